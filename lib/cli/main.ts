@@ -1,0 +1,72 @@
+// Entry point of the compiled bundle (dist/mfa-upgrade.cjs). Kept small: it imports only the
+// command table and loads the chosen command on demand.
+import { ExitCode, MfaError } from '../errors.js';
+import { flag, helpText, parseArgs, str } from './args.js';
+import { commands, findCommand } from './commands.js';
+import { Output } from './output.js';
+
+declare const MFA_UPGRADE_VERSION: string | undefined;
+export const version = typeof MFA_UPGRADE_VERSION === 'string' ? MFA_UPGRADE_VERSION : '0.0.0-dev';
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 4;
+  return [
+    `mfa-upgrade ${version}: upgrade Azure MFA Server / PhoneFactor Agent deployments safely.`,
+    '',
+    'Usage: mfa-upgrade <command> [options]    (mfa-upgrade <command> --help for its options)',
+    '',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${overview()}\n`);
+    return name === undefined ? ExitCode.usage : 0;
+  }
+  const json = rest.includes('--json');
+  const spec = findCommand(name);
+  const early = new Output({ json, verbose: false });
+  if (!spec) {
+    const err = new MfaError(`unknown command '${name}'`, { code: 'USAGE', exitCode: ExitCode.usage, remedy: "Run 'mfa-upgrade --help' for the commands." });
+    early.error(err);
+    early.result(err.exitCode);
+    return err.exitCode;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${helpText(spec)}\n`);
+    return 0;
+  }
+  let out = early;
+  try {
+    const args = parseArgs(spec, rest);
+    const logFile = str(args, 'log');
+    out = new Output({ json, verbose: flag(args, 'verbose'), ...(logFile ? { logFile } : {}) });
+    const mod = await spec.load();
+    const code = await mod.run({ args, out });
+    out.result(code);
+    return code;
+  } catch (e) {
+    const err = toMfaError(e);
+    out.error(err);
+    if (rest.includes('--verbose') || process.env.MFA_UPGRADE_DEBUG) {
+      process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+    }
+    out.result(err.exitCode);
+    return err.exitCode;
+  }
+}
+
+export function toMfaError(e: unknown): MfaError {
+  if (e instanceof MfaError) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err === 'object' && typeof err.code === 'string' && typeof err.path === 'string') {
+    return new MfaError(`${err.message}`, { code: err.code, target: err.path, cause: e });
+  }
+  return new MfaError(err instanceof Error ? err.message : String(e), { code: 'INTERNAL', cause: e });
+}

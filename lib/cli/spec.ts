@@ -1,0 +1,71 @@
+// Command definitions: the single source of truth for the CLI's commands and options.
+// The PowerShell module's static tests hold its cmdlets against these (rename an option here
+// and a module test fails), so keep names stable and descriptions useful.
+import type { ExitCodeValue } from '../errors.js';
+import type { Output } from './output.js';
+
+export type OptionType = 'string' | 'boolean' | 'number' | 'list';
+
+export interface OptionSpec {
+  /** Long name without dashes: 'host' is --host. */
+  name: string;
+  type: OptionType;
+  description: string;
+  valueName?: string;
+  required?: boolean;
+}
+
+export interface PositionalSpec {
+  name: string;
+  description: string;
+  required: boolean;
+}
+
+export type OptionValue = string | boolean | number | string[];
+
+export interface ParsedArgs {
+  command: string;
+  options: Record<string, OptionValue | undefined>;
+  positionals: string[];
+}
+
+export interface CommandContext {
+  args: ParsedArgs;
+  out: Output;
+}
+
+export interface CommandModule {
+  run(ctx: CommandContext): Promise<ExitCodeValue>;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  /** True when the command can change a machine: it then honours --what-if. */
+  changesMachine: boolean;
+  options: OptionSpec[];
+  positionals?: PositionalSpec[];
+  /** Loaded only when the command runs, to keep start-up lean. */
+  load(): Promise<CommandModule>;
+}
+
+/** Options every command takes. */
+export const globalOptions: OptionSpec[] = [
+  { name: 'json', type: 'boolean', description: 'Write line-delimited JSON events on stdout (the PowerShell module protocol).' },
+  { name: 'verbose', type: 'boolean', description: 'Show verbose log lines.' },
+  { name: 'log', type: 'string', valueName: 'file', description: 'Also write a CMTrace-format log to this file.' },
+];
+
+/** The --host option, shared by every command that reads a machine. */
+export const hostOption: OptionSpec = {
+  name: 'host',
+  type: 'string',
+  valueName: 'folder',
+  description: 'An image host folder (registry.reg, products.json, drive/...) instead of this machine.',
+};
+
+export const whatIfOption: OptionSpec = {
+  name: 'what-if',
+  type: 'boolean',
+  description: 'Show what would change and change nothing.',
+};
