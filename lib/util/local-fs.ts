@@ -1,0 +1,111 @@
+// File operations on this machine's own file system, with the reliability rules applied:
+// atomic replace (write beside, flush, rename, flush the folder) and copies that hash and flush
+// what they write. Used by the image host and for the tool's own files (bundles, journals).
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, promises as fsp } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { CopyResult } from '../host/ports.js';
+
+async function fsyncDir(dir: string): Promise<void> {
+  // Directory fsync makes the rename durable; some file systems refuse it, which is harmless.
+  try {
+    const h = await fsp.open(dir, 'r');
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  } catch {
+    /* not supported here */
+  }
+}
+
+function tempBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** Replaces path with data atomically, keeping the old file's mode. */
+export async function writeFileAtomicLocal(path: string, data: Uint8Array): Promise<void> {
+  await fsp.mkdir(dirname(path), { recursive: true });
+  const tmp = tempBeside(path);
+  const mode = await fsp.stat(path).then((s) => s.mode & 0o7777, () => undefined);
+  const h = await fsp.open(tmp, 'wx', mode ?? 0o644);
+  try {
+    await h.writeFile(data);
+    await h.sync();
+  } catch (e) {
+    await h.close().catch(() => undefined);
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+  await h.close();
+  try {
+    await fsp.rename(tmp, path);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+  await fsyncDir(dirname(path));
+}
+
+/**
+ * Copies source to destination through a temporary file, hashing the bytes as they pass and
+ * flushing before the rename, so the destination is either complete or absent.
+ */
+export async function copyFileLocal(
+  source: string,
+  destination: string,
+  onProgress?: (bytesDone: number, bytesTotal: number) => void,
+): Promise<CopyResult> {
+  const total = (await fsp.stat(source)).size;
+  await fsp.mkdir(dirname(destination), { recursive: true });
+  const tmp = tempBeside(destination);
+  const hash = createHash('sha256');
+  const out = await fsp.open(tmp, 'wx', 0o600);
+  let done = 0;
+  try {
+    for await (const chunk of createReadStream(source, { highWaterMark: 1 << 20 })) {
+      const buf = chunk as Buffer;
+      hash.update(buf);
+      let off = 0;
+      while (off < buf.length) off += (await out.write(buf, off, buf.length - off)).bytesWritten;
+      done += buf.length;
+      onProgress?.(done, total);
+    }
+    await out.sync();
+    await out.close();
+  } catch (e) {
+    await out.close().catch(() => undefined);
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+  const mode = (await fsp.stat(source)).mode & 0o7777;
+  await fsp.chmod(tmp, mode);
+  await fsp.rename(tmp, destination);
+  await fsyncDir(dirname(destination));
+  return { size: done, sha256: hash.digest('hex') };
+}
+
+/** SHA-256 of a file, streamed. */
+export async function sha256File(path: string, onProgress?: (bytesDone: number) => void): Promise<{ size: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    onProgress?.(size);
+  }
+  return { size, sha256: hash.digest('hex') };
+}
+
+/** Owner-only access off Windows: 0700 for folders, 0600 for files, applied to the whole tree. */
+export async function protectLocal(path: string): Promise<void> {
+  const st = await fsp.lstat(path);
+  if (st.isSymbolicLink()) return;
+  if (st.isDirectory()) {
+    await fsp.chmod(path, 0o700);
+    for (const entry of await fsp.readdir(path)) await protectLocal(join(path, entry));
+  } else {
+    await fsp.chmod(path, 0o600);
+  }
+}
