@@ -10,6 +10,7 @@ import { MfaError } from '../../errors.js';
 import { expectArrayOf, parseJson } from '../../util/json-file.js';
 import { writeFileAtomicLocal } from '../../util/local-fs.js';
 import { compareVersions } from '../../util/version.js';
+import { windowsDirname } from '../../util/winpath.js';
 import { APPHOST_CONFIG } from '../iis/apphost-config.js';
 import { addApplication, hasApplication, removeApplication } from '../iis/apphost-edit.js';
 import { decodeXmlBytes } from '../iis/config-iis.js';
@@ -250,7 +251,7 @@ export class ImageInstaller implements Installer {
 
   private async finish(log: InstallLog, options: InstallOptions, exitCode: number): Promise<InstallResult> {
     if (options.logFile) {
-      await this.files.mkdirp(options.logFile.replace(/\\[^\\]*$/, ''));
+      await this.files.mkdirp(windowsDirname(options.logFile));
       await this.files.writeFileAtomic(options.logFile, Buffer.from(log.text(), 'utf8'));
       return { exitCode, logFile: options.logFile };
     }

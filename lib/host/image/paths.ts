@@ -25,13 +25,6 @@ export function splitWindowsPath(path: string): { drive: string; segments: strin
   return { drive: (m[1] as string).toUpperCase(), segments };
 }
 
-export function joinWindowsPath(...parts: string[]): string {
-  return parts
-    .map((p, i) => (i === 0 ? p.replace(/[\\/]+$/, '') : p.replace(/^[\\/]+|[\\/]+$/g, '')))
-    .filter((p) => p !== '')
-    .join('\\');
-}
-
 export class ImagePaths {
   readonly root: string;
   constructor(imageFolder: string) {

@@ -1,0 +1,196 @@
+// Discovery: what is installed on a host, from Windows Installer, the registry, services, IIS
+// and the files on disk. Products are recognised by name patterns and by what lies on disk.
+import { MfaError } from '../errors.js';
+import { joinWindowsPath } from '../util/winpath.js';
+import { compareVersions } from '../util/version.js';
+import type { Host, IisApplication, InstalledProduct, Registry } from '../host/ports.js';
+import { classifyServer, productRef, roleOf } from './products.js';
+import type { AdfsAdapterInventory, ComponentKind, Inventory, ProductRef, ServerInventory, ServiceRef, WebComponentInventory } from './types.js';
+import { readWebConfigFacts } from './webconfig-read.js';
+
+export const PHONEFACTOR_KEY = 'HKLM\\SOFTWARE\\Positive Networks\\PhoneFactor';
+export const MFA_SERVICES = ['MultiFactorAuth', 'MultiFactorAuthAdSync'];
+export const ADFS_ADAPTER_CONFIG = 'MultiFactorAuthenticationAdfsAdapter.config';
+
+/** The file that tells each web component apart, in its physical folder. */
+const COMPONENT_MARKERS: Array<{ kind: ComponentKind; file: string }> = [
+  { kind: 'webServiceSdk', file: 'PfWsSdk.asmx' },
+  { kind: 'mobileAppWebService', file: 'PfPaWs.asmx' },
+];
+
+async function readInstallPath(registry: Registry, view: '32' | '64'): Promise<string | null> {
+  const v = await registry.getValue(PHONEFACTOR_KEY, 'InstallPath', view);
+  return v && (v.type === 'REG_SZ' || v.type === 'REG_EXPAND_SZ') && v.data !== '' ? v.data : null;
+}
+
+/** The on-disk name of a file in a folder, matched case-insensitively (Phonefactor.pfdata). */
+async function actualName(host: Host, folder: string, name: string): Promise<string> {
+  const entries = await host.files.listDir(folder);
+  return entries?.find((e) => e.name.toLowerCase() === name.toLowerCase())?.name ?? name;
+}
+
+function underPath(path: string, folder: string): boolean {
+  const norm = (p: string) => p.replace(/^"/, '').replace(/[\\/]+$/, '').toLowerCase();
+  return norm(path).startsWith(`${norm(folder)}\\`);
+}
+
+async function inspectServer(host: Host, product: InstalledProduct, warnings: string[]): Promise<ServerInventory> {
+  const cls = classifyServer(product.name, product.version);
+  const reg32 = await readInstallPath(host.registry, '32');
+  const reg64 = await readInstallPath(host.registry, '64');
+  const installPath = reg32 ?? reg64 ?? (product.installLocation || null);
+  if (!reg32 && !reg64) warnings.push(`InstallPath is missing from ${PHONEFACTOR_KEY} in both registry views; the installer would not find the old folder.`);
+  if (reg32 && reg64 && reg32.toLowerCase() !== reg64.toLowerCase()) warnings.push(`InstallPath differs between the 32-bit view (${reg32}) and the 64-bit view (${reg64}); the 32-bit view is the one the installer reads.`);
+  let dataFile: ServerInventory['dataFile'] = { path: '', exists: false, size: null };
+  let logFile: ServerInventory['logFile'] = { path: '', exists: false };
+  if (installPath) {
+    const dataDir = joinWindowsPath(installPath, 'Data');
+    const dataPath = joinWindowsPath(dataDir, await actualName(host, dataDir, 'PhoneFactor.pfdata'));
+    const st = await host.files.stat(dataPath);
+    dataFile = { path: dataPath, exists: st !== undefined && !st.isDirectory, size: st && !st.isDirectory ? st.size : null };
+    if (!dataFile.exists) warnings.push(`The data file ${dataPath} does not exist.`);
+    // MFA Server logs to MultiFactorAuthSvc.log; older agents used other names, so fall back to
+    // whatever .log file the Logs folder holds.
+    const logDir = joinWindowsPath(installPath, 'Logs');
+    const logs = ((await host.files.listDir(logDir)) ?? []).filter((e) => !e.isDirectory && /\.log$/i.test(e.name)).map((e) => e.name);
+    const logName = logs.find((n) => n.toLowerCase() === 'multifactorauthsvc.log') ?? logs[0];
+    logFile = { path: joinWindowsPath(logDir, logName ?? 'MultiFactorAuthSvc.log'), exists: logName !== undefined };
+  }
+  const services: ServiceRef[] = (await host.services.list())
+    .filter((s) => MFA_SERVICES.some((n) => n.toLowerCase() === s.name.toLowerCase()) || (installPath !== null && underPath(s.path, installPath)))
+    .map((s) => ({ name: s.name, displayName: s.displayName, state: s.state, startType: s.startType }));
+  const server: ServerInventory = {
+    product: productRef(product),
+    generation: cls.generation,
+    versionKnown: cls.versionKnown,
+    installPath,
+    installPathRegistry: { '32': reg32, '64': reg64 },
+    dataFile,
+    logFile,
+    services,
+  };
+  if (cls.note) {
+    server.versionNote = cls.note;
+    warnings.push(`${product.name}: ${cls.note}; this tool will not plan an upgrade from it.`);
+  }
+  return server;
+}
+
+async function classifyApplication(host: Host, physicalPath: string): Promise<ComponentKind | undefined> {
+  const entries = await host.files.listDir(physicalPath);
+  if (!entries) return undefined;
+  const names = new Set(entries.map((e) => e.name.toLowerCase()));
+  for (const m of COMPONENT_MARKERS) if (names.has(m.file.toLowerCase())) return m.kind;
+  if (!names.has('web.config')) return undefined;
+  // The User Portal has no .asmx of its own; its web.config points at the SDK (pfup_pfwssdk_PfWsSdk).
+  try {
+    const facts = readWebConfigFacts(await host.files.readFile(joinWindowsPath(physicalPath, 'web.config')), joinWindowsPath(physicalPath, 'web.config'));
+    if (facts.sdkSetting && /^pfup_/i.test(facts.sdkSetting.name)) return 'userPortal';
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+async function inspectWebComponent(host: Host, kind: ComponentKind, app: IisApplication, product: ProductRef | null, warnings: string[]): Promise<WebComponentInventory> {
+  const physicalPath = app.virtualDirectories.find((v) => v.path === '/')?.physicalPath ?? '';
+  const webConfigPath = joinWindowsPath(physicalPath, 'web.config');
+  const item: WebComponentInventory = {
+    component: kind,
+    product,
+    site: app.siteName,
+    vdir: app.path.replace(/^\//, ''),
+    physicalPath,
+    webConfigPath,
+    webConfigExists: false,
+    sdkUrl: null,
+    sdkUrlSetting: null,
+    useWebServiceSdk: null,
+    themes: [],
+  };
+  const st = await host.files.stat(webConfigPath);
+  if (st && !st.isDirectory) {
+    item.webConfigExists = true;
+    try {
+      const facts = readWebConfigFacts(await host.files.readFile(webConfigPath), webConfigPath);
+      if (facts.sdkSetting) {
+        item.sdkUrl = facts.sdkSetting.value;
+        item.sdkUrlSetting = facts.sdkSetting.name;
+      }
+      const use = facts.appSettings.get('USE_WEB_SERVICE_SDK');
+      item.useWebServiceSdk = use === undefined ? null : use.toLowerCase() === 'true';
+    } catch (e) {
+      warnings.push(e instanceof MfaError ? e.toString() : `${webConfigPath}: ${String(e)}`);
+    }
+  } else if (kind !== 'webServiceSdk') {
+    warnings.push(`${webConfigPath} is missing.`);
+  }
+  const themes = await host.files.listDir(joinWindowsPath(physicalPath, 'App_Themes'));
+  item.themes = (themes ?? []).filter((t) => t.isDirectory).map((t) => t.name);
+  return item;
+}
+
+export async function takeInventory(host: Host): Promise<Inventory> {
+  const info = await host.info();
+  const warnings: string[] = [];
+  const products = await host.installer.listProducts();
+  const byRole = new Map<string, InstalledProduct[]>();
+  const unrecognised: ProductRef[] = [];
+  for (const p of products) {
+    const role = roleOf(p.name);
+    if (role) byRole.set(role, [...(byRole.get(role) ?? []), p]);
+    else if (/phone\s*factor|multi-?factor/i.test(p.name)) unrecognised.push(productRef(p));
+  }
+
+  const servers = byRole.get('server') ?? [];
+  if (servers.length > 1) warnings.push(`${servers.length} server products are installed (${servers.map((s) => `${s.name} ${s.version}`).join(', ')}); the newest is reported.`);
+  const serverProduct = [...servers].sort((a, b) => compareVersions(b.version, a.version))[0];
+  const server = serverProduct ? await inspectServer(host, serverProduct, warnings) : null;
+  if (!server && (await readInstallPath(host.registry, '32')) !== null) {
+    warnings.push(`${PHONEFACTOR_KEY} has an InstallPath but Windows Installer reports no MFA Server or PhoneFactor Agent product.`);
+  }
+
+  const webComponents: WebComponentInventory[] = [];
+  const placed = new Set<string>();
+  for (const site of await host.iis.sites()) {
+    for (const app of site.applications) {
+      if (app.path === '/') continue;
+      const physical = app.virtualDirectories.find((v) => v.path === '/')?.physicalPath;
+      if (!physical) continue;
+      const kind = await classifyApplication(host, physical);
+      if (!kind) continue;
+      const candidates = byRole.get(kind) ?? [];
+      // Several products of one kind (x86 and x64 side by side) are told apart by install folder.
+      const product = candidates.find((p) => p.installLocation && physical.toLowerCase().startsWith(p.installLocation.replace(/\\$/, '').toLowerCase())) ?? candidates.find((p) => !placed.has(p.productCode)) ?? null;
+      if (product) placed.add(product.productCode);
+      webComponents.push(await inspectWebComponent(host, kind, app, product ? productRef(product) : null, warnings));
+    }
+  }
+  for (const kind of ['userPortal', 'mobileAppWebService', 'webServiceSdk'] as const) {
+    for (const p of byRole.get(kind) ?? []) {
+      if (!placed.has(p.productCode)) warnings.push(`${p.name} ${p.version} is installed but no IIS application serves it.`);
+    }
+  }
+
+  let adfsAdapter: AdfsAdapterInventory | null = null;
+  const adapter = byRole.get('adfsAdapter')?.[0];
+  if (adapter) {
+    const dir = adapter.installLocation || server?.installPath || null;
+    let configFile: AdfsAdapterInventory['configFile'] = null;
+    if (dir) {
+      const path = joinWindowsPath(dir, await actualName(host, dir, ADFS_ADAPTER_CONFIG));
+      configFile = { path, exists: (await host.files.stat(path)) !== undefined };
+      if (!configFile.exists) warnings.push(`The AD FS adapter config ${path} does not exist.`);
+    }
+    adfsAdapter = { product: productRef(adapter), installPath: dir, configFile };
+  }
+
+  return {
+    host: { computerName: info.computerName, os: info.os, kind: host.kind, location: info.location },
+    server,
+    webComponents,
+    adfsAdapter,
+    unrecognisedProducts: unrecognised,
+    warnings,
+  };
+}
