@@ -5,7 +5,7 @@ import { joinWindowsPath } from '../util/winpath.js';
 import { compareVersions } from '../util/version.js';
 import type { Host, IisApplication, InstalledProduct, Registry } from '../host/ports.js';
 import { classifyServer, productRef, roleOf } from './products.js';
-import type { AdfsAdapterInventory, ComponentKind, Inventory, ProductRef, ServerInventory, ServiceRef, WebComponentInventory } from './types.js';
+import type { AdfsAdapterInventory, AdfsRegistration, ComponentKind, Inventory, ProductRef, ServerInventory, ServiceRef, WebComponentInventory } from './types.js';
 import { readWebConfigFacts } from './webconfig-read.js';
 
 export const PHONEFACTOR_KEY = 'HKLM\\SOFTWARE\\Positive Networks\\PhoneFactor';
@@ -182,7 +182,7 @@ export async function takeInventory(host: Host): Promise<Inventory> {
       configFile = { path, exists: (await host.files.stat(path)) !== undefined };
       if (!configFile.exists) warnings.push(`The AD FS adapter config ${path} does not exist.`);
     }
-    adfsAdapter = { product: productRef(adapter), installPath: dir, configFile };
+    adfsAdapter = { product: productRef(adapter), installPath: dir, configFile, registered: await readAdfsRegistration(host, warnings) };
   }
 
   return {
@@ -192,5 +192,26 @@ export async function takeInventory(host: Host): Promise<Inventory> {
     adfsAdapter,
     unrecognisedProducts: unrecognised,
     warnings,
+  };
+}
+
+/** The names AD FS knows the MFA Server adapter by: before v7, and v7 on. */
+export const ADFS_PROVIDER_NAMES = ['WindowsAzureMultiFactorAuthentication', 'AzureMfaServerAuthentication'];
+
+async function readAdfsRegistration(host: Host, warnings: string[]): Promise<AdfsRegistration | null> {
+  if (!(await host.powershell.hasCommand('Get-AdfsAuthenticationProvider'))) return null;
+  const providers = (await host.powershell.invoke('Get-AdfsAuthenticationProvider')) as Array<{ Name?: unknown; TypeName?: unknown }>;
+  const mfa = providers.filter((p) => typeof p.Name === 'string' && ADFS_PROVIDER_NAMES.some((n) => n.toLowerCase() === (p.Name as string).toLowerCase()));
+  if (mfa.length === 0) return null;
+  if (mfa.length > 1) warnings.push(`Both ${mfa.map((p) => String(p.Name)).join(' and ')} are registered in AD FS; only one MFA Server adapter should be.`);
+  const first = mfa[0] as { Name: string; TypeName?: unknown };
+  const typeName = typeof first.TypeName === 'string' ? first.TypeName : '';
+  const policy = (await host.powershell.invoke('Get-AdfsGlobalAuthenticationPolicy'))[0] as { AdditionalAuthenticationProvider?: unknown } | undefined;
+  const additional = Array.isArray(policy?.AdditionalAuthenticationProvider) ? (policy.AdditionalAuthenticationProvider as unknown[]) : [];
+  return {
+    name: first.Name,
+    typeName,
+    version: /Version=([\d.]+)/.exec(typeName)?.[1] ?? null,
+    inGlobalPolicy: additional.some((a) => typeof a === 'string' && a.toLowerCase() === first.Name.toLowerCase()),
   };
 }

@@ -52,6 +52,17 @@ export interface AdfsAdapterInventory {
   product: ProductRef;
   installPath: string | null;
   configFile: { path: string; exists: boolean } | null;
+  /** The MFA provider registered in AD FS (read with Get-AdfsAuthenticationProvider), when this is an AD FS server. */
+  registered: AdfsRegistration | null;
+}
+
+export interface AdfsRegistration {
+  name: string;
+  typeName: string;
+  /** The assembly version in the type name. */
+  version: string | null;
+  /** Whether the global policy lists it as an additional authentication provider. */
+  inGlobalPolicy: boolean;
 }
 
 export interface Inventory {

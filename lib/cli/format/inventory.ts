@@ -37,6 +37,10 @@ export function formatInventory(inv: Inventory): string {
   out.push('');
   const a = inv.adfsAdapter;
   out.push(a ? `AD FS adapter: ${a.product.name} ${a.product.version}, config ${a.configFile ? `${a.configFile.path}${a.configFile.exists ? '' : ' (MISSING)'}` : '(no install folder known)'}` : 'AD FS adapter: not installed');
+  if (a?.registered) {
+    const r = a.registered;
+    out.push(`  Registered in AD FS as ${r.name} (version ${r.version ?? 'unknown'}), ${r.inGlobalPolicy ? 'enabled' : 'NOT enabled'} in the global authentication policy`);
+  }
   for (const p of inv.unrecognisedProducts) out.push(`Unrecognised MFA-like product: ${p.name} ${p.version} (${p.productCode})`);
   if (inv.warnings.length) {
     out.push('', 'Warnings:');
