@@ -45,7 +45,9 @@ async function inspectServer(host: Host, product: InstalledProduct, warnings: st
   let logFile: ServerInventory['logFile'] = { path: '', exists: false };
   if (installPath) {
     const dataDir = joinWindowsPath(installPath, 'Data');
-    const dataPath = joinWindowsPath(dataDir, await actualName(host, dataDir, 'PhoneFactor.pfdata'));
+    // PhoneFactor-era agents named it Phonefactor.pfdata; the on-disk name wins either way.
+    const defaultName = cls.generation === 'phonefactor-agent' ? 'Phonefactor.pfdata' : 'PhoneFactor.pfdata';
+    const dataPath = joinWindowsPath(dataDir, await actualName(host, dataDir, defaultName));
     const st = await host.files.stat(dataPath);
     dataFile = { path: dataPath, exists: st !== undefined && !st.isDirectory, size: st && !st.isDirectory ? st.size : null };
     if (!dataFile.exists) warnings.push(`The data file ${dataPath} does not exist.`);
@@ -76,12 +78,22 @@ async function inspectServer(host: Host, product: InstalledProduct, warnings: st
   return server;
 }
 
-async function classifyApplication(host: Host, physicalPath: string): Promise<ComponentKind | undefined> {
+/** The documented default vdir names (DOMAIN.md §1), a fallback when the folder says nothing. */
+const DEFAULT_VDIRS: Record<string, ComponentKind> = {
+  phonefactorwebservicesdk: 'webServiceSdk',
+  multifactorauthwebservicesdk: 'webServiceSdk',
+  phonefactor: 'userPortal',
+  multifactorauth: 'userPortal',
+  phonefactorphoneappwebservice: 'mobileAppWebService',
+  multifactorauthmobileappwebservice: 'mobileAppWebService',
+};
+
+async function classifyApplication(host: Host, app: IisApplication, physicalPath: string): Promise<ComponentKind | undefined> {
   const entries = await host.files.listDir(physicalPath);
   if (!entries) return undefined;
   const names = new Set(entries.map((e) => e.name.toLowerCase()));
   for (const m of COMPONENT_MARKERS) if (names.has(m.file.toLowerCase())) return m.kind;
-  if (!names.has('web.config')) return undefined;
+  if (!names.has('web.config')) return DEFAULT_VDIRS[app.path.replace(/^\//, '').toLowerCase()];
   // The User Portal has no .asmx of its own; its web.config points at the SDK (pfup_pfwssdk_PfWsSdk).
   try {
     const facts = readWebConfigFacts(await host.files.readFile(joinWindowsPath(physicalPath, 'web.config')), joinWindowsPath(physicalPath, 'web.config'));
@@ -157,7 +169,7 @@ export async function takeInventory(host: Host): Promise<Inventory> {
       if (app.path === '/') continue;
       const physical = app.virtualDirectories.find((v) => v.path === '/')?.physicalPath;
       if (!physical) continue;
-      const kind = await classifyApplication(host, physical);
+      const kind = await classifyApplication(host, app, physical);
       if (!kind) continue;
       const candidates = byRole.get(kind) ?? [];
       // Several products of one kind (x86 and x64 side by side) are told apart by install folder.

@@ -37,6 +37,9 @@ interface LogicalLine {
   line: number;
 }
 
+/** A value line whose data is hex: only those continue (a quoted string may end in a backslash). */
+const HEX_VALUE_LINE = /^\s*(@|"(?:[^"\\]|\\.)*")\s*=\s*hex(\([0-9a-fA-F]+\))?:/;
+
 /** Joins continuation lines (a trailing backslash after hex data) into logical lines. */
 function logicalLines(text: string): LogicalLine[] {
   const physical = text.split(/\r\n|\n|\r/);
@@ -44,9 +47,7 @@ function logicalLines(text: string): LogicalLine[] {
   for (let i = 0; i < physical.length; i++) {
     const start = i;
     let line = physical[i] as string;
-    // Only value lines continue; a quoted string ending in a backslash is data, so require the
-    // line to be in hex form (name=hex...: or a continuation of one).
-    while (/=\s*hex(\([0-9a-fA-F]+\))?:/.test(line) && /\\\s*$/.test(line) && i + 1 < physical.length) {
+    while (HEX_VALUE_LINE.test(line) && /\\\s*$/.test(line) && i + 1 < physical.length) {
       line = line.replace(/\\\s*$/, '') + (physical[++i] as string).trimStart();
     }
     out.push({ text: line, line: start + 1 });
