@@ -21,6 +21,7 @@ import type { ImageRegistry } from './registry.js';
 import type { ImageService, ImageServices } from './services.js';
 
 export const ERROR_UNKNOWN_PRODUCT = 1605;
+const STATE_FILES = ['registry.reg', 'services.json', 'products.json'];
 export const ERROR_INSTALL_ALREADY_RUNNING = 1618;
 export const ERROR_INSTALL_FAILURE = 1603;
 export const ERROR_INSTALL_PACKAGE_OPEN_FAILED = 1619;
@@ -145,7 +146,7 @@ export class ImageInstaller implements Installer {
             log.line(`Removing older version ${p.version} (${p.productCode}) as a major upgrade.`);
             const old = await this.cachedManifest(p);
             await this.layDown(old, old.installedWith ?? {}, 'remove', log, steps);
-            await this.forgetProduct(p.productCode, steps);
+            await this.forgetProduct(p.productCode);
           } });
         }
       }
@@ -179,7 +180,7 @@ export class ImageInstaller implements Installer {
         }
       } });
       steps.push({ action: 'RemoveFiles', run: () => this.layDown(manifest, manifest.installedWith ?? {}, 'remove', log, steps) });
-      steps.push({ action: 'UnpublishProduct', run: () => this.forgetProduct(product.productCode, steps) });
+      steps.push({ action: 'UnpublishProduct', run: () => this.forgetProduct(product.productCode) });
       return undefined;
     });
   }
@@ -219,6 +220,7 @@ export class ImageInstaller implements Installer {
       return this.finish(log, options, ERROR_INSTALL_ALREADY_RUNNING);
     }
     const steps = new UndoableSteps(packagePath);
+    const state = await this.snapshotState();
     try {
       const early = await prepare(log, steps, {});
       if (early !== undefined) return await this.finish(log, options, early);
@@ -242,11 +244,28 @@ export class ImageInstaller implements Installer {
       log.line(e instanceof CustomActionFailure ? `CustomAction ${e.action} returned actual error code ${e.exitCode}: ${e.message}` : `Error: ${e instanceof Error ? e.message : String(e)}`);
       log.line('Rollback: undoing the changes made so far.');
       await steps.rollback(log);
+      await this.restoreState(state);
       log.line(`MainEngineThread is returning ${code}`);
       return await this.finish(log, options, code);
     } finally {
       await release();
     }
+  }
+
+  /** The machine-wide state files, restored byte for byte if the operation rolls back. */
+  private async snapshotState(): Promise<Map<string, Buffer | undefined>> {
+    const snap = new Map<string, Buffer | undefined>();
+    for (const f of STATE_FILES) snap.set(f, await fsp.readFile(join(this.root, f)).catch(() => undefined));
+    return snap;
+  }
+
+  private async restoreState(snap: Map<string, Buffer | undefined>): Promise<void> {
+    for (const [f, bytes] of snap) {
+      if (bytes) await writeFileAtomicLocal(join(this.root, f), bytes);
+      else await fsp.rm(join(this.root, f), { force: true });
+    }
+    this.registry.reload();
+    this.services.reload();
   }
 
   private async finish(log: InstallLog, options: InstallOptions, exitCode: number): Promise<InstallResult> {
@@ -321,15 +340,6 @@ export class ImageInstaller implements Installer {
     }
   }
 
-  private async setRegistryWithUndo(key: string, name: string, value: RegValue, view: '32' | '64', steps: UndoableSteps): Promise<void> {
-    const before = await this.registry.getValue(key, name, view);
-    steps.undo(async () => {
-      if (before) await this.registry.setValue(key, name, before, view);
-      else await this.registry.deleteValue(key, name, view);
-    });
-    await this.registry.setValue(key, name, value, view);
-  }
-
   private async editAppHost(edit: (text: string) => string, steps: UndoableSteps): Promise<void> {
     const before = await this.files.readFile(APPHOST_CONFIG);
     const text = decodeXmlBytes(before);
@@ -348,8 +358,6 @@ export class ImageInstaller implements Installer {
         const existing = (await this.services.list()).find((x) => x.name.toLowerCase() === s.name.toLowerCase());
         if (!existing) continue;
         if (existing.state !== 'stopped') await this.services.stop(s.name);
-        const saved: ImageService = { ...existing };
-        steps.undo(() => this.services.register(saved));
         await this.services.unregister(s.name);
         log.line(`DeleteServices: ${s.name}`);
       }
@@ -368,9 +376,6 @@ export class ImageInstaller implements Installer {
       for (const r of m.registry ?? []) {
         if (r.permanent) continue;
         const key = formatted(r.key, props);
-        const before = await this.registry.getValue(key, r.name, r.view ?? '64');
-        if (!before) continue;
-        steps.undo(() => this.registry.setValue(key, r.name, before, r.view ?? '64'));
         await this.registry.deleteValue(key, r.name, r.view ?? '64');
       }
       return;
@@ -388,7 +393,7 @@ export class ImageInstaller implements Installer {
     }
     for (const r of m.registry ?? []) {
       const value: RegValue = r.value.type === 'REG_SZ' || r.value.type === 'REG_EXPAND_SZ' ? { type: r.value.type, data: formatted(r.value.data as string, props) } : (r.value as RegValue);
-      await this.setRegistryWithUndo(formatted(r.key, props), r.name, value, r.view ?? '64', steps);
+      await this.registry.setValue(formatted(r.key, props), r.name, value, r.view ?? '64');
       log.line(`WriteRegistryValues: ${r.key}\\${r.name}`);
     }
     for (const a of m.iisApplications ?? []) {
@@ -397,11 +402,6 @@ export class ImageInstaller implements Installer {
       log.line(`Created IIS application ${app.site}${app.path} -> ${app.physicalPath}`);
     }
     for (const s of m.services ?? []) {
-      const before = await this.services.get(s.name);
-      steps.undo(async () => {
-        if (before) await this.services.register(before);
-        else await this.services.unregister(s.name);
-      });
       const svc: ImageService = { name: s.name, displayName: s.displayName, state: 'stopped', startType: s.startType, path: formatted(s.path, props) };
       if (s.dependsOn) svc.dependsOn = s.dependsOn;
       await this.services.register(svc);
@@ -426,14 +426,12 @@ export class ImageInstaller implements Installer {
       context: 'machine',
       localPackage: cached,
     };
-    steps.undo(() => this.writeProducts(products));
     await this.writeProducts([...products, entry]);
     log.line(`Product: ${m.name} -- Installation completed successfully.`);
   }
 
-  private async forgetProduct(productCode: string, steps: UndoableSteps): Promise<void> {
+  private async forgetProduct(productCode: string): Promise<void> {
     const products = await this.readProducts();
-    steps.undo(() => this.writeProducts(products));
     await this.writeProducts(products.filter((p) => p.productCode.toUpperCase() !== productCode.toUpperCase()));
   }
 

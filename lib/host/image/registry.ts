@@ -9,6 +9,11 @@ export class ImageRegistry implements Registry {
   private tree: RegistryTree | undefined;
   constructor(private readonly file: string) {}
 
+  /** Forgets what was read, so the next call reads the file again. */
+  reload(): void {
+    this.tree = undefined;
+  }
+
   private async load(): Promise<RegistryTree> {
     if (!this.tree) {
       const bytes = await fsp.readFile(this.file).catch((e: NodeJS.ErrnoException) => {

@@ -17,6 +17,11 @@ export class ImageServices implements Services {
   private services: ImageService[] | undefined;
   constructor(private readonly file: string) {}
 
+  /** Forgets what was read, so the next call reads the file again. */
+  reload(): void {
+    this.services = undefined;
+  }
+
   private async load(): Promise<ImageService[]> {
     if (!this.services) {
       const text = await fsp.readFile(this.file, 'utf8').catch((e: NodeJS.ErrnoException) => {

@@ -1,0 +1,184 @@
+// The effective <appSettings> and <applicationSettings> values of one web.config, read the way
+// ASP.NET reads them: per scope (top level, or each <location path>), <add>/<remove>/<clear> in
+// document order with a later <add> winning, appSettings keys compared case-insensitively.
+// Each value remembers the element it comes from, so the merge can edit it in place.
+import { badInput } from '../../errors.js';
+import type { XmlDocument } from '../xml/document.js';
+import { attribute, childrenNamed, type XmlAttribute, type XmlElement } from '../xml/scan.js';
+import { attr, attrValue, elementText, rawContent } from '../xml/values.js';
+
+export const SDK_SETTING_SUFFIX = '_pfwssdk_PfWsSdk';
+
+export type SettingKind = 'appSetting' | 'applicationSetting';
+
+export interface SettingsContainer {
+  kind: SettingKind;
+  /** '' for the top level, else the <location path> as written. */
+  scope: string;
+  /** applicationSettings: the section element's name (e.g. pfup.Properties.Settings). */
+  section: string | undefined;
+  /** <appSettings>, or the applicationSettings section element. */
+  element: XmlElement;
+}
+
+export interface Setting {
+  kind: SettingKind;
+  scope: string;
+  section: string | undefined;
+  key: string;
+  /** The value as .NET reads it (for xml settings: the raw inner XML, line ends normalized). */
+  value: string;
+  /** applicationSettings with serializeAs other than String, or a <value> holding elements. */
+  xml: boolean;
+  container: SettingsContainer;
+  /** The <add> or <setting> element. */
+  element: XmlElement;
+  /** appSetting: the value attribute, when present. */
+  valueAttr: XmlAttribute | undefined;
+  /** applicationSetting: the <value> element, when present. */
+  valueElement: XmlElement | undefined;
+}
+
+export interface WebConfigSettings {
+  doc: XmlDocument;
+  /** Effective settings in document order. */
+  settings: Setting[];
+  containers: SettingsContainer[];
+  /** <location> elements by normalized scope. */
+  locations: Map<string, XmlElement>;
+  warnings: string[];
+}
+
+/** Scopes compare as IIS compares paths: case-insensitive, '.' and '' both mean "here". */
+export function scopeId(path: string): string {
+  const p = path.trim().replace(/\\/g, '/').replace(/^\.?\/?|\/$/g, '');
+  return p.toLowerCase();
+}
+
+export function settingId(s: Pick<Setting, 'kind' | 'scope' | 'section' | 'key'>): string {
+  const key = s.kind === 'appSetting' ? s.key.toLowerCase() : s.key;
+  return `${s.kind}|${scopeId(s.scope)}|${s.kind === 'applicationSetting' ? s.section ?? '' : ''}|${key}`;
+}
+
+export function describeSetting(s: Pick<Setting, 'kind' | 'scope' | 'section' | 'key'>): string {
+  const where = s.scope ? `<location path="${s.scope}"> ` : '';
+  return s.kind === 'appSetting' ? `${where}appSettings "${s.key}"` : `${where}applicationSettings ${s.section ?? ''} "${s.key}"`;
+}
+
+export function readWebConfigSettings(doc: XmlDocument): WebConfigSettings {
+  const root = doc.tree.root;
+  if (root.localName !== 'configuration') {
+    throw badInput(`this is not a web.config: its root element is <${root.name}>, not <configuration>`, doc.file, {
+      code: 'XML_NOT_CONFIG',
+      line: doc.lineAt(root.start),
+      remedy: 'Pass the web.config of the User Portal or Mobile App Web Service (for example C:\\inetpub\\wwwroot\\PhoneFactor\\web.config).',
+    });
+  }
+  const out: WebConfigSettings = { doc, settings: [], containers: [], locations: new Map(), warnings: [] };
+  readScope(doc, root, '', out);
+  for (const loc of childrenNamed(root, 'location')) {
+    const path = attr(doc, loc, 'path') ?? '';
+    const id = scopeId(path);
+    if (id === '') {
+      readScope(doc, loc, '', out);
+      continue;
+    }
+    if (out.locations.has(id)) {
+      out.warnings.push(`${doc.file}:${doc.lineAt(loc.start)}: a second <location path="${path}">; its settings are read in order after the first`);
+    } else {
+      out.locations.set(id, loc);
+    }
+    readScope(doc, loc, path, out);
+  }
+  return out;
+}
+
+function readScope(doc: XmlDocument, parent: XmlElement, scope: string, out: WebConfigSettings): void {
+  for (const el of childrenNamed(parent, 'appSettings')) readAppSettings(doc, el, scope, out);
+  for (const group of childrenNamed(parent, 'applicationSettings')) {
+    for (const section of group.children) readApplicationSettings(doc, section, scope, out);
+  }
+}
+
+function sectionOnce(doc: XmlDocument, out: WebConfigSettings, c: SettingsContainer): void {
+  const dup = out.containers.find((o) => o.kind === c.kind && scopeId(o.scope) === scopeId(c.scope) && o.section === c.section);
+  if (dup) {
+    const line = doc.lineAt(c.element.start);
+    throw badInput(`<${c.element.name}> appears a second time${c.scope ? ` for <location path="${c.scope}">` : ''} (first at line ${doc.lineAt(dup.element.start)}); ASP.NET refuses such a file ("Sections must only appear once per config file")`, doc.file, {
+      code: 'WEBCONFIG_DUPLICATE_SECTION',
+      line,
+      remedy: `Merge the two sections into one (keep the later value of any key listed in both) and run again.`,
+    });
+  }
+  out.containers.push(c);
+}
+
+function readAppSettings(doc: XmlDocument, el: XmlElement, scope: string, out: WebConfigSettings): void {
+  const container: SettingsContainer = { kind: 'appSetting', scope, section: undefined, element: el };
+  sectionOnce(doc, out, container);
+  const where = `${doc.file}:${doc.lineAt(el.start)}`;
+  const configSource = attr(doc, el, 'configSource');
+  if (configSource !== undefined) {
+    out.warnings.push(`${where}: appSettings live in "${configSource}" (configSource); that file is not merged: copy it from the backup if the new installation did not bring its own`);
+    return;
+  }
+  const file = attr(doc, el, 'file');
+  if (file) out.warnings.push(`${where}: appSettings also read "${file}" (file=), whose values override these; that file is not merged: copy it from the backup`);
+  const effective = new Map<string, Setting>();
+  for (const child of el.children) {
+    if (child.localName === 'clear') effective.clear();
+    else if (child.localName === 'remove') {
+      const key = attr(doc, child, 'key');
+      if (key !== undefined) effective.delete(key.toLowerCase());
+    } else if (child.localName === 'add') {
+      const key = attr(doc, child, 'key');
+      if (key === undefined) {
+        out.warnings.push(`${doc.file}:${doc.lineAt(child.start)}: <add> without a key attribute is ignored`);
+        continue;
+      }
+      const valueAttr = attribute(child, 'value');
+      const setting: Setting = {
+        kind: 'appSetting',
+        scope,
+        section: undefined,
+        key,
+        value: valueAttr ? attrValue(doc, valueAttr) : '',
+        xml: false,
+        container,
+        element: child,
+        valueAttr,
+        valueElement: undefined,
+      };
+      // Re-inserting keeps document order of the winning <add>.
+      effective.delete(key.toLowerCase());
+      effective.set(key.toLowerCase(), setting);
+    }
+  }
+  out.settings.push(...effective.values());
+}
+
+function readApplicationSettings(doc: XmlDocument, section: XmlElement, scope: string, out: WebConfigSettings): void {
+  const container: SettingsContainer = { kind: 'applicationSetting', scope, section: section.name, element: section };
+  sectionOnce(doc, out, container);
+  const effective = new Map<string, Setting>();
+  for (const child of childrenNamed(section, 'setting')) {
+    const name = attr(doc, child, 'name');
+    if (name === undefined) {
+      out.warnings.push(`${doc.file}:${doc.lineAt(child.start)}: <setting> without a name attribute is ignored`);
+      continue;
+    }
+    const serializeAs = attr(doc, child, 'serializeAs') ?? 'String';
+    const valueElement = childrenNamed(child, 'value')[0];
+    const xml = serializeAs !== 'String' || (valueElement !== undefined && valueElement.children.length > 0);
+    let value = '';
+    if (valueElement) value = xml ? rawContent(doc, valueElement).replace(/\r\n?/g, '\n') : elementText(doc, valueElement);
+    effective.delete(name);
+    effective.set(name, { kind: 'applicationSetting', scope, section: section.name, key: name, value, xml, container, element: child, valueAttr: undefined, valueElement });
+  }
+  out.settings.push(...effective.values());
+}
+
+/** True for the setting that holds the Web Service SDK URL (found by suffix, never by group). */
+export function isSdkUrlSetting(s: Pick<Setting, 'kind' | 'key'>): boolean {
+  return s.kind === 'applicationSetting' && s.key.endsWith(SDK_SETTING_SUFFIX);
+}
