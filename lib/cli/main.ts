@@ -19,19 +19,29 @@ function overview(): string {
   ].join('\n');
 }
 
-export async function main(argv: string[]): Promise<number> {
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: Io = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-v') {
-    process.stdout.write(`${version}\n`);
+    io.stdout(`${version}\n`);
     return 0;
   }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${overview()}\n`);
+    io.stdout(`${overview()}\n`);
     return name === undefined ? ExitCode.usage : 0;
   }
   const json = rest.includes('--json');
   const spec = findCommand(name);
-  const early = new Output({ json, verbose: false });
+  const early = new Output({ json, verbose: false, write: io.stdout, writeErr: io.stderr });
   if (!spec) {
     const err = new MfaError(`unknown command '${name}'`, { code: 'USAGE', exitCode: ExitCode.usage, remedy: "Run 'mfa-upgrade --help' for the commands." });
     early.error(err);
@@ -39,14 +49,14 @@ export async function main(argv: string[]): Promise<number> {
     return err.exitCode;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${helpText(spec)}\n`);
+    io.stdout(`${helpText(spec)}\n`);
     return 0;
   }
   let out = early;
   try {
     const args = parseArgs(spec, rest);
     const logFile = str(args, 'log');
-    out = new Output({ json, verbose: flag(args, 'verbose'), ...(logFile ? { logFile } : {}) });
+    out = new Output({ json, verbose: flag(args, 'verbose'), write: io.stdout, writeErr: io.stderr, ...(logFile ? { logFile } : {}) });
     const mod = await spec.load();
     const code = await mod.run({ args, out });
     out.result(code);
@@ -55,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     const err = toMfaError(e);
     out.error(err);
     if (rest.includes('--verbose') || process.env.MFA_UPGRADE_DEBUG) {
-      process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+      io.stderr(`${(e as Error).stack ?? String(e)}\n`);
     }
     out.result(err.exitCode);
     return err.exitCode;

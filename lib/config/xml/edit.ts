@@ -10,6 +10,8 @@ export interface TextEdit {
   text: string;
   /** The span holds a secret: diffs show a mask instead of either side. */
   secret?: boolean;
+  /** What diffs show instead of `text` (an inserted element with its secret value masked). */
+  shown?: string;
 }
 
 export const MASK = '********';
@@ -52,7 +54,7 @@ function render(text: string, from: number, to: number, edits: TextEdit[], appli
   let pos = from;
   for (const e of edits) {
     out += text.slice(pos, e.start);
-    if (applied) out += e.secret ? MASK : e.text;
+    if (applied) out += e.shown ?? (e.secret ? MASK : e.text);
     else out += e.secret && e.end > e.start ? MASK : text.slice(e.start, e.end);
     pos = e.end;
   }
