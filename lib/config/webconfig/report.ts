@@ -82,8 +82,13 @@ export function formatMergeReport(r: MergeReport, diff: string): string {
     for (const s of r.onlyInOldFile.slice(0, 20)) lines.push(`  ${s}`);
     if (r.onlyInOldFile.length > 20) lines.push(`  ... and ${r.onlyInOldFile.length - 20} more`);
   }
+  if (r.strategy === 'merge-into-new' && r.changedByNewVersion.length) {
+    lines.push('', 'Outside the settings, the new version has other values here (the new ones are kept; check none was a local change):');
+    for (const s of r.changedByNewVersion.slice(0, 20)) lines.push(`  ${s}`);
+    if (r.changedByNewVersion.length > 20) lines.push(`  ... and ${r.changedByNewVersion.length - 20} more`);
+  }
   for (const w of r.warnings) lines.push(`WARNING: ${w}`);
   if (diff) lines.push('', diff);
-  lines.push('', r.whatIf ? 'What if: nothing was written.' : r.written ? `Written: ${r.newFile}` : 'Nothing to write: the file already holds these values.');
+  lines.push('', !r.changed ? 'Nothing to write: the installed file already holds these values.' : r.whatIf ? 'What if: nothing was written.' : r.written ? `Written: ${r.newFile}` : 'Not written.');
   return lines.join('\n');
 }

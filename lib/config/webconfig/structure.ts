@@ -84,10 +84,17 @@ function exceeding(a: Map<string, number>, b: Map<string, number>, kinds: string
   return out;
 }
 
+/** Elements and attributes of `a` missing from `b`, without the attributes of missing elements. */
+function missingStructure(a: Map<string, number>, b: Map<string, number>): string[] {
+  const missing = exceeding(a, b, 'EA');
+  const elements = new Set(missing.filter((k) => k[0] === 'E').map((k) => k.slice(2)));
+  return missing.filter((k) => k[0] === 'E' || !elements.has((k.split(SEP)[1] as string)));
+}
+
 export function decideStrategy(oldCfg: WebConfigSettings, newCfg: WebConfigSettings, carryRemoved: boolean): StrategyDecision {
   const o = signature(oldCfg);
   const n = signature(newCfg);
-  const newStructure = exceeding(n.entries, o.entries, 'EA');
+  const newStructure = missingStructure(n.entries, o.entries);
   const newKeys = [...n.settingIds].filter(([id]) => !o.settingIds.has(id)).map(([, label]) => label);
   const newInNewFile = [...newStructure.map(describe), ...newKeys];
   // A changed value of an attribute both files have (new attributes are already counted above).
@@ -96,7 +103,7 @@ export function decideStrategy(oldCfg: WebConfigSettings, newCfg: WebConfigSetti
     return kind === 'T' ? o.entries.has(`E${SEP}${path}`) : o.entries.has(`A${SEP}${path}${SEP}${name}`);
   });
   const changedByNewVersion = [...new Set(changed.map(describe))];
-  const onlyInOldFile = exceeding(o.entries, n.entries, 'EA').map(describe);
+  const onlyInOldFile = missingStructure(o.entries, n.entries).map(describe);
   const removedKeys = [...o.settingIds].filter(([id]) => !n.settingIds.has(id)).map(([, label]) => label);
 
   if (newInNewFile.length === 0 && changedByNewVersion.length === 0 && (removedKeys.length === 0 || carryRemoved)) {
