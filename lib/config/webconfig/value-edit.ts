@@ -1,12 +1,9 @@
-// The edit that gives one setting a new value, touching only the value's own span. When the value
-// is carried unchanged from the old file, its raw text is reused where it reads the same in the
-// new place, so "&#10;" stays "&#10;" and "&quot;" stays "&quot;".
+// Setting one web.config setting's value in place, or the markup of a setting to insert.
 import type { XmlDocument } from '../xml/document.js';
-import type { Markup } from '../xml/insert.js';
-import { appendChildren } from '../xml/insert.js';
 import type { TextEdit } from '../xml/edit.js';
-import { escapeAttributeValue, escapeText } from '../xml/entities.js';
-import { rawContent, rawValue } from '../xml/values.js';
+import { escapeAttributeValue } from '../xml/entities.js';
+import { appendChildren, type Markup } from '../xml/insert.js';
+import { attributeText, contentText, setAttributeEdit, setContentEdit, type RawSource } from '../xml/value-edits.js';
 import type { Setting } from './settings.js';
 
 /** Where a carried value came from, so its raw form can be reused. */
@@ -15,54 +12,43 @@ export interface ValueSource {
   setting: Setting;
 }
 
-function convertEol(text: string, eol: string): string {
-  return text.replace(/\r\n?|\n/g, eol);
-}
-
-function attributeText(value: string, quote: '"' | "'", source: ValueSource | undefined): string {
-  if (source?.setting.valueAttr && source.setting.value === value) {
-    const raw = rawValue(source.doc, source.setting.valueAttr);
-    if (!raw.includes(quote)) return raw;
-  }
-  return escapeAttributeValue(value, quote);
-}
-
-function elementTextFor(setting: Pick<Setting, 'xml'>, value: string, eol: string, source: ValueSource | undefined, keepCdata: boolean): string {
-  if (setting.xml) return convertEol(value, eol);
-  if (source?.setting.valueElement && !source.setting.xml && source.setting.value === value) {
-    const raw = rawContent(source.doc, source.setting.valueElement);
-    return convertEol(raw, eol);
-  }
-  if (keepCdata && !value.includes(']]>')) return `<![CDATA[${convertEol(value, eol)}]]>`;
-  return escapeText(value, eol);
+function raw(source: ValueSource | undefined): RawSource | undefined {
+  if (!source) return undefined;
+  const s = source.setting;
+  const r: RawSource = { doc: source.doc, value: s.value };
+  if (s.valueAttr) r.attr = s.valueAttr;
+  if (s.valueElement && !s.xml) r.element = s.valueElement;
+  return r;
 }
 
 export function valueMarkup(setting: Pick<Setting, 'kind' | 'key' | 'xml'>, value: string, serializeAs: string, source: ValueSource | undefined): Markup {
+  const src = raw(source);
   if (setting.kind === 'appSetting') {
-    return () => `<add key="${escapeAttributeValue(setting.key, '"')}" value="${attributeText(value, '"', source)}" />`;
+    return () => `<add key="${escapeAttributeValue(setting.key, '"')}" value="${attributeText(value, '"', src)}" />`;
   }
-  return (indent, unit, eol) =>
-    `<setting name="${escapeAttributeValue(setting.key, '"')}" serializeAs="${escapeAttributeValue(serializeAs, '"')}">${eol}` +
-    `${indent}${unit}<value>${elementTextFor(setting, value, eol, source, false)}</value>${eol}` +
-    `${indent}</setting>`;
+  return (indent, unit, eol) => {
+    const content = contentText(value, eol, src ? { source: src, rawXml: setting.xml } : { rawXml: setting.xml });
+    return (
+      `<setting name="${escapeAttributeValue(setting.key, '"')}" serializeAs="${escapeAttributeValue(serializeAs, '"')}">${eol}` +
+      `${indent}${unit}<value>${content}</value>${eol}` +
+      `${indent}</setting>`
+    );
+  };
 }
 
 /** The edit setting `target` (in doc) to value; undefined when it already reads so. */
 export function setValueEdit(doc: XmlDocument, target: Setting, value: string, source: ValueSource | undefined, secret: boolean): TextEdit | undefined {
   if (target.value === value) return undefined;
-  const eol = doc.format.eol;
+  const src = raw(source);
+  const options = src ? { source: src, rawXml: target.xml } : { rawXml: target.xml };
   if (target.kind === 'appSetting') {
-    const a = target.valueAttr;
-    if (a) return { start: a.valueStart, end: a.valueEnd, text: attributeText(value, a.quote, source), secret };
+    if (target.valueAttr) return { ...setAttributeEdit(target.valueAttr, value, src), secret };
     // <add key="X"/>: the value attribute goes right after the key attribute.
     const key = target.element.attributes.find((x) => x.name === 'key');
     const at = key ? key.valueEnd + 1 : target.element.start + 1 + target.element.name.length;
-    return { start: at, end: at, text: ` value="${attributeText(value, '"', source)}"`, secret };
+    return { start: at, end: at, text: ` value="${attributeText(value, '"', src)}"`, secret };
   }
   const v = target.valueElement;
-  if (!v) return { ...appendChildren(doc, target.element, [() => `<value>${elementTextFor(target, value, eol, source, false)}</value>`]), secret };
-  if (v.selfClosing) return { start: v.start, end: v.end, text: `<${v.name}>${elementTextFor(target, value, eol, source, false)}</${v.name}>`, secret };
-  const current = rawContent(doc, v);
-  const keepCdata = /^<!\[CDATA\[[\s\S]*\]\]>$/.test(current) && current.indexOf(']]>') === current.length - 3;
-  return { start: v.startTagEnd, end: v.endTagStart, text: elementTextFor(target, value, eol, source, keepCdata), secret };
+  if (!v) return { ...appendChildren(doc, target.element, [(_i, _u, eol) => `<value>${contentText(value, eol, options)}</value>`]), secret };
+  return { ...setContentEdit(doc, v, value, options), secret };
 }

@@ -1,0 +1,189 @@
+// MultiFactorAuthenticationAdfsAdapter.config across versions (DOMAIN.md §3.7): compare the old
+// file (from disk, or exported with Export-AdfsAuthenticationProviderConfigurationData) with the
+// one the new adapter ships, and carry the old values into the new file with the same
+// minimal-diff editing as web.config. The root element's name is not public, so nothing here
+// depends on it: nodes are named by their path below the root.
+import { badInput } from '../../errors.js';
+import { isSecretName, MASK, redact } from '../redact.js';
+import { encodable, encodeText, type TextFormat } from '../xml/codec.js';
+import { loadXmlDocument, type XmlDocument } from '../xml/document.js';
+import { applyEdits, renderDiff, type TextEdit } from '../xml/edit.js';
+import type { XmlAttribute, XmlElement } from '../xml/scan.js';
+import { setAttributeEdit, setContentEdit } from '../xml/value-edits.js';
+import { attrValue, elementText } from '../xml/values.js';
+import { rewriteVdir, type VdirMapping } from '../webconfig/sdk-vdir.js';
+
+/** Node names DOMAIN.md §1 documents; a file with none of them is not an adapter config. */
+export const KNOWN_ADAPTER_NODES = ['UseWebServiceSdk', 'WebServiceSdkUrl', 'WebServiceSdkUsername', 'WebServiceSdkPassword', 'WebServiceSdkCertificateThumbprint'];
+
+interface AdapterValue {
+  /** "WebServiceSdkUrl", "Parent/Child[2]", "Node@attr". */
+  path: string;
+  /** Text of a leaf element, or an attribute's value. */
+  value: string;
+  element: XmlElement;
+  attr: XmlAttribute | undefined;
+  /** Has child elements: its text is not a value. */
+  branch: boolean;
+}
+
+export interface AdapterNodeReport {
+  path: string;
+  /** Redacted. */
+  value: string;
+}
+
+export interface AdapterChange {
+  path: string;
+  /** Redacted; the value in the new (shipped) file. */
+  old: string;
+  /** Redacted; the value written. */
+  new: string;
+  why: string;
+  line: number;
+}
+
+export interface AdapterCompareReport {
+  oldFile: string;
+  newFile: string;
+  /** Nodes only the new file has: they keep the shipped defaults. */
+  added: AdapterNodeReport[];
+  /** Nodes only the old file has: not carried (the new adapter does not read them). */
+  removed: AdapterNodeReport[];
+  /** Nodes whose old value differs from the shipped one, each carried into the output. */
+  changed: AdapterChange[];
+  /** Nodes whose shape changed (a value became a group or the reverse): carry by hand. */
+  reshaped: string[];
+  sdkVdirMappings: VdirMapping[];
+  format: TextFormat;
+  changedOutput: boolean;
+  written: boolean;
+  whatIf: boolean;
+}
+
+export interface AdapterCompareOutcome {
+  bytes: Buffer;
+  report: AdapterCompareReport;
+  diff: string;
+}
+
+function collect(doc: XmlDocument): Map<string, AdapterValue> {
+  const out = new Map<string, AdapterValue>();
+  const walk = (el: XmlElement, prefix: string) => {
+    const seen = new Map<string, number>();
+    for (const child of el.children) {
+      const n = (seen.get(child.localName) ?? 0) + 1;
+      seen.set(child.localName, n);
+      const path = `${prefix}${child.localName}${n > 1 ? `[${n}]` : ''}`;
+      const branch = child.children.length > 0;
+      out.set(path, { path, value: branch ? '' : elementText(doc, child), element: child, attr: undefined, branch });
+      for (const a of child.attributes) {
+        if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) continue;
+        out.set(`${path}@${a.name}`, { path: `${path}@${a.name}`, value: attrValue(doc, a), element: child, attr: a, branch: false });
+      }
+      if (branch) walk(child, `${path}/`);
+    }
+  };
+  walk(doc.tree.root, '');
+  return out;
+}
+
+function leafName(path: string): string {
+  return path.replace(/\[\d+\]/g, '').split(/[/@]/).pop() as string;
+}
+
+function shown(path: string, value: string): string {
+  return redact(leafName(path), value) as string;
+}
+
+function load(bytes: Uint8Array, file: string): { doc: XmlDocument; values: Map<string, AdapterValue> } {
+  const doc = loadXmlDocument(bytes, file, 'AD FS adapter config');
+  const values = collect(doc);
+  const names = new Set([...values.keys()].map(leafName));
+  if (!KNOWN_ADAPTER_NODES.some((n) => names.has(n))) {
+    throw badInput(`this is not an MFA Server AD FS adapter config: none of ${KNOWN_ADAPTER_NODES.join(', ')} is in it`, file, {
+      code: 'ADFS_NOT_ADAPTER_CONFIG',
+      line: doc.lineAt(doc.tree.root.start),
+      remedy: 'Pass MultiFactorAuthenticationAdfsAdapter.config from the MFA Server install folder, or the file written by Export-AdfsAuthenticationProviderConfigurationData for the adapter.',
+    });
+  }
+  return { doc, values };
+}
+
+export function compareAdapterConfigs(
+  oldInput: { bytes: Uint8Array; file: string },
+  newInput: { bytes: Uint8Array; file: string },
+  options: { sdkVdir?: VdirMapping[] } = {},
+): AdapterCompareOutcome {
+  const o = load(oldInput.bytes, oldInput.file);
+  const n = load(newInput.bytes, newInput.file);
+  const mappings = options.sdkVdir ?? [];
+  const edits: TextEdit[] = [];
+  const changed: AdapterChange[] = [];
+  const reshaped: string[] = [];
+  for (const [path, ov] of o.values) {
+    const nv = n.values.get(path);
+    if (!nv) continue;
+    if (ov.branch !== nv.branch) {
+      reshaped.push(path);
+      continue;
+    }
+    if (ov.branch) continue;
+    const { value: target, applied } = rewriteVdir(ov.value, mappings);
+    if (target === nv.value) continue;
+    const source = { doc: o.doc, value: ov.value, ...(ov.attr ? { attr: ov.attr } : { element: ov.element }) };
+    const edit = nv.attr ? setAttributeEdit(nv.attr, target, source) : setContentEdit(n.doc, nv.element, target, { source });
+    const secret = isSecretName(leafName(path));
+    edits.push({ ...edit, secret });
+    changed.push({
+      path,
+      old: shown(path, nv.value),
+      new: secret && target !== '' ? MASK : shown(path, target),
+      why: applied ? `carried from the old config; SDK vdir ${applied.from} -> ${applied.to}` : 'carried from the old config',
+      line: n.doc.lineAt(edit.start),
+    });
+  }
+  const added = [...n.values.values()].filter((v) => !o.values.has(v.path) && !v.branch).map((v) => ({ path: v.path, value: shown(v.path, v.value) }));
+  const removed = [...o.values.values()].filter((v) => !n.values.has(v.path) && !v.branch).map((v) => ({ path: v.path, value: shown(v.path, v.value) }));
+  const text = applyEdits(n.doc.text, edits);
+  if (!encodable(text, n.doc.format)) {
+    throw badInput(`the carried values hold characters that a ${n.doc.format.encoding} file cannot store`, newInput.file, {
+      code: 'TEXT_ENCODING',
+      remedy: 'Save the new adapter config as UTF-8 and run again.',
+    });
+  }
+  const bytes = edits.length ? encodeText(text, n.doc.format) : Buffer.from(newInput.bytes);
+  return {
+    bytes,
+    diff: renderDiff(n.doc.text, edits, newInput.file, `${newInput.file} (carried over)`),
+    report: {
+      oldFile: oldInput.file,
+      newFile: newInput.file,
+      added,
+      removed,
+      changed,
+      reshaped,
+      sdkVdirMappings: mappings.map((m) => ({ ...m })),
+      format: { ...n.doc.format },
+      changedOutput: edits.length > 0,
+      written: false,
+      whatIf: false,
+    },
+  };
+}
+
+export function formatAdapterReport(r: AdapterCompareReport, diff: string, outFile: string | undefined): string {
+  const lines = [`Compare AD FS adapter config ${r.oldFile} -> ${r.newFile}`];
+  const section = (title: string, items: string[]) => {
+    if (items.length) lines.push('', title, ...items.map((i) => `  ${i}`));
+  };
+  section('Changed (old value carried):', r.changed.map((c) => `${c.path}: ${JSON.stringify(c.old)} -> ${JSON.stringify(c.new)}  (${c.why}; line ${c.line})`));
+  section('Added in the new config (defaults kept):', r.added.map((a) => `${a.path} = ${JSON.stringify(a.value)}`));
+  section('Removed in the new config (not carried):', r.removed.map((a) => `${a.path} = ${JSON.stringify(a.value)}`));
+  section('Changed shape (carry by hand):', r.reshaped);
+  if (!r.changed.length && !r.added.length && !r.removed.length && !r.reshaped.length) lines.push('', 'The two configs hold the same nodes and values.');
+  if (diff) lines.push('', diff);
+  if (outFile) lines.push('', r.whatIf ? `What if: ${outFile} was not written.` : r.written ? `Written: ${outFile}` : `Not written: ${outFile}`);
+  else lines.push('', 'Pass --out <file> to write the carried-over config (for Register-AdfsAuthenticationProvider -ConfigurationFilePath).');
+  return lines.join('\n');
+}

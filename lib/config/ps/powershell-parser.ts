@@ -1,0 +1,62 @@
+// A real PowerShell parser: tree-sitter-powershell's grammar compiled to WebAssembly, run by
+// web-tree-sitter (no native build, same result on every OS). Two .wasm files are needed at run
+// time: web-tree-sitter.wasm (the runtime) and tree-sitter-powershell.wasm (the grammar). From
+// source they come from node_modules; the bundle (dist/mfa-upgrade.cjs) finds copies beside
+// itself, or in MFA_UPGRADE_WASM_DIR.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MfaError } from '../../errors.js';
+import type { Parser as ParserType } from 'web-tree-sitter';
+
+export const GRAMMAR_WASM = 'tree-sitter-powershell.wasm';
+export const RUNTIME_WASM = 'web-tree-sitter.wasm';
+
+const PACKAGE_PATHS: Record<string, string> = {
+  [GRAMMAR_WASM]: 'tree-sitter-powershell/tree-sitter-powershell.wasm',
+  [RUNTIME_WASM]: 'web-tree-sitter/web-tree-sitter.wasm',
+};
+
+/** Folders that may hold the .wasm files beside a bundle or single executable. */
+function besideDirs(): string[] {
+  const dirs: string[] = [];
+  if (process.env.MFA_UPGRADE_WASM_DIR) dirs.push(process.env.MFA_UPGRADE_WASM_DIR);
+  if (process.argv[1]) dirs.push(dirname(process.argv[1]));
+  dirs.push(dirname(process.execPath));
+  return dirs;
+}
+
+export function locateWasm(name: string): string {
+  for (const dir of besideDirs()) {
+    const p = join(dir, name);
+    if (existsSync(p)) return p;
+  }
+  // import.meta.url is empty in the CommonJS bundle; the main script stands in for it there.
+  const from = typeof import.meta.url === 'string' ? import.meta.url : pathToFileURL(process.argv[1] ?? join(process.cwd(), 'x')).href;
+  try {
+    return createRequire(from).resolve(PACKAGE_PATHS[name] as string);
+  } catch (e) {
+    throw new MfaError(`the PowerShell parser's ${name} was not found`, {
+      code: 'PS_PARSER_MISSING',
+      remedy: `Reinstall mfa-upgrade: ${name} must lie beside the mfa-upgrade bundle (or set MFA_UPGRADE_WASM_DIR to the folder that holds it).`,
+      cause: e,
+    });
+  }
+}
+
+let parser: Promise<ParserType> | undefined;
+
+/** One parser per process: loading the grammar costs more than parsing a script. */
+export function powershellParser(): Promise<ParserType> {
+  parser ??= (async () => {
+    const { Parser, Language } = await import('web-tree-sitter');
+    const runtime = locateWasm(RUNTIME_WASM);
+    await Parser.init({ locateFile: () => runtime });
+    const language = await Language.load(locateWasm(GRAMMAR_WASM));
+    const p = new Parser();
+    p.setLanguage(language);
+    return p;
+  })();
+  return parser;
+}
