@@ -9,6 +9,17 @@ export const commands: CommandSpec[] = [
     options: [hostOption],
     load: () => import('./commands/inventory.js'),
   },
+  {
+    name: 'check',
+    summary: 'Check prerequisites: .NET, VC++ runtimes, IIS features, memory for N users, disk, pending reboot, installer busy, elevation, outbound 443.',
+    changesMachine: false,
+    options: [
+      hostOption,
+      { name: 'users', type: 'number', valueName: 'N', description: 'Regularly authenticating users, to check memory against the sizing table.' },
+      { name: 'packages', type: 'string', valueName: 'dir', description: 'The installers to be used (their version decides what is required).' },
+    ],
+    load: () => import('./commands/check.js'),
+  },
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {

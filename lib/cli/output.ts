@@ -54,10 +54,13 @@ export class Output {
     this.write(`${JSON.stringify(event, jsonReplacer)}\n`);
   }
 
-  /** Pipeline output: an object with a PowerShell type name (e.g. 'MfaUpgrade.Deployment'). */
-  object(typeName: string, data: unknown, human?: () => string): void {
+  /**
+   * Pipeline output: an object with a PowerShell type name (e.g. 'MfaUpgrade.Deployment').
+   * On a terminal, `human` renders it; null leaves it to a summary the command prints itself.
+   */
+  object(typeName: string, data: unknown, human?: (() => string) | null): void {
     if (this.json) this.emit({ type: 'object', typeName, data });
-    else this.text(human ? human() : JSON.stringify(data, jsonReplacer, 2));
+    else if (human !== null) this.text(human ? human() : JSON.stringify(data, jsonReplacer, 2));
   }
 
   /** Human text on stdout; dropped in --json mode (the objects carry the same facts). */

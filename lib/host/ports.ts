@@ -234,8 +234,15 @@ export interface HostInfo {
   computerName: string;
   os: string;
   memoryMB?: number;
+  /** Whether the tool runs elevated (as an administrator) there; undefined when it cannot tell. */
+  isAdministrator?: boolean;
   /** Where the host's 'C:' drive and the like live, for messages: a folder path for an image host. */
   location: string;
+}
+
+export interface Network {
+  /** Whether a TCP connection to host:port opens within the timeout. */
+  canConnect(host: string, port: number, timeoutMs: number): Promise<boolean>;
 }
 
 /** One Windows machine, live or an image of one. */
@@ -248,4 +255,6 @@ export interface Host {
   readonly files: Files;
   readonly iis: Iis;
   readonly powershell: PowerShell;
+  /** Outbound connectivity checks; absent where the backend cannot probe. */
+  readonly network?: Network;
 }

@@ -3,7 +3,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { MfaError, ExitCode } from '../../errors.js';
 import { ConfigIis } from '../iis/config-iis.js';
-import type { Host, HostInfo } from '../ports.js';
+import type { Host, HostInfo, Network } from '../ports.js';
 import { ImageFiles } from './files.js';
 import { readHostJson, type ImageHostJson } from './host-json.js';
 import { ImageInstaller } from './installer.js';
@@ -21,6 +21,10 @@ export class ImageHost implements Host {
   readonly installer: ImageInstaller;
   readonly iis: ConfigIis;
   readonly powershell: ImagePowerShell;
+  /** An image has no network: host.json says what the machine could reach. */
+  readonly network: Network = {
+    canConnect: async (name: string, port: number) => port === 443 && this.hostJson.reachable?.[name] === true,
+  };
 
   constructor(
     folder: string,
@@ -47,6 +51,7 @@ export class ImageHost implements Host {
       location: this.paths.root,
     };
     if (this.hostJson.memoryMB !== undefined) info.memoryMB = this.hostJson.memoryMB;
+    if (this.hostJson.isAdministrator !== undefined) info.isAdministrator = this.hostJson.isAdministrator;
     return info;
   }
 }

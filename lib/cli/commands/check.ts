@@ -1,0 +1,23 @@
+// mfa-upgrade check: prerequisites as data (id, status, evidence, remedy).
+import { ExitCode, type ExitCodeValue } from '../../errors.js';
+import { openHost } from '../../host/open.js';
+import { takeInventory } from '../../inventory/take-inventory.js';
+import { runChecks, worst } from '../../readiness/run-checks.js';
+import { num, str } from '../args.js';
+import { formatReadiness } from '../format/readiness.js';
+import type { CommandContext } from '../spec.js';
+import { targetMajorFromPackages } from '../../upgrade/packages.js';
+
+export async function run({ args, out }: CommandContext): Promise<ExitCodeValue> {
+  const host = await openHost(str(args, 'host'));
+  const inventory = await takeInventory(host);
+  const packagesDir = str(args, 'packages');
+  const targetMajor = packagesDir ? await targetMajorFromPackages(host, packagesDir) : 8;
+  const users = num(args, 'users');
+  const results = await runChecks({ host, inventory, targetMajor, ...(users !== undefined ? { users } : {}) });
+  for (const r of results) out.object('MfaUpgrade.ReadinessCheck', r, null);
+  out.text(formatReadiness(results));
+  const overall = worst(results);
+  out.log(overall === 'fail' ? 'error' : overall === 'warn' ? 'warning' : 'info', `Readiness: ${overall === 'fail' ? 'not ready' : overall === 'warn' ? 'ready, with warnings' : 'ready'}`);
+  return overall === 'fail' ? ExitCode.notReady : ExitCode.success;
+}
