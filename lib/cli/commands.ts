@@ -1,4 +1,7 @@
 // The command table. Each command's code is loaded only when it runs.
+import { compareAdfsConfigSpec } from './commands/compare-adfs-config.spec.js';
+import { mergeConfigSpec } from './commands/merge-config.spec.js';
+import { patchRegisterScriptSpec } from './commands/patch-register-script.spec.js';
 import { hostOption, type CommandSpec } from './spec.js';
 
 export const commands: CommandSpec[] = [
@@ -20,6 +23,9 @@ export const commands: CommandSpec[] = [
     ],
     load: () => import('./commands/check.js'),
   },
+  mergeConfigSpec,
+  compareAdfsConfigSpec,
+  patchRegisterScriptSpec,
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {
