@@ -67,6 +67,12 @@ export function describeSetting(s: Pick<Setting, 'kind' | 'scope' | 'section' | 
 
 export function readWebConfigSettings(doc: XmlDocument): WebConfigSettings {
   const root = doc.tree.root;
+  const out: WebConfigSettings = { doc, settings: [], containers: [], locations: new Map(), warnings: [] };
+  // The file an <appSettings configSource="..."> points to holds the section alone.
+  if (root.localName === 'appSettings') {
+    readAppSettings(doc, root, '', out);
+    return out;
+  }
   if (root.localName !== 'configuration') {
     throw badInput(`this is not a web.config: its root element is <${root.name}>, not <configuration>`, doc.file, {
       code: 'XML_NOT_CONFIG',
@@ -74,7 +80,6 @@ export function readWebConfigSettings(doc: XmlDocument): WebConfigSettings {
       remedy: 'Pass the web.config of the User Portal or Mobile App Web Service (for example C:\\inetpub\\wwwroot\\PhoneFactor\\web.config).',
     });
   }
-  const out: WebConfigSettings = { doc, settings: [], containers: [], locations: new Map(), warnings: [] };
   readScope(doc, root, '', out);
   for (const loc of childrenNamed(root, 'location')) {
     const path = attr(doc, loc, 'path') ?? '';
