@@ -31,9 +31,10 @@ export function attributeText(value: string, quote: '"' | "'", source?: RawSourc
 /** Element content for a text value; `rawXml` writes the value as markup (serializeAs="Xml"). */
 export function contentText(value: string, eol: string, options: { source?: RawSource; cdata?: boolean; rawXml?: boolean } = {}): string {
   if (options.rawXml) return convertEol(value, eol);
+  // The target's own CDATA form wins over the source's raw form: it is the file being kept.
+  if (options.cdata && !value.includes(']]>')) return `<![CDATA[${convertEol(value, eol)}]]>`;
   const s = options.source;
   if (s?.element && s.value === value) return convertEol(rawContent(s.doc, s.element), eol);
-  if (options.cdata && !value.includes(']]>')) return `<![CDATA[${convertEol(value, eol)}]]>`;
   return escapeText(value, eol);
 }
 
