@@ -2,6 +2,7 @@
 import { compareAdfsConfigSpec } from './commands/compare-adfs-config.spec.js';
 import { mergeConfigSpec } from './commands/merge-config.spec.js';
 import { patchRegisterScriptSpec } from './commands/patch-register-script.spec.js';
+import { planOptionSpecs } from './commands/plan-options.js';
 import { hostOption, type CommandSpec } from './spec.js';
 
 export const commands: CommandSpec[] = [
@@ -22,6 +23,13 @@ export const commands: CommandSpec[] = [
       { name: 'packages', type: 'string', valueName: 'dir', description: 'The installers to be used (their version decides what is required).' },
     ],
     load: () => import('./commands/check.js'),
+  },
+  {
+    name: 'plan',
+    summary: 'Show the upgrade plan: ordered steps with preconditions, what each protects and its undo; blockers if it cannot run.',
+    changesMachine: false,
+    options: [hostOption, ...planOptionSpecs],
+    load: () => import('./commands/plan.js'),
   },
   mergeConfigSpec,
   compareAdfsConfigSpec,

@@ -65,6 +65,8 @@ export interface PackageIdentity {
   manufacturer: string;
   /** 'x86' or 'x64', from the package's Template summary property. */
   platform: 'x86' | 'x64';
+  /** Public property defaults from the package's Property table, where read (they tell which property sets a vdir). */
+  properties?: Record<string, string>;
 }
 
 export interface InstallProgress {

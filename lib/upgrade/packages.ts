@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { ExitCode, MfaError } from '../errors.js';
 import type { Host, PackageIdentity } from '../host/ports.js';
 import { roleOf, type ProductRole } from '../inventory/products.js';
+import type { ComponentKind } from '../inventory/types.js';
+import { NEW_DEFAULT_SDK_VDIR, OLD_DEFAULT_SDK_VDIR } from '../config/webconfig/sdk-vdir.js';
 import { majorOf } from '../util/version.js';
 
 export type PackageRole = ProductRole | 'vcredist';
@@ -41,4 +43,35 @@ export async function readPackages(host: Host, dir: string): Promise<KnownPackag
 export async function targetMajorFromPackages(host: Host, dir: string): Promise<number> {
   const server = (await readPackages(host, dir)).find((p) => p.role === 'server');
   return server ? (majorOf(server.identity.version) ?? 8) : 8;
+}
+
+/** Documented default vdir names of the new versions (DOMAIN.md §1). */
+export const NEW_DEFAULT_VDIR: Record<ComponentKind, string> = {
+  webServiceSdk: NEW_DEFAULT_SDK_VDIR,
+  userPortal: 'MultiFactorAuth',
+  mobileAppWebService: 'MultiFactorAuthMobileAppWebService',
+};
+
+/** And of the PhoneFactor 5.x ones. */
+export const OLD_DEFAULT_VDIR: Record<ComponentKind, string> = {
+  webServiceSdk: OLD_DEFAULT_SDK_VDIR,
+  userPortal: 'PhoneFactor',
+  mobileAppWebService: 'PhoneFactorPhoneAppWebService',
+};
+
+function propertyWithDefault(identity: PackageIdentity, values: string[]): string | undefined {
+  const props = identity.properties ?? {};
+  return Object.keys(props).find((k) => values.some((v) => props[k]?.toLowerCase() === v.toLowerCase()));
+}
+
+/**
+ * The property that sets a component's virtual directory: the one whose default is the
+ * documented default vdir name. The real property names are not public; the package says.
+ */
+export function vdirPropertyOf(identity: PackageIdentity, kind: ComponentKind): string | undefined {
+  return propertyWithDefault(identity, [NEW_DEFAULT_VDIR[kind], OLD_DEFAULT_VDIR[kind]]);
+}
+
+export function sitePropertyOf(identity: PackageIdentity): string | undefined {
+  return propertyWithDefault(identity, ['Default Web Site']);
 }

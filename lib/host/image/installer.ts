@@ -147,6 +147,7 @@ export class ImageInstaller implements Installer {
             const old = await this.cachedManifest(p);
             await this.layDown(old, old.installedWith ?? {}, 'remove', log, steps);
             await this.forgetProduct(p.productCode);
+            if (p.localPackage) await this.removeWithUndo(p.localPackage, steps);
           } });
         }
       }
@@ -180,7 +181,11 @@ export class ImageInstaller implements Installer {
         }
       } });
       steps.push({ action: 'RemoveFiles', run: () => this.layDown(manifest, manifest.installedWith ?? {}, 'remove', log, steps) });
-      steps.push({ action: 'UnpublishProduct', run: () => this.forgetProduct(product.productCode) });
+      steps.push({ action: 'UnpublishProduct', run: async () => {
+        await this.forgetProduct(product.productCode);
+        // Windows deletes the cached package with the product: a rollback needs its own copy.
+        if (product.localPackage) await this.removeWithUndo(product.localPackage, steps);
+      } });
       return undefined;
     });
   }

@@ -112,7 +112,9 @@ export function parseManifest(text: string, file: string): PackageManifest {
 }
 
 export function identityOf(m: PackageManifest, path: string): PackageIdentity {
-  return { path, productCode: m.productCode, upgradeCode: m.upgradeCode, name: m.name, version: m.version, manufacturer: m.manufacturer, platform: m.platform };
+  const id: PackageIdentity = { path, productCode: m.productCode, upgradeCode: m.upgradeCode, name: m.name, version: m.version, manufacturer: m.manufacturer, platform: m.platform };
+  if (m.properties) id.properties = { ...m.properties };
+  return id;
 }
 
 /** Windows Installer formatted text: [PROPERTY] replaced by its value, unknown ones by ''. */

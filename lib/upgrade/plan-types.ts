@@ -1,0 +1,104 @@
+// The upgrade plan: an ordered list of typed steps, each with its preconditions, what it
+// protects and its undo, so an administrator can read it before anything runs.
+import type { CheckResult } from '../readiness/types.js';
+import type { ComponentKind } from '../inventory/types.js';
+import type { PackageRole } from './packages.js';
+
+export const PLAN_FORMAT = 'mfa-upgrade/plan@1';
+
+export type VdirChoice = 'keep' | 'new';
+
+export interface StepBase {
+  /** Stable within a plan: the journal refers to steps by it. */
+  id: string;
+  title: string;
+  description: string;
+  preconditions: string[];
+  protects: string[];
+  /** How the step is undone, in words. */
+  undo: string;
+}
+
+/** Where a product lived before the step removed or replaced it: enough to reinstall it as it was. */
+export interface PreviousPlacement {
+  site?: string;
+  vdir?: string;
+}
+
+export interface InstallStep extends StepBase {
+  kind: 'install';
+  role: PackageRole;
+  package: string;
+  name: string;
+  version: string;
+  productCode: string;
+  upgradeCode: string | null;
+  properties: Record<string, string>;
+  /** The component this install brings back or upgrades, for the web components. */
+  component?: ComponentKind;
+  /** For an upgrade in place: where the replaced product lived. */
+  previous?: PreviousPlacement;
+}
+
+export interface UninstallStep extends StepBase {
+  kind: 'uninstall';
+  role: PackageRole;
+  productCode: string;
+  name: string;
+  version: string;
+  component?: ComponentKind;
+  previous: PreviousPlacement;
+}
+
+export interface MergeConfigStep extends StepBase {
+  kind: 'merge-config';
+  component: ComponentKind;
+  /** The web.config as it was (read back from the backup). */
+  original: string;
+  /** Where the new web.config is expected; the step finds it through IIS (site/vdir) when it runs. */
+  target: string;
+  site: string;
+  vdir: string;
+  sdkVdir: Array<{ from: string; to: string }>;
+}
+
+export interface RestoreThemesStep extends StepBase {
+  kind: 'restore-themes';
+  /** Theme folder names under App_Themes, as they were (read back from the backup). */
+  themes: string[];
+  originalAppThemes: string;
+  /** Expected; found through IIS (site/vdir) when the step runs. */
+  targetAppThemes: string;
+  site: string;
+  vdir: string;
+}
+
+export interface ManualStep extends StepBase {
+  kind: 'manual';
+  instructions: string;
+}
+
+export interface BackupStep extends StepBase {
+  kind: 'backup';
+}
+
+export type PlanStep = BackupStep | InstallStep | UninstallStep | MergeConfigStep | RestoreThemesStep | ManualStep;
+
+export interface Blocker {
+  message: string;
+  remedy: string;
+}
+
+export interface UpgradePlan {
+  format: typeof PLAN_FORMAT;
+  computerName: string;
+  path: 'phonefactor-agent' | 'mfa-server' | 'none';
+  from: { name: string; version: string } | null;
+  to: { name: string; version: string } | null;
+  vdirNames: VdirChoice;
+  steps: PlanStep[];
+  /** What stops the plan from running; empty when it can run. */
+  blockers: Blocker[];
+  warnings: string[];
+  readiness: CheckResult[];
+}
