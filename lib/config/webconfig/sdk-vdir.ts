@@ -34,15 +34,29 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+// Compiled once per vdir name: a merge tests every value of a file.
+const segmentPatterns = new Map<string, RegExp>();
+
+function segmentPattern(vdir: string): RegExp {
+  const key = vdir.toLowerCase();
+  let re = segmentPatterns.get(key);
+  if (!re) {
+    re = new RegExp(`(?<=(?:^|[^/])/)${escapeRegExp(vdir)}(?=[/?#]|$)`, 'gi');
+    segmentPatterns.set(key, re);
+  }
+  re.lastIndex = 0;
+  return re;
+}
+
 /**
  * Rewrites the vdir where it is a whole URL path segment ("/OLD/" or "/OLD" at the end or
  * before ?/#); IIS compares paths case-insensitively, so does this. Host names and file paths
  * that merely contain the name are left alone.
  */
 export function rewriteVdir(value: string, mappings: VdirMapping[]): { value: string; applied: VdirMapping | undefined } {
+  if (mappings.length === 0 || value.indexOf('/') === -1) return { value, applied: undefined };
   for (const m of mappings) {
-    const re = new RegExp(`(?<=(?:^|[^/])/)${escapeRegExp(m.from)}(?=[/?#]|$)`, 'gi');
-    const out = value.replace(re, m.to);
+    const out = value.replace(segmentPattern(m.from), () => m.to);
     if (out !== value) return { value: out, applied: m };
   }
   return { value, applied: undefined };
@@ -50,5 +64,5 @@ export function rewriteVdir(value: string, mappings: VdirMapping[]): { value: st
 
 /** Does the value go through the vdir (used to warn when no mapping was given)? */
 export function mentionsVdir(value: string, vdir: string): boolean {
-  return new RegExp(`(?<=(?:^|[^/])/)${escapeRegExp(vdir)}(?=[/?#]|$)`, 'i').test(value);
+  return value.indexOf('/') !== -1 && segmentPattern(vdir).test(value);
 }

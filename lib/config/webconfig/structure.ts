@@ -45,12 +45,12 @@ function isSettingMachinery(el: XmlElement): boolean {
   return el.localName === 'setting' && p.parent?.localName === 'applicationSettings';
 }
 
-function signature(cfg: WebConfigSettings): Signature {
+function signature(cfg: WebConfigSettings, paths: PathTable): Signature {
   const doc = cfg.doc;
   const entries = new Map<string, number>();
   const add = (k: string) => entries.set(k, (entries.get(k) ?? 0) + 1);
-  const walk = (el: XmlElement, parentPath: string) => {
-    const path = `${parentPath}/${el.localName}${identity(doc, el)}`;
+  const walk = (el: XmlElement, parent: number) => {
+    const path = paths.intern(parent, `${el.localName}${identity(doc, el)}`);
     add(`E${SEP}${path}`);
     for (const a of el.attributes) {
       add(`A${SEP}${path}${SEP}${a.name}`);
@@ -59,13 +59,29 @@ function signature(cfg: WebConfigSettings): Signature {
     if (el.hasText && el.children.length === 0) add(`T${SEP}${path}${SEP}${elementText(doc, el).trim()}`);
     for (const c of el.children) if (!isSettingMachinery(c)) walk(c, path);
   };
-  walk(doc.tree.root, '');
+  walk(doc.tree.root, -1);
   return { entries, settingIds: new Map(cfg.settings.map((s) => [settingId(s), describeSetting(s)])) };
 }
 
-function describe(entry: string): string {
-  const [kind, path, name] = entry.split(SEP);
-  const p = (path ?? '').slice(1);
+/** Element paths as small numbers shared by both files, so entries stay short to hash. */
+class PathTable {
+  private readonly ids = new Map<string, number>();
+  readonly texts: string[] = [];
+  intern(parent: number, segment: string): number {
+    const key = `${parent}/${segment}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.texts.length;
+      this.texts.push(parent === -1 ? segment : `${this.texts[parent]}/${segment}`);
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+}
+
+function describeEntry(entry: string, paths: PathTable): string {
+  const [kind, id, name] = entry.split(SEP);
+  const p = paths.texts[Number(id)] ?? '';
   switch (kind) {
     case 'E':
       return `element ${p}`;
@@ -92,8 +108,10 @@ function missingStructure(a: Map<string, number>, b: Map<string, number>): strin
 }
 
 export function decideStrategy(oldCfg: WebConfigSettings, newCfg: WebConfigSettings, carryRemoved: boolean): StrategyDecision {
-  const o = signature(oldCfg);
-  const n = signature(newCfg);
+  const paths = new PathTable();
+  const o = signature(oldCfg, paths);
+  const n = signature(newCfg, paths);
+  const describe = (entry: string) => describeEntry(entry, paths);
   const newStructure = missingStructure(n.entries, o.entries);
   const newKeys = [...n.settingIds].filter(([id]) => !o.settingIds.has(id)).map(([, label]) => label);
   const newInNewFile = [...newStructure.map(describe), ...newKeys];
