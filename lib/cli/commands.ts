@@ -28,7 +28,7 @@ export const commands: CommandSpec[] = [
     name: 'plan',
     summary: 'Show the upgrade plan: ordered steps with preconditions, what each protects and its undo; blockers if it cannot run.',
     changesMachine: false,
-    options: [hostOption, ...planOptionSpecs],
+    options: [hostOption, ...planOptionSpecs, { name: 'fleet', type: 'string', valueName: 'file', description: 'A JSON file of servers and roles: gives the order across them instead of one server\'s steps.' }],
     load: () => import('./commands/plan.js'),
   },
   mergeConfigSpec,

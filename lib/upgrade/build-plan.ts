@@ -14,6 +14,8 @@ export interface PlanOptions {
   removeMobileApp?: boolean;
   /** The package property that sets the IIS virtual directory, when the package does not show it. */
   vdirProperty?: string;
+  /** SDK vdir renames to follow in carried URLs, when the SDK lives on another server (--sdk-vdir). */
+  sdkVdir?: Array<{ from: string; to: string }>;
 }
 
 const COMPONENT_LABEL: Record<ComponentKind, string> = {
@@ -103,36 +105,57 @@ function physicalFor(w: WebComponentInventory, vdir: string): string {
   return vdir.toLowerCase() === w.vdir.toLowerCase() ? w.physicalPath : joinWindowsPath(w.physicalPath.replace(/\\[^\\]+$/, ''), vdir);
 }
 
+/** PhoneFactor-era components cannot be upgraded in place (DOMAIN.md §2): uninstall first. */
+function isPhoneFactorEra(w: WebComponentInventory): boolean {
+  return w.product !== null && /phone\s*factor/i.test(w.product.name) && !/multi-?factor/i.test(w.product.name);
+}
+
+function newestComponentVersion(components: WebComponentInventory[]): { name: string; version: string } | null {
+  const p = components.map((w) => w.product).filter((x): x is NonNullable<typeof x> => x !== null).sort((a, b) => compareVersions(b.version, a.version))[0];
+  return p ? { name: p.name, version: p.version } : null;
+}
+
 export function buildPlan(inventory: Inventory, readiness: CheckResult[], packages: KnownPackage[], options: PlanOptions): UpgradePlan {
   const b = new PlanBuilder(inventory, readiness, packages, options);
   const server = inventory.server;
   const serverPkg = b.pkg('server');
+  const components = new Map<ComponentKind, WebComponentInventory>();
+  for (const w of inventory.webComponents) {
+    if (components.has(w.component)) b.warnings.push(`more than one ${COMPONENT_LABEL[w.component]} is installed; only ${components.get(w.component)?.vdir} is planned, upgrade ${w.vdir} by hand`);
+    else components.set(w.component, w);
+  }
+  const anyComponentPkg = INSTALL_ORDER.map((k) => b.pkg(k)).find((p) => p !== undefined);
+  const targetPkg = server ? serverPkg : anyComponentPkg;
   const plan: UpgradePlan = {
     format: PLAN_FORMAT,
     computerName: inventory.host.computerName,
     path: 'none',
-    from: server ? { name: server.product.name, version: server.product.version } : null,
-    to: serverPkg ? { name: serverPkg.identity.name, version: serverPkg.identity.version } : null,
+    from: server ? { name: server.product.name, version: server.product.version } : newestComponentVersion([...components.values()]),
+    to: targetPkg ? { name: targetPkg.identity.name, version: targetPkg.identity.version } : null,
     vdirNames: options.vdirNames,
     steps: b.steps,
     blockers: b.blockers,
     warnings: b.warnings,
     readiness,
   };
-  if (!server) {
-    b.block('no PhoneFactor Agent or MFA Server is installed on this server', 'Run the plan on the server that hosts MFA Server; web-only servers are upgraded with their own packages (see the fleet plan).');
+
+  if (server) {
+    if (!server.versionKnown) b.block(`${server.product.name} ${server.product.version} is not a version this tool knows (${server.versionNote ?? ''})`, "Upgrade by hand following Microsoft's article, or report the version so it can be supported.");
+    if (!serverPkg) {
+      b.block('the packages folder has no MFA Server installer', 'Put the MFA Server installer (and the component installers from its install folder) into the --packages folder.');
+      return plan;
+    }
+    if (compareVersions(serverPkg.identity.version, server.product.version) <= 0) {
+      b.block(`the MFA Server package is ${serverPkg.identity.version}, not newer than the installed ${server.product.version}`, 'Use the latest MFA Server installer.');
+    }
+    plan.path = server.generation === 'phonefactor-agent' ? 'phonefactor-agent' : 'mfa-server';
+  } else if (components.size > 0) {
+    plan.path = 'components';
+  } else {
+    b.block('neither MFA Server, the PhoneFactor Agent nor any MFA web component is installed here', 'Run the plan on a server that has them (mfa-upgrade inventory shows what is installed).');
     return plan;
   }
-  if (!server.versionKnown) b.block(`${server.product.name} ${server.product.version} is not a version this tool knows (${server.versionNote ?? ''})`, 'Upgrade by hand following Microsoft\'s article, or report the version so it can be supported.');
-  if (!serverPkg) {
-    b.block('the packages folder has no MFA Server installer', 'Put the MFA Server installer (and the component installers from its install folder) into the --packages folder.');
-    return plan;
-  }
-  if (compareVersions(serverPkg.identity.version, server.product.version) <= 0) {
-    b.block(`the MFA Server package is ${serverPkg.identity.version}, not newer than the installed ${server.product.version}`, 'Use the latest MFA Server installer.');
-  }
-  const targetMajor = majorOf(serverPkg.identity.version) ?? 8;
-  plan.path = server.generation === 'phonefactor-agent' ? 'phonefactor-agent' : 'mfa-server';
+  const targetMajor = majorOf(targetPkg?.identity.version ?? '8') ?? 8;
 
   // Readiness: failures the plan itself resolves (the VC++ runtimes, when their packages are here) are not blockers.
   const vcSteps: Array<[string, 'x86' | 'x64']> = [['vcredist-x86', 'x86'], ['vcredist-x64', 'x64']];
@@ -144,11 +167,6 @@ export function buildPlan(inventory: Inventory, readiness: CheckResult[], packag
   }
   for (const r of readiness) if (r.status === 'warn') b.warnings.push(`${r.title}: ${r.evidence}`);
 
-  const components = new Map<ComponentKind, WebComponentInventory>();
-  for (const w of inventory.webComponents) {
-    if (components.has(w.component)) b.warnings.push(`more than one ${COMPONENT_LABEL[w.component]} is installed; only ${components.get(w.component)?.vdir} is planned, upgrade ${w.vdir} by hand`);
-    else components.set(w.component, w);
-  }
   const removeMobile = options.removeMobileApp === true && targetMajor >= 8 && components.has('mobileAppWebService');
   const keep = [...components.keys()].filter((k) => !(removeMobile && k === 'mobileAppWebService'));
   for (const k of keep) {
@@ -169,70 +187,73 @@ export function buildPlan(inventory: Inventory, readiness: CheckResult[], packag
     if (readiness.find((r) => r.id === id)?.status === 'pass') continue;
     const pkg = b.pkg('vcredist', arch);
     if (!pkg) continue;
-    b.install(pkg, `Install ${pkg.identity.name}`, `MFA Server ${targetMajor} and its components need the Visual C++ 2015 Update 1 or later runtime (${arch}); installed first so a missing runtime cannot fail a later step half-way.`, {}, ['no other installation running'], [], 'uninstall it (reinstalling the runtime it replaced, if any, from the backup)');
+    b.install(pkg, `Install ${pkg.identity.name}`, `MFA ${targetMajor} components need the Visual C++ 2015 Update 1 or later runtime (${arch}); installed first so a missing runtime cannot fail a later step half-way.`, {}, ['no other installation running'], [], 'uninstall it (reinstalling the runtime it replaced, if any, from the backup)');
   }
 
   const sdk = components.get('webServiceSdk');
   const sdkNewVdir = sdk ? componentVdir(sdk, options.vdirNames) : undefined;
-  const sdkMapping = sdk && sdkNewVdir && sdkNewVdir.toLowerCase() !== sdk.vdir.toLowerCase() ? [{ from: sdk.vdir, to: sdkNewVdir }] : [];
+  const sdkMapping = options.sdkVdir ?? (sdk && sdkNewVdir && sdkNewVdir.toLowerCase() !== sdk.vdir.toLowerCase() ? [{ from: sdk.vdir, to: sdkNewVdir }] : []);
 
-  if (plan.path === 'phonefactor-agent') {
-    for (const k of UNINSTALL_ORDER) {
-      const w = components.get(k);
-      if (!w?.product) continue;
-      b.steps.push({
-        id: b.id(`uninstall-${k}`),
-        kind: 'uninstall',
-        role: k,
-        productCode: w.product.productCode,
-        name: w.product.name,
-        version: w.product.version,
-        component: k,
-        previous: { site: w.site, vdir: w.vdir },
-        title: `Uninstall ${w.product.name} ${w.product.version}`,
-        description: `PhoneFactor 5.x components cannot be upgraded in place: remove ${COMPONENT_LABEL[k]} (${w.site}/${w.vdir}) before the agent.`,
-        preconditions: [`${w.webConfigPath} is in the verified backup`, ...(w.themes.length ? [`themes ${w.themes.join(', ')} are in the verified backup`] : [])],
-        protects: [],
-        undo: `reinstall ${w.product.name} ${w.product.version} from its cached package in the backup, then restore its web.config${w.themes.length ? ' and themes' : ''}`,
-      });
-    }
+  // PhoneFactor 5.x (the agent, or its components on a web server) cannot be upgraded in place.
+  for (const k of UNINSTALL_ORDER) {
+    const w = components.get(k);
+    if (!w?.product || !(plan.path === 'phonefactor-agent' || isPhoneFactorEra(w))) continue;
     b.steps.push({
-      id: b.id('uninstall-server'),
+      id: b.id(`uninstall-${k}`),
       kind: 'uninstall',
-      role: 'server',
-      productCode: server.product.productCode,
-      name: server.product.name,
-      version: server.product.version,
-      previous: {},
-      title: `Uninstall ${server.product.name} ${server.product.version}`,
-      description: 'Remove the agent; its InstallPath stays in the registry so MFA Server installs into the same folder and upgrades the data file.',
-      preconditions: [`${server.dataFile.path} is in the verified backup`],
+      role: k,
+      productCode: w.product.productCode,
+      name: w.product.name,
+      version: w.product.version,
+      component: k,
+      previous: { site: w.site, vdir: w.vdir },
+      title: `Uninstall ${w.product.name} ${w.product.version}`,
+      description: `PhoneFactor 5.x components cannot be upgraded in place: remove ${COMPONENT_LABEL[k]} (${w.site}/${w.vdir})${plan.path === 'phonefactor-agent' ? ' before the agent' : ''}.`,
+      preconditions: [`${w.webConfigPath} is in the verified backup`, ...(w.themes.length ? [`themes ${w.themes.join(', ')} are in the verified backup`] : [])],
       protects: [],
-      undo: `reinstall ${server.product.name} ${server.product.version} from its cached package in the backup, then restore the data file`,
+      undo: `reinstall ${w.product.name} ${w.product.version} from its cached package in the backup, then restore its web.config${w.themes.length ? ' and themes' : ''}`,
     });
   }
 
-  b.install(
-    serverPkg,
-    `Install ${serverPkg.identity.name} ${serverPkg.identity.version}`,
-    plan.path === 'phonefactor-agent'
-      ? `Installs into ${server.installPath ?? 'the path in the registry'} (read from InstallPath) and upgrades ${server.dataFile.path} on first start, keeping users and settings.`
-      : `Upgrades ${server.product.name} ${server.product.version} in place (a major upgrade: no uninstall) in ${server.installPath ?? 'its folder'}; the service converts the data file on first start and must not be restarted meanwhile.`,
-    {},
-    ['Visual C++ 2015 Update 1 or later, x86 and x64', 'the data file is in the verified backup'],
-    [server.dataFile.path],
-    plan.path === 'phonefactor-agent' ? `uninstall it, reinstall ${server.product.name} from the backup, restore the data file` : `uninstall it, reinstall ${server.product.name} ${server.product.version} from the backup, restore the data file`,
-  );
-  b.steps.push({
-    id: b.id('manual-activate'),
-    kind: 'manual',
-    title: 'Activate MFA Server if prompted, and check its replication group',
-    description: 'The MFA Server console may ask for activation credentials after the install; on servers in a replication group, check the group is intact.',
-    instructions: 'Open the Multi-Factor Authentication Server console on this server. If it asks for activation, activate it; then check Status and the replication group (Servers) list every server. Watch the service log for "Completed performing tasks to upgrade" before restarting anything.',
-    preconditions: [],
-    protects: [],
-    undo: 'nothing to undo',
-  });
+  if (server && serverPkg) {
+    if (plan.path === 'phonefactor-agent') {
+      b.steps.push({
+        id: b.id('uninstall-server'),
+        kind: 'uninstall',
+        role: 'server',
+        productCode: server.product.productCode,
+        name: server.product.name,
+        version: server.product.version,
+        previous: {},
+        title: `Uninstall ${server.product.name} ${server.product.version}`,
+        description: 'Remove the agent; its InstallPath stays in the registry so MFA Server installs into the same folder and upgrades the data file.',
+        preconditions: [`${server.dataFile.path} is in the verified backup`],
+        protects: [],
+        undo: `reinstall ${server.product.name} ${server.product.version} from its cached package in the backup, then restore the data file`,
+      });
+    }
+    b.install(
+      serverPkg,
+      `Install ${serverPkg.identity.name} ${serverPkg.identity.version}`,
+      plan.path === 'phonefactor-agent'
+        ? `Installs into ${server.installPath ?? 'the path in the registry'} (read from InstallPath) and upgrades ${server.dataFile.path} on first start, keeping users and settings.`
+        : `Upgrades ${server.product.name} ${server.product.version} in place (a major upgrade: no uninstall) in ${server.installPath ?? 'its folder'}; the service converts the data file on first start and must not be restarted meanwhile.`,
+      {},
+      ['Visual C++ 2015 Update 1 or later, x86 and x64', 'the data file is in the verified backup'],
+      [server.dataFile.path],
+      `uninstall it, reinstall ${server.product.name} ${server.product.version} from the backup, restore the data file`,
+    );
+    b.steps.push({
+      id: b.id('manual-activate'),
+      kind: 'manual',
+      title: 'Activate MFA Server if prompted, and check its replication group',
+      description: 'The MFA Server console may ask for activation credentials after the install; on servers in a replication group, check the group is intact.',
+      instructions: 'Open the Multi-Factor Authentication Server console on this server. If it asks for activation, activate it; then check Status and the replication group (Servers) list every server. Watch the service log for "Completed performing tasks to upgrade" before restarting anything.',
+      preconditions: [],
+      protects: [],
+      undo: 'nothing to undo',
+    });
+  }
 
   for (const k of INSTALL_ORDER) {
     const w = components.get(k);
@@ -242,14 +263,15 @@ export function buildPlan(inventory: Inventory, readiness: CheckResult[], packag
     const vdir = componentVdir(w, options.vdirNames);
     const properties = b.componentProperties(k, pkg, vdir, w.site);
     const target = physicalFor(w, vdir);
+    const inPlace = !(plan.path === 'phonefactor-agent' || isPhoneFactorEra(w));
     b.install(
       pkg,
       `Install ${pkg.identity.name} ${pkg.identity.version} as ${w.site}/${vdir}`,
-      `${plan.path === 'phonefactor-agent' ? 'Reinstall' : 'Upgrade'} ${COMPONENT_LABEL[k]} ${vdir === w.vdir ? `keeping the vdir name '${vdir}'` : `under the new default vdir '${vdir}' (was '${w.vdir}')`}.`,
-      { component: k, properties, ...(plan.path === 'mfa-server' ? { previous: { site: w.site, vdir: w.vdir } } : {}) },
-      [k === 'webServiceSdk' ? 'MFA Server is installed' : `the old web.config is in the verified backup`],
+      `${inPlace ? 'Upgrade' : 'Reinstall'} ${COMPONENT_LABEL[k]} ${vdir === w.vdir ? `keeping the vdir name '${vdir}'` : `under the new default vdir '${vdir}' (was '${w.vdir}')`}.`,
+      { component: k, properties, ...(inPlace ? { previous: { site: w.site, vdir: w.vdir } } : {}) },
+      [k === 'webServiceSdk' ? 'MFA Server is installed' : 'the old web.config is in the verified backup', 'Visual C++ 2015 Update 1 or later, x86 and x64'],
       [],
-      `uninstall it${plan.path === 'mfa-server' ? `, reinstall ${w.product?.name ?? COMPONENT_LABEL[k]} ${w.product?.version ?? ''} from the backup and restore its web.config` : ''}`,
+      `uninstall it${inPlace ? `, reinstall ${w.product?.name ?? COMPONENT_LABEL[k]} ${w.product?.version ?? ''} from the backup and restore its web.config` : ''}`,
     );
     if (k !== 'webServiceSdk' && w.webConfigExists) {
       b.steps.push({
@@ -268,21 +290,21 @@ export function buildPlan(inventory: Inventory, readiness: CheckResult[], packag
         undo: 'put the installed web.config back as it was before the merge',
       });
     }
-    const custom = w.themes;
+    const custom = w.themes.filter((t) => t.toLowerCase() !== 'default');
     if (k === 'userPortal' && custom.length) {
       b.steps.push({
         id: b.id('restore-themes'),
         kind: 'restore-themes',
-        themes: custom.filter((t) => t.toLowerCase() !== 'default'),
+        themes: custom,
         originalAppThemes: joinWindowsPath(w.physicalPath, 'App_Themes'),
         targetAppThemes: joinWindowsPath(target, 'App_Themes'),
         site: w.site,
         vdir,
         title: 'Restore the custom portal themes',
-        description: `Copy ${custom.filter((t) => t.toLowerCase() !== 'default').join(', ') || 'no custom theme'} back under App_Themes; the new Default theme is kept (the old one stays in the backup, to compare by hand).`,
+        description: `Copy ${custom.join(', ')} back under App_Themes; the new Default theme is kept (the old one stays in the backup, to compare by hand).`,
         preconditions: ['the themes are in the verified backup'],
         protects: ['custom branding'],
-        undo: 'remove the theme folders this step created',
+        undo: 'remove the theme files this step created, and put back the ones it replaced',
       });
     }
     if (k === 'userPortal' && vdir.toLowerCase() !== w.vdir.toLowerCase()) {
@@ -299,25 +321,23 @@ export function buildPlan(inventory: Inventory, readiness: CheckResult[], packag
     }
   }
 
-  if (removeMobile) {
-    const w = components.get('mobileAppWebService');
-    if (w?.product) {
-      b.steps.push({
-        id: b.id('uninstall-mobileAppWebService'),
-        kind: 'uninstall',
-        role: 'mobileAppWebService',
-        productCode: w.product.productCode,
-        name: w.product.name,
-        version: w.product.version,
-        component: 'mobileAppWebService',
-        previous: { site: w.site, vdir: w.vdir },
-        title: `Remove ${w.product.name} (not needed from MFA Server 8.0 on)`,
-        description: 'From 8.0 the mobile app talks to the service directly; the Mobile App Web Service may be removed (DOMAIN.md §2.10).',
-        preconditions: [`${w.webConfigPath} is in the verified backup`],
-        protects: [],
-        undo: `reinstall ${w.product.name} ${w.product.version} from the backup and restore its web.config`,
-      });
-    }
+  const mobile = components.get('mobileAppWebService');
+  if (removeMobile && mobile?.product && !b.steps.some((s) => s.kind === 'uninstall' && s.productCode === mobile.product?.productCode)) {
+    b.steps.push({
+      id: b.id('uninstall-mobileAppWebService'),
+      kind: 'uninstall',
+      role: 'mobileAppWebService',
+      productCode: mobile.product.productCode,
+      name: mobile.product.name,
+      version: mobile.product.version,
+      component: 'mobileAppWebService',
+      previous: { site: mobile.site, vdir: mobile.vdir },
+      title: `Remove ${mobile.product.name} (not needed from MFA Server 8.0 on)`,
+      description: 'From 8.0 the mobile app talks to the service directly; the Mobile App Web Service may be removed (DOMAIN.md §2.10).',
+      preconditions: [`${mobile.webConfigPath} is in the verified backup`],
+      protects: [],
+      undo: `reinstall ${mobile.product.name} ${mobile.product.version} from the backup and restore its web.config`,
+    });
   }
 
   if (inventory.adfsAdapter) {
@@ -331,8 +351,8 @@ export function buildPlan(inventory: Inventory, readiness: CheckResult[], packag
       protects: [],
       undo: 'nothing to undo',
     });
-  } else if (sdkMapping.length) {
-    b.warnings.push(`The SDK moves from /${sdkMapping[0]?.from} to /${sdkMapping[0]?.to}: update WebServiceSdkUrl in the AD FS adapter config on the AD FS servers, and the SDK URL of portals on other servers.`);
+  } else if (sdkMapping.length && sdk) {
+    b.warnings.push(`The SDK moves from /${sdkMapping[0]?.from} to /${sdkMapping[0]?.to}: update WebServiceSdkUrl in the AD FS adapter config on the AD FS servers, and the SDK URL of portals on other servers (plan them with --sdk-vdir ${sdkMapping[0]?.from}=${sdkMapping[0]?.to}).`);
   }
   return plan;
 }

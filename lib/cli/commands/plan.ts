@@ -1,16 +1,36 @@
 // mfa-upgrade plan: the ordered steps, with preconditions and undo, before anything runs.
-import { ExitCode, type ExitCodeValue } from '../../errors.js';
+import { readFile } from 'node:fs/promises';
+import { ExitCode, MfaError, type ExitCodeValue } from '../../errors.js';
+import { parseFleet, planFleet } from '../../upgrade/fleet.js';
+import { formatFleetPlan } from '../format/fleet.js';
 import { openHost } from '../../host/open.js';
 import { makePlan } from '../../upgrade/make-plan.js';
 import { str } from '../args.js';
 import { formatPlan } from '../format/plan.js';
-import type { CommandContext } from '../spec.js';
+import type { CommandContext, ParsedArgs } from '../spec.js';
 import { planOptionsFrom } from './plan-options.js';
 
 export async function run({ args, out }: CommandContext): Promise<ExitCodeValue> {
+  const fleetFile = str(args, 'fleet');
+  if (fleetFile) {
+    const fleet = planFleet(parseFleet(await readFile(fleetFile, 'utf8').catch((e: Error) => {
+      throw new MfaError(`cannot read the fleet file: ${e.message}`, { code: 'FLEET', target: fleetFile, exitCode: ExitCode.badInput });
+    }), fleetFile), fleetFile, upgradeArgsFor(args));
+    out.object('MfaUpgrade.FleetPlan', fleet, () => formatFleetPlan(fleet));
+    return ExitCode.success;
+  }
   const options = planOptionsFrom(args);
   const host = await openHost(str(args, 'host'));
   const plan = await makePlan(host, options);
   out.object('MfaUpgrade.UpgradePlan', plan, () => formatPlan(plan));
   return plan.blockers.length ? ExitCode.notReady : ExitCode.success;
+}
+
+/** The upgrade command line each server runs, carrying the plan options given here. */
+function upgradeArgsFor(args: ParsedArgs): string {
+  const parts = ['--packages', str(args, 'packages') ?? '<packages folder>', '--backup', '<backup folder>'];
+  const vdir = str(args, 'vdir-names');
+  if (vdir) parts.push('--vdir-names', vdir);
+  if (args.options['remove-mobile-app'] === true) parts.push('--remove-mobile-app');
+  return parts.map((p) => (/\s/.test(p) ? `"${p}"` : p)).join(' ');
 }
