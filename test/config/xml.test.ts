@@ -1,7 +1,7 @@
 // The XML layer on its own: codec, scanner spans and refusals, escaping, edits and diffs.
 import test from 'ava';
 import fc from 'fast-check';
-import { decodeText, encodeText, encodable } from '../../lib/config/xml/codec.js';
+import { decodeText, encodeText, encodable, type TextEncodingName } from '../../lib/config/xml/codec.js';
 import { loadXmlDocument } from '../../lib/config/xml/document.js';
 import { applyEdits, renderDiff } from '../../lib/config/xml/edit.js';
 import { decodeAttributeValue, decodeText as decodeXmlText, escapeAttributeValue, escapeText } from '../../lib/config/xml/entities.js';
@@ -10,7 +10,7 @@ import { scanXml, XmlScanError } from '../../lib/config/xml/scan.js';
 import { attrValue, elementText } from '../../lib/config/xml/values.js';
 
 test('codec: BOMs, UTF-16 without BOM, Latin-1 by declaration, CRLF/LF detection', (t) => {
-  const cases: [Buffer, string, boolean][] = [
+  const cases: [Buffer, TextEncodingName, boolean][] = [
     [Buffer.from('<a/>'), 'utf-8', false],
     [Buffer.from('\uFEFF<a/>'), 'utf-8', true],
     [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<a/>', 'utf16le')]), 'utf-16le', true],
