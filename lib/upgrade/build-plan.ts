@@ -73,6 +73,7 @@ class PlanBuilder {
       upgradeCode: pkg.identity.upgradeCode,
       properties: extra.properties ?? {},
       ...(extra.component ? { component: extra.component } : {}),
+      ...(extra.previous ? { previous: extra.previous } : {}),
     };
     this.steps.push(step);
     return step;
