@@ -6,7 +6,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { MfaError } from '../../errors.js';
 import type { Parser as ParserType } from 'web-tree-sitter';
 
@@ -32,17 +31,32 @@ export function locateWasm(name: string): string {
     const p = join(dir, name);
     if (existsSync(p)) return p;
   }
-  // import.meta.url is empty in the CommonJS bundle; the main script stands in for it there.
-  const from = typeof import.meta.url === 'string' ? import.meta.url : pathToFileURL(process.argv[1] ?? join(process.cwd(), 'x')).href;
-  try {
-    return createRequire(from).resolve(PACKAGE_PATHS[name] as string);
-  } catch (e) {
-    throw new MfaError(`the PowerShell parser's ${name} was not found`, {
-      code: 'PS_PARSER_MISSING',
-      remedy: `Reinstall mfa-upgrade: ${name} must lie beside the mfa-upgrade bundle (or set MFA_UPGRADE_WASM_DIR to the folder that holds it).`,
-      cause: e,
-    });
+  // From source: the packages in node_modules, found from the main script or the working folder
+  // (import.meta is not used: the CommonJS bundle has none).
+  for (const base of [process.argv[1], join(process.cwd(), 'package.json')]) {
+    if (!base) continue;
+    try {
+      return createRequire(base).resolve(PACKAGE_PATHS[name] as string);
+    } catch {
+      /* try the next base */
+    }
   }
+  throw new MfaError(`the PowerShell parser's ${name} was not found`, {
+    code: 'PS_PARSER_MISSING',
+    remedy: `Reinstall mfa-upgrade: ${name} must lie beside the mfa-upgrade bundle (or set MFA_UPGRADE_WASM_DIR to the folder that holds it).`,
+  });
+}
+
+type TreeSitter = typeof import('web-tree-sitter');
+
+/**
+ * web-tree-sitter's ESM build needs import.meta, which the CommonJS bundle lacks: there the
+ * bundler's require() picks its CommonJS build. From source (ESM) the import is used.
+ */
+async function loadTreeSitter(): Promise<TreeSitter> {
+  if (typeof require === 'function') return require('web-tree-sitter') as TreeSitter;
+  const specifier = 'web-tree-sitter';
+  return (await import(specifier)) as TreeSitter;
 }
 
 let parser: Promise<ParserType> | undefined;
@@ -50,7 +64,7 @@ let parser: Promise<ParserType> | undefined;
 /** One parser per process: loading the grammar costs more than parsing a script. */
 export function powershellParser(): Promise<ParserType> {
   parser ??= (async () => {
-    const { Parser, Language } = await import('web-tree-sitter');
+    const { Parser, Language } = await loadTreeSitter();
     const runtime = locateWasm(RUNTIME_WASM);
     await Parser.init({ locateFile: () => runtime });
     const language = await Language.load(locateWasm(GRAMMAR_WASM));
