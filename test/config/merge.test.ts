@@ -263,3 +263,12 @@ test('the human report states the decision, the changes and the file format', (t
   t.regex(s, /What if: nothing was written/);
   t.regex(s, /^-\s+<add key="USE_WEB_SERVICE_SDK" value="false" \/>$/m);
 });
+
+test('a Latin-1 file that cannot hold a carried value is refused before anything is written', (t) => {
+  const o = `<?xml version="1.0" encoding="utf-8"?><configuration><appSettings><add key="A" value="€uro" /></appSettings></configuration>`;
+  const n = Buffer.from(`<?xml version="1.0" encoding="iso-8859-1"?><configuration version="8"><appSettings><add key="A" value="caf\xe9" /></appSettings></configuration>`, 'latin1');
+  const err = t.throws(() => mergeWebConfig({ ...text(o), file: 'old.config' }, { bytes: n, file: 'new.config' }));
+  t.regex(err?.message ?? '', /latin1 file cannot store/);
+  const ok = mergeWebConfig({ ...text(o.replace('€', 'é')), file: 'old.config' }, { bytes: n, file: 'new.config' });
+  t.true(ok.bytes.equals(Buffer.from(n.toString('latin1').replace('caf\xe9', '\xe9uro'), 'latin1')));
+});

@@ -26,6 +26,6 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
     report.written = true;
     out.log('info', `Wrote ${outPath} (${report.changes.length} value(s) changed)`);
   }
-  out.object('MfaUpgrade.WebConfigMerge', { ...report, outFile: outPath, diff }, () => formatMergeReport(report, whatIf ? diff : ''));
+  out.object('MfaUpgrade.WebConfigMerge', { ...report, outFile: outPath, diff }, () => formatMergeReport(report, whatIf ? diff : '', outPath));
   return ExitCode.success;
 }

@@ -20,6 +20,6 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
     report.written = true;
     out.log('info', `Wrote ${outPath}`);
   }
-  out.object('MfaUpgrade.RegisterScriptPatch', { ...report, outFile: outPath, diff }, () => formatRegisterPatch(report, whatIf ? diff : ''));
+  out.object('MfaUpgrade.RegisterScriptPatch', { ...report, outFile: outPath, diff }, () => formatRegisterPatch(report, whatIf ? diff : '', outPath));
   return ExitCode.success;
 }

@@ -167,7 +167,7 @@ export async function patchRegisterScript(input: { bytes: Uint8Array; file: stri
   };
 }
 
-export function formatRegisterPatch(r: RegisterPatchReport, diff: string): string {
+export function formatRegisterPatch(r: RegisterPatchReport, diff: string, outFile = r.file): string {
   const lines = [`Register script ${r.file}: -${PARAMETER} ${psSingleQuoted(r.configPath)}`];
   for (const c of r.commands) {
     const what = { added: 'parameter added', replaced: `value replaced (was ${c.previous})`, 'replaced-in-splat': `value replaced in the splatted table (was ${c.previous})`, unchanged: 'already set' }[c.action];
@@ -175,6 +175,6 @@ export function formatRegisterPatch(r: RegisterPatchReport, diff: string): strin
   }
   for (const w of r.warnings) lines.push(`WARNING: ${w}`);
   if (diff) lines.push('', diff);
-  lines.push('', !r.changed ? 'Nothing to write.' : r.whatIf ? 'What if: nothing was written.' : r.written ? `Written: ${r.file}` : 'Not written.');
+  lines.push('', !r.changed ? 'Nothing to write.' : r.whatIf ? 'What if: nothing was written.' : r.written ? `Written: ${outFile}` : 'Not written.');
   return lines.join('\n');
 }

@@ -57,7 +57,7 @@ function scoped(e: { scope: string; key: string; section?: string | undefined })
   return `${e.scope ? `[${e.scope}] ` : ''}${e.key}`;
 }
 
-export function formatMergeReport(r: MergeReport, diff: string): string {
+export function formatMergeReport(r: MergeReport, diff: string, outFile = r.newFile): string {
   const lines: string[] = [];
   lines.push(`Merge ${r.oldFile} -> ${r.newFile}`);
   lines.push(`Decision: ${r.strategy === 'copy-old' ? 'keep the old file whole' : 'carry values into the new file'}: ${r.strategyReason}`);
@@ -89,6 +89,6 @@ export function formatMergeReport(r: MergeReport, diff: string): string {
   }
   for (const w of r.warnings) lines.push(`WARNING: ${w}`);
   if (diff) lines.push('', diff);
-  lines.push('', !r.changed ? 'Nothing to write: the installed file already holds these values.' : r.whatIf ? 'What if: nothing was written.' : r.written ? `Written: ${r.newFile}` : 'Not written.');
+  lines.push('', !r.changed ? 'Nothing to write: the installed file already holds these values.' : r.whatIf ? 'What if: nothing was written.' : r.written ? `Written: ${outFile}` : 'Not written.');
   return lines.join('\n');
 }
