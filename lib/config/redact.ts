@@ -1,8 +1,8 @@
 // The one place that decides what is a secret. Every report, diff and log line about config
 // values goes through here, so a password never reaches output, a log or a PowerShell pipeline.
-import { MASK } from './xml/edit.js';
 
-export { MASK };
+/** What is shown in place of a secret. */
+export const MASK = '********';
 
 /**
  * Setting, attribute or node names whose values are secrets: SDK account passwords

@@ -6,7 +6,8 @@
 import type { Node } from 'web-tree-sitter';
 import { badInput } from '../../errors.js';
 import { decodeText, encodeText, type TextFormat } from '../xml/codec.js';
-import { checkSize, lineIndex } from '../xml/document.js';
+import { checkSize } from '../xml/document.js';
+import { lineIndex } from '../xml/lines.js';
 import { applyEdits, renderDiff, type TextEdit } from '../xml/edit.js';
 import { powershellParser } from './powershell-parser.js';
 

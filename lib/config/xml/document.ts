@@ -4,7 +4,9 @@
 import { XMLValidator } from 'fast-xml-parser';
 import { badInput, type MfaError } from '../../errors.js';
 import { decodeText, type TextFormat } from './codec.js';
+import { lineIndex } from './lines.js';
 import { checkProlog, scanXml, XmlScanError, type XmlTree } from './scan.js';
+
 
 /** Larger than any real web.config (IIS refuses more than 250 KB unless told otherwise). */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
@@ -16,24 +18,6 @@ export interface XmlDocument {
   tree: XmlTree;
   /** 1-based line of a text offset. */
   lineAt(offset: number): number;
-}
-
-export function lineIndex(text: string): (offset: number) => number {
-  let starts: number[] | undefined;
-  return (offset) => {
-    if (!starts) {
-      starts = [0];
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    }
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
 }
 
 /** Size and emptiness, checked on the bytes before any decoding. */

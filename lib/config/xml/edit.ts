@@ -1,7 +1,8 @@
 // Span edits over the original text: the only way a config file is changed, so everything
 // outside the spans stays byte-identical. Also renders them as a line diff for --what-if, with
 // secret spans masked on both sides.
-import { lineIndex } from './document.js';
+import { MASK } from '../redact.js';
+import { lineIndex } from './lines.js';
 
 export interface TextEdit {
   /** Span of the original text replaced (start === end inserts). */
@@ -13,8 +14,6 @@ export interface TextEdit {
   /** What diffs show instead of `text` (an inserted element with its secret value masked). */
   shown?: string;
 }
-
-export const MASK = '********';
 
 function sorted(edits: TextEdit[]): TextEdit[] {
   const s = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
