@@ -6,7 +6,7 @@ import type { Output } from '../cli/output.js';
 import { ExitCode, MfaError, type ExitCodeValue } from '../errors.js';
 import type { Host } from '../host/ports.js';
 import type { BackupAccess } from './backup-access.js';
-import { faultPoint } from './fault.js';
+import { faultPoint } from '../util/fault.js';
 import { Journal, JOURNAL_FILE, journalState, type JournalState } from './journal.js';
 import type { ManualStep, PlanStep, UpgradePlan } from './plan-types.js';
 import type { RetryPolicy, StepContext } from './steps/context.js';

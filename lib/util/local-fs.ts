@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { CopyResult } from '../host/ports.js';
+import { faultPoint } from './fault.js';
 
 async function fsyncDir(dir: string): Promise<void> {
   // Directory fsync makes the rename durable; some file systems refuse it, which is harmless.
@@ -32,6 +33,7 @@ export async function writeFileAtomicLocal(path: string, data: Uint8Array): Prom
   const h = await fsp.open(tmp, 'wx', mode ?? 0o644);
   try {
     await h.writeFile(data);
+    faultPoint('atomic-write');
     await h.sync();
   } catch (e) {
     await h.close().catch(() => undefined);
@@ -71,6 +73,7 @@ export async function copyFileLocal(
       while (off < buf.length) off += (await out.write(buf, off, buf.length - off)).bytesWritten;
       done += buf.length;
       onProgress?.(done, total);
+      faultPoint('copy-chunk');
     }
     await out.sync();
     await out.close();

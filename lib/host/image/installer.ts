@@ -315,8 +315,9 @@ export class ImageInstaller implements Installer {
     return false;
   }
 
-  private async payload(m: PackageManifest, packagePath: string, f: { content?: string; source?: string; target: string }): Promise<Buffer> {
+  private async payload(m: PackageManifest, packagePath: string, f: { content?: string; contentBase64?: string; source?: string; target: string }): Promise<Buffer> {
     if (f.content !== undefined) return Buffer.from(f.content, 'utf8');
+    if (f.contentBase64 !== undefined) return Buffer.from(f.contentBase64, 'base64');
     if (f.source !== undefined) return fsp.readFile(join(dirname(packagePath), f.source));
     throw new MfaError(`file '${f.target}' has neither content nor source`, { code: 'PACKAGE_FORMAT', target: `${m.name} ${m.version}` });
   }
@@ -382,6 +383,7 @@ export class ImageInstaller implements Installer {
         if (r.permanent) continue;
         const key = formatted(r.key, props);
         await this.registry.deleteValue(key, r.name, r.view ?? '64');
+        await this.registry.deleteEmptyKeys(key, r.view ?? '64');
       }
       return;
     }
@@ -416,9 +418,18 @@ export class ImageInstaller implements Installer {
 
   /** Registers the product and caches its package (C:\Windows\Installer\*.msi) for uninstall. */
   private async publish(m: PackageManifest, props: Record<string, string>, log: InstallLog, steps: UndoableSteps): Promise<void> {
+    const pkg = steps.packagePath;
+    if (!pkg) throw new MfaError('package path unknown', { code: 'INTERNAL' });
     const cached = `C:\\Windows\\Installer\\${randomBytes(4).toString('hex')}.msi`;
-    const { files, ...rest } = m;
-    const record: PackageManifest = { ...rest, files: (files ?? []).map(({ target, permanent, neverOverwrite }) => ({ target, ...(permanent ? { permanent } : {}), ...(neverOverwrite ? { neverOverwrite } : {}) })), installedWith: props };
+    // The cached package carries its payload, as the real cache keeps the whole .msi: an uninstall
+    // needs only the targets, but a repair or a reinstall from the cache needs the bytes.
+    const files = [];
+    for (const f of m.files ?? []) {
+      const { target, permanent, neverOverwrite } = f;
+      files.push({ target, contentBase64: (await this.payload(m, pkg, f)).toString('base64'), ...(permanent ? { permanent } : {}), ...(neverOverwrite ? { neverOverwrite } : {}) });
+    }
+    const { files: _payload, ...rest } = m;
+    const record: PackageManifest = { ...rest, files, installedWith: props };
     await this.writeWithUndo(cached, Buffer.from(`${JSON.stringify(record, null, 2)}\n`), steps);
     const products = await this.readProducts();
     const entry: InstalledProduct = {

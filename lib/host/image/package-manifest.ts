@@ -11,6 +11,8 @@ export interface ManifestFile {
   target: string;
   /** Inline text content. */
   content?: string;
+  /** Binary content, base64: how a cached package (C:\Windows\Installer) carries its files. */
+  contentBase64?: string;
   /** Payload path relative to the manifest's folder. */
   source?: string;
   /** Kept on uninstall (msidbComponentAttributesPermanent). */

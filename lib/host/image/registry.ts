@@ -66,6 +66,24 @@ export class ImageRegistry implements Registry {
     await this.save();
   }
 
+  /**
+   * Removes the key if it is empty, then its parents while they are empty, as Windows Installer
+   * removes the keys it created; stops three levels down (never a hive or HKLM\SOFTWARE itself).
+   */
+  async deleteEmptyKeys(key: string, view: RegistryView = '64'): Promise<void> {
+    const tree = await this.load();
+    let path = key;
+    let changed = false;
+    while (path.split('\\').filter(Boolean).length > 3) {
+      const node = tree.getKey(path, view);
+      if (!node || node.values.length > 0 || node.subkeys.size > 0) break;
+      tree.deleteKey(path, view);
+      changed = true;
+      path = path.replace(/\\[^\\]+$/, '');
+    }
+    if (changed) await this.save();
+  }
+
   /** The .reg text of a key in one view, as `reg export` writes it (for backups). */
   async exportText(key: string, view: RegistryView = '64'): Promise<string> {
     return (await this.load()).toText(key, view);
