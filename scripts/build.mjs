@@ -1,7 +1,9 @@
 // Bundles the TypeScript core into one CommonJS file, dist/mfa-upgrade.cjs: the "compiled Node
 // bundle" the PowerShell cmdlets shell into, and the input of the single executable application.
 import { build } from 'esbuild';
-import { readFileSync, chmodSync } from 'node:fs';
+import { readFileSync, chmodSync, copyFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -20,3 +22,10 @@ await build({
   logLevel: 'warning',
 });
 chmodSync('dist/mfa-upgrade.cjs', 0o755);
+
+// The PowerShell parser (register-script patch) loads these beside the bundle at run time.
+const require = createRequire(import.meta.url);
+for (const wasm of ['web-tree-sitter/web-tree-sitter.wasm', 'tree-sitter-powershell/tree-sitter-powershell.wasm']) {
+  const from = require.resolve(wasm);
+  copyFileSync(from, `dist/${basename(from)}`);
+}
