@@ -1,0 +1,55 @@
+// Bytes done out of bytes total, as progress events (Write-Progress in the PowerShell module, a
+// bar on a terminal). Throttled: an event when the whole percent changes or every half second.
+import type { Output } from '../cli/output.js';
+
+export const PROGRESS_IDS = { backup: 1, verify: 2, restore: 3 } as const;
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+export class ByteProgress {
+  private done = 0;
+  private lastPercent = -1;
+  private lastAt = 0;
+
+  constructor(
+    private readonly out: Output | undefined,
+    private readonly id: number,
+    private readonly activity: string,
+    private readonly total: number,
+  ) {}
+
+  get bytesDone(): number {
+    return this.done;
+  }
+
+  /** Adds bytes done; `current` names the file being worked on. */
+  add(bytes: number, current?: string): void {
+    this.done += bytes;
+    if (!this.out) return;
+    const percent = this.total > 0 ? Math.min(100, Math.floor((this.done / this.total) * 100)) : 100;
+    const now = Date.now();
+    if (percent === this.lastPercent && now - this.lastAt < 500) return;
+    this.lastPercent = percent;
+    this.lastAt = now;
+    this.out.progress({
+      id: this.id,
+      activity: this.activity,
+      status: `${formatBytes(this.done)} of ${formatBytes(this.total)}${current ? `: ${current}` : ''}`,
+      percent,
+    });
+  }
+
+  complete(): void {
+    this.out?.progress({ id: this.id, activity: this.activity, status: `${formatBytes(this.done)} of ${formatBytes(this.total)}`, percent: 100, completed: true });
+  }
+}
