@@ -1,0 +1,50 @@
+// The backup commands' definitions: backup, verify-backup, restore (kept free of heavy imports:
+// each command's code is loaded only when it runs).
+import { hostOption, whatIfOption, type CommandSpec, type OptionSpec } from '../spec.js';
+
+export const passphraseFileOption: OptionSpec = {
+  name: 'passphrase-file',
+  type: 'string',
+  valueName: 'file',
+  description: 'A file whose first line is the passphrase: the bundle is encrypted (AES-256-GCM, key from scrypt). Never pass a passphrase on the command line.',
+};
+
+export const backupSpec: CommandSpec = {
+  name: 'backup',
+  summary: 'Back up the data file (with the server stopped for the copy), web.configs, themes, the AD FS adapter config, the PhoneFactor registry key and an image of the machine into a verified bundle.',
+  changesMachine: true,
+  options: [
+    { name: 'out', type: 'string', valueName: 'folder', required: true, description: 'The bundle folder to create (it must not exist). Written as <folder>.partial and renamed when complete and verified.' },
+    hostOption,
+    passphraseFileOption,
+    { name: 'role', type: 'string', valueName: 'master|subordinate', description: "This server's role in its replication group (Windows does not record it in a documented place): a subordinate only holds a read-only replica." },
+    whatIfOption,
+  ],
+  load: () => import('./backup.js'),
+};
+
+export const verifyBackupSpec: CommandSpec = {
+  name: 'verify-backup',
+  summary: 'Re-read and re-hash every file of a backup bundle; name each missing, extra or altered file (exit code 4 when there is any).',
+  changesMachine: false,
+  positionals: [{ name: 'bundle', description: 'The bundle folder.', required: true }],
+  options: [passphraseFileOption],
+  load: () => import('./verify-backup.js'),
+};
+
+export const restoreSpec: CommandSpec = {
+  name: 'restore',
+  summary: 'Restore the data file from a verified bundle (stop MultiFactorAuth, replace atomically, start), and web.configs and themes when asked; the replaced files are kept aside.',
+  changesMachine: true,
+  positionals: [{ name: 'bundle', description: 'The bundle folder.', required: true }],
+  options: [
+    hostOption,
+    whatIfOption,
+    { name: 'include', type: 'list', valueName: 'web,themes', description: 'Also restore the web components\' web.config files (web) and the portal themes (themes).' },
+    passphraseFileOption,
+    { name: 'undo-dir', type: 'string', valueName: 'folder', description: 'Where the files the restore replaces are kept (default: beside the bundle).' },
+  ],
+  load: () => import('./restore.js'),
+};
+
+export const backupSpecs: CommandSpec[] = [backupSpec, verifyBackupSpec, restoreSpec];
