@@ -1,0 +1,128 @@
+// Helpers for the backup tests: run a command module the way main() would, take a backup of a
+// sample copy, and the seams the bad-input tests need (a disk that fills up, a host whose files
+// misbehave).
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from '../../lib/cli/args.js';
+import { toMfaError } from '../../lib/cli/main.js';
+import { Output } from '../../lib/cli/output.js';
+import type { CommandSpec } from '../../lib/cli/spec.js';
+import { openImageHost, type ImageHost } from '../../lib/host/image/image-host.js';
+import type { Files, Host } from '../../lib/host/ports.js';
+import type { BundleFs } from '../../lib/backup/sink.js';
+import { takeBackup, type BackupOptions, type BackupResult } from '../../lib/backup/take-backup.js';
+
+export const SAMPLES = ['phonefactor-5.2', 'mfa-7.0', 'mfa-8.0-adfs'] as const;
+export type Sample = (typeof SAMPLES)[number];
+
+/** Cheap scrypt for tests (the default cost is stored and used by the commands). */
+export const TEST_SCRYPT = { N: 1 << 12, r: 8, p: 1 };
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  events: Array<Record<string, unknown>>;
+}
+
+/** Runs a command module with parsed argv and captured output, with main()'s error handling. */
+export async function runCommand(spec: CommandSpec, argv: string[], extra: { logFile?: string; isTty?: boolean } = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const json = argv.includes('--json');
+  const out = new Output({ json, verbose: argv.includes('--verbose'), write: (t) => (stdout += t), writeErr: (t) => (stderr += t), isTty: extra.isTty ?? false, ...(extra.logFile ? { logFile: extra.logFile } : {}) });
+  let code: number;
+  try {
+    const args = parseArgs(spec, argv);
+    const mod = await spec.load();
+    code = await mod.run({ args, out });
+  } catch (e) {
+    const err = toMfaError(e);
+    out.error(err);
+    code = err.exitCode;
+  }
+  out.result(code);
+  const events = json ? stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+  return { code, stdout, stderr, events };
+}
+
+export interface Workspace {
+  root: string;
+  host: string;
+  bundle: string;
+  cleanup(): void;
+}
+
+/** A temp folder holding a copy of a sample host; the bundle goes beside it. */
+export function workspace(sample: Sample): Workspace {
+  const root = mkdtempSync(join(tmpdir(), 'mfa-backup-'));
+  const host = join(root, sample);
+  cpSync(join('examples/hosts', sample), host, { recursive: true });
+  return { root, host, bundle: join(root, 'bundle'), cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export async function backupOf(sample: Sample, options: Partial<BackupOptions> = {}): Promise<Workspace & { result: BackupResult }> {
+  const ws = workspace(sample);
+  const host = await openImageHost(ws.host);
+  const result = await takeBackup(host, { out: ws.bundle, scrypt: TEST_SCRYPT, ...options });
+  return { ...ws, result };
+}
+
+/** A bundle disk that takes `limit` bytes, then fails as a full disk does. */
+export function fullDiskAfter(limit: number, base: BundleFs): BundleFs & { written: () => number } {
+  let written = 0;
+  return {
+    written: () => written,
+    async create(path) {
+      const sink = await base.create(path);
+      return {
+        async write(data) {
+          if (written + data.length > limit) {
+            const e = new Error(`ENOSPC: no space left on device, write`) as NodeJS.ErrnoException;
+            e.code = 'ENOSPC';
+            throw e;
+          }
+          written += data.length;
+          await sink.write(data);
+        },
+        sync: () => sink.sync(),
+        close: () => sink.close(),
+      };
+    },
+  };
+}
+
+/** The same host with some of its Files port replaced (a locked file, a read that fails half-way). */
+export function withFiles(host: ImageHost, override: Partial<Files>): Host {
+  const files = new Proxy(host.files, {
+    get(target, prop, receiver) {
+      const o = (override as Record<string | symbol, unknown>)[prop];
+      if (o !== undefined) return o;
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return new Proxy(host, {
+    get(target, prop, receiver) {
+      if (prop === 'files') return files;
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  }) as Host;
+}
+
+/** The same host with its PowerShell port's invoke replaced. */
+export function withPowerShell(host: ImageHost, invoke: Host['powershell']['invoke']): Host {
+  const ps = { hasCommand: (n: string) => host.powershell.hasCommand(n), invoke };
+  return new Proxy(host, {
+    get(target, prop, receiver) {
+      if (prop === 'powershell') return ps;
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  }) as Host;
+}
+
+/** Ignore the image's services.json in tree hashes where only stop/start touched it. */
+export const notServices = (rel: string): boolean => rel === 'services.json';
