@@ -1,0 +1,92 @@
+// Discovery on an AD FS server (read-only): the registered MFA Server adapter, its type name and
+// version, and the global policy's additional providers, through the PowerShell port.
+import { ExitCode, MfaError } from '../errors.js';
+import type { PowerShell } from '../host/ports.js';
+
+/** The names the MFA Server adapter is registered under: before v7, and v7+ (DOMAIN.md §1). */
+export const ADAPTER_NAMES = ['WindowsAzureMultiFactorAuthentication', 'AzureMfaServerAuthentication'] as const;
+export const CURRENT_ADAPTER_NAME = 'AzureMfaServerAuthentication';
+
+export interface RegisteredProvider {
+  name: string;
+  adminName?: string;
+  /** Assembly-qualified type name, when the cmdlet reports it. */
+  typeName?: string;
+}
+
+export interface AdapterRegistration extends RegisteredProvider {
+  /** Version=... from the type name, when present. */
+  version?: string;
+}
+
+export interface AdfsDiscovery {
+  providers: RegisteredProvider[];
+  /** Every MFA Server adapter registration found (normally exactly one). */
+  adapters: AdapterRegistration[];
+  /** The global policy's AdditionalAuthenticationProvider, in order, as AD FS holds it. */
+  additionalProviders: string[];
+}
+
+export function isAdapterName(name: string): boolean {
+  return ADAPTER_NAMES.some((n) => n.toLowerCase() === name.toLowerCase());
+}
+
+export function typeNameVersion(typeName: string | undefined): string | undefined {
+  return typeName ? /\bVersion\s*=\s*([0-9]+(?:\.[0-9]+){1,3})/i.exec(typeName)?.[1] : undefined;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** Refuses a host without the AD FS cmdlets (ADFS_NOT_FOUND, exit 3). */
+export async function discoverAdfs(ps: PowerShell): Promise<AdfsDiscovery> {
+  if (!(await ps.hasCommand('Get-AdfsAuthenticationProvider'))) {
+    throw new MfaError('this is not an AD FS server: the AD FS cmdlets (Get-AdfsAuthenticationProvider) are not available', {
+      code: 'ADFS_NOT_FOUND',
+      exitCode: ExitCode.badInput,
+      remedy: 'Run adfs-upgrade on a server of the AD FS farm (the ADFS PowerShell module comes with the AD FS role), as an AD FS administrator.',
+    });
+  }
+  const providers: RegisteredProvider[] = [];
+  for (const o of await ps.invoke('Get-AdfsAuthenticationProvider')) {
+    const r = (o ?? {}) as Record<string, unknown>;
+    const name = str(r['Name']);
+    if (!name) continue;
+    const p: RegisteredProvider = { name };
+    const admin = str(r['AdminName']);
+    const type = str(r['TypeName']);
+    if (admin) p.adminName = admin;
+    if (type) p.typeName = type;
+    providers.push(p);
+  }
+  const adapters = providers.filter((p) => isAdapterName(p.name)).map((p) => {
+    const a: AdapterRegistration = { ...p };
+    const v = typeNameVersion(p.typeName);
+    if (v) a.version = v;
+    return a;
+  });
+  const policy = (await ps.invoke('Get-AdfsGlobalAuthenticationPolicy'))[0] as Record<string, unknown> | undefined;
+  const raw = policy?.['AdditionalAuthenticationProvider'];
+  const additionalProviders = (Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : []).filter((x): x is string => typeof x === 'string');
+  return { providers, adapters, additionalProviders };
+}
+
+/** The one adapter to upgrade; refuses none and both. */
+export function theAdapter(d: AdfsDiscovery): AdapterRegistration {
+  if (d.adapters.length === 0) {
+    throw new MfaError(`the MFA Server AD FS adapter is not registered in this farm (neither ${ADAPTER_NAMES.join(' nor ')}); nothing to upgrade`, {
+      code: 'ADFS_ADAPTER_NOT_REGISTERED',
+      exitCode: ExitCode.badInput,
+      remedy: 'Check Get-AdfsAuthenticationProvider. To register the adapter for the first time, run Register-MultiFactorAuthenticationAdfsAdapter.ps1 instead.',
+    });
+  }
+  if (d.adapters.length > 1) {
+    throw new MfaError(`both ${d.adapters.map((a) => a.name).join(' and ')} are registered: which one AD FS uses cannot be told safely`, {
+      code: 'ADFS_ADAPTER_BOTH_REGISTERED',
+      exitCode: ExitCode.badInput,
+      remedy: 'Unregister the one the global policy does not use (Unregister-AdfsAuthenticationProvider -Name <name>) after checking Get-AdfsGlobalAuthenticationPolicy, then run again.',
+    });
+  }
+  return d.adapters[0] as AdapterRegistration;
+}

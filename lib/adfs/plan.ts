@@ -1,0 +1,111 @@
+// The AD FS adapter upgrade plan for one or more farms (DOMAIN.md §3.7, steps a-j). A farm of one
+// server gets the short sequence (no halves: there is nothing to move traffic to); a farm of two
+// or more is split in halves, this host (or the farm's first server) in the first half, and the
+// once-per-farm steps (policy, unregister, register) placed once, on the first half's first server.
+// Several farms follow one another, each complete before the next starts.
+import { badInput } from '../errors.js';
+import {
+  carryStep,
+  exportStep,
+  installStep,
+  manualStep,
+  patchScriptStep,
+  policyAddStep,
+  policyRemoveStep,
+  registerStep,
+  restartStep,
+  unregisterStep,
+  type AdfsStep,
+  type FarmInputs,
+} from './steps.js';
+
+export interface FarmSpec {
+  name: string;
+  nodes: string[];
+}
+
+/**
+ * --servers: "ADFS01,ADFS02" is one farm; "sts1=ADFS01,sts1=ADFS02,sts2=ADFS11" names farms.
+ * Servers without a farm name belong to the local farm (named after `defaultFarm`).
+ */
+export function parseServers(items: string[], defaultFarm: string): FarmSpec[] {
+  const farms: FarmSpec[] = [];
+  const seen = new Set<string>();
+  for (const raw of items) {
+    const m = /^(?:([^=]+)=)?(.+)$/.exec(raw.trim());
+    const farm = (m?.[1] ?? defaultFarm).trim();
+    const node = (m?.[2] ?? '').trim();
+    if (!node || !/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(node)) throw badInput(`'${raw}' is not a server name`, '--servers', { code: 'USAGE', exitCode: 2, remedy: 'List servers as NAME or FARM=NAME, separated by commas.' });
+    if (seen.has(node.toLowerCase())) throw badInput(`server ${node} is listed twice`, '--servers', { code: 'USAGE', exitCode: 2 });
+    seen.add(node.toLowerCase());
+    let f = farms.find((x) => x.name.toLowerCase() === farm.toLowerCase());
+    if (!f) farms.push((f = { name: farm, nodes: [] }));
+    f.nodes.push(node);
+  }
+  return farms;
+}
+
+export interface AdfsPlan {
+  farms: Array<FarmSpec & { firstHalf: string[]; secondHalf: string[]; primary: string; local: boolean }>;
+  steps: AdfsStep[];
+}
+
+function sameNode(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase() || a.split('.')[0]?.toLowerCase() === b.split('.')[0]?.toLowerCase();
+}
+
+export function planFarm(farm: FarmSpec, localNode: string, inputs: FarmInputs | undefined, withPackage: boolean): { steps: AdfsStep[]; firstHalf: string[]; secondHalf: string[]; primary: string; local: boolean } {
+  const localIndex = farm.nodes.findIndex((n) => sameNode(n, localNode));
+  const ordered = localIndex === -1 ? [...farm.nodes] : [farm.nodes[localIndex] as string, ...farm.nodes.filter((_, i) => i !== localIndex)];
+  const primary = ordered[0] as string;
+  const a = { farm: farm.name, primary, ...(localIndex !== -1 && inputs ? { inputs } : {}) };
+  const steps: AdfsStep[] = [exportStep(a), carryStep(a), patchScriptStep(a)];
+  if (ordered.length === 1) {
+    if (withPackage) steps.push(installStep(a, 'b', primary, true));
+    steps.push(policyRemoveStep(a), unregisterStep(a), registerStep(a), restartStep(a, 'f', primary), policyAddStep(a));
+    return { steps, firstHalf: ordered, secondHalf: [], primary, local: localIndex !== -1 };
+  }
+  const half = Math.ceil(ordered.length / 2);
+  const first = ordered.slice(0, half);
+  const second = ordered.slice(half);
+  steps.push(manualStep(farm.name, 'a', 'drain-first-half', `Take ${first.join(', ')} out of the load balancer (the other servers keep serving)`, first));
+  for (const n of first) steps.push(installStep(a, 'b', n, withPackage));
+  steps.push(policyRemoveStep(a), unregisterStep(a), registerStep(a));
+  for (const n of first) steps.push(restartStep(a, 'f', n));
+  steps.push(manualStep(farm.name, 'g', 'swap-halves', `Put ${first.join(', ')} back into the load balancer and take ${second.join(', ')} out`, [...first, ...second]));
+  steps.push(policyAddStep(a));
+  for (const n of second) steps.push(installStep(a, 'i', n, withPackage), restartStep(a, 'i', n));
+  steps.push(manualStep(farm.name, 'j', 'restore-second-half', `Put ${second.join(', ')} back into the load balancer`, second));
+  return { steps, firstHalf: first, secondHalf: second, primary, local: localIndex !== -1 };
+}
+
+export function planAdfsUpgrade(farms: FarmSpec[], localNode: string, inputs: FarmInputs | undefined, withPackage: boolean): AdfsPlan {
+  const plan: AdfsPlan = { farms: [], steps: [] };
+  for (const farm of farms) {
+    const p = planFarm(farm, localNode, inputs, withPackage);
+    plan.farms.push({ ...farm, firstHalf: p.firstHalf, secondHalf: p.secondHalf, primary: p.primary, local: p.local });
+    plan.steps.push(...p.steps);
+  }
+  return plan;
+}
+
+/** Whether this host runs the step (its own node steps and its farm's once-per-farm steps). */
+export function runsHere(step: AdfsStep, localNode: string): boolean {
+  return !step.manual && step.scope !== 'manual' && sameNode(step.node, localNode);
+}
+
+/** The plan as data (for --what-if and --json). */
+export function planData(plan: AdfsPlan, localNode: string): Array<Record<string, unknown>> {
+  return plan.steps.map((s, i) => ({
+    index: i + 1,
+    id: s.id,
+    phase: s.phase,
+    title: s.title,
+    scope: s.scope,
+    node: s.node,
+    manual: s.manual === true,
+    runsHere: runsHere(s, localNode),
+    action: s.describe(),
+    undo: s.undoText ?? (s.manual ? 'by hand' : 'none'),
+  }));
+}
