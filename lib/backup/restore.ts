@@ -93,9 +93,18 @@ async function hashOnHost(host: Host, path: string): Promise<{ size: number; sha
   return { size, sha256: hash.digest('hex') };
 }
 
-function targetComponent(inv: Inventory, group: Extract<ManifestGroup, { kind: 'webComponent' | 'theme' }>): WebComponentInventory | undefined {
+/**
+ * Where a backed-up component lives on the target: the component of the same kind that inventory
+ * finds (same vdir first; a renamed vdir when there is one of its kind), else its old folder when
+ * that still exists (a web.config broken enough that the component is no longer recognised).
+ */
+async function targetFolder(host: Host, inv: Inventory, group: Extract<ManifestGroup, { kind: 'webComponent' | 'theme' }>): Promise<string | undefined> {
   const same = inv.webComponents.filter((c) => c.component === group.component && c.physicalPath);
-  return same.find((c) => c.vdir.toLowerCase() === group.vdir.toLowerCase()) ?? (same.length === 1 ? same[0] : undefined);
+  const found: WebComponentInventory | undefined = same.find((c) => c.vdir.toLowerCase() === group.vdir.toLowerCase()) ?? (same.length === 1 ? same[0] : undefined);
+  if (found) return found.physicalPath;
+  const folder = group.kind === 'theme' ? group.original.replace(/\\App_Themes\\[^\\]+$/i, '') : group.original;
+  const st = await host.files.stat(folder);
+  return st?.isDirectory ? folder : undefined;
 }
 
 function safeJoin(root: string, rel: string, original: string, bundle: string): string {
@@ -105,7 +114,7 @@ function safeJoin(root: string, rel: string, original: string, bundle: string): 
 }
 
 /** Maps each file the restore puts back to its place on the target host. */
-function planFiles(manifest: Manifest, inv: Inventory, include: RestoreInclude, bundleDir: string, skipped: RestoreAction[]): { files: FileAction[]; folders: string[] } {
+async function planFiles(host: Host, manifest: Manifest, inv: Inventory, include: RestoreInclude, bundleDir: string, skipped: RestoreAction[]): Promise<{ files: FileAction[]; folders: string[] }> {
   const files: FileAction[] = [];
   const folders: string[] = [];
   const server = inv.server;
@@ -131,7 +140,7 @@ function planFiles(manifest: Manifest, inv: Inventory, include: RestoreInclude, 
 
   for (const g of manifest.groups) {
     if (g.kind === 'webComponent' && include.web) {
-      const target = targetComponent(inv, g);
+      const target = await targetFolder(host, inv, g);
       const configs = manifest.files.filter((f) => f.tags.includes('webConfig') && f.original !== null && relativeUnder(g.original, f.original) !== undefined);
       if (configs.length === 0) continue;
       if (!target) {
@@ -140,16 +149,16 @@ function planFiles(manifest: Manifest, inv: Inventory, include: RestoreInclude, 
       }
       for (const f of configs) {
         const rel = relativeUnder(g.original, f.original as string) as string;
-        files.push({ file: f, target: safeJoin(target.physicalPath, rel, f.original as string, bundleDir), what: 'webConfig' });
+        files.push({ file: f, target: safeJoin(target, rel, f.original as string, bundleDir), what: 'webConfig' });
       }
     }
     if (g.kind === 'theme' && include.themes) {
-      const target = targetComponent(inv, g);
+      const target = await targetFolder(host, inv, g);
       if (!target) {
         skipped.push({ kind: 'skip', target: g.original, what: 'theme', reason: `no ${g.component} (vdir ${g.vdir}) is installed on the target: install it, then restore its themes` });
         continue;
       }
-      const themeRoot = safeJoin(joinWindowsPath(target.physicalPath, 'App_Themes'), g.name, g.original, bundleDir);
+      const themeRoot = safeJoin(joinWindowsPath(target, 'App_Themes'), g.name, g.original, bundleDir);
       folders.push(themeRoot);
       for (const d of manifest.directories) {
         const rel = relativeUnder(g.original, d.original);
@@ -214,7 +223,7 @@ export async function restoreBundle(host: Host, bundleDir: string, options: Rest
 
   const inv = await takeInventory(host);
   const actions: RestoreAction[] = [];
-  const { files, folders } = planFiles(bundle.manifest, inv, include, dir, actions);
+  const { files, folders } = await planFiles(host, bundle.manifest, inv, include, dir, actions);
   const server = inv.server as NonNullable<Inventory['server']>;
   const running = server.services.filter((s) => s.state === 'running' || s.state === 'start_pending');
   running.sort((a, b) => Number(/adsync/i.test(b.name)) - Number(/adsync/i.test(a.name)));
@@ -300,10 +309,8 @@ export async function restoreBundle(host: Host, bundleDir: string, options: Rest
   }
   await fsp.writeFile(join(undoDir, 'undo.json'), `${JSON.stringify({ bundle: dir, time: stamp, restored: undo.map((u) => ({ target: u.target, previousContent: u.saved ? join('files', u.saved.split(/[\\/]/).pop() as string) : null })) }, null, 2)}\n`, { mode: 0o600 }).catch(() => undefined);
   if (failure) {
-    if (failure instanceof MfaError) {
-      throw new MfaError(`${failure.message} (the files the restore had replaced were put back)`, { code: failure.code, ...(failure.target ? { target: failure.target } : {}), exitCode: failure.exitCode, ...(failure.remedy ? { remedy: failure.remedy } : {}), cause: failure });
-    }
-    throw failure;
+    const err = failure instanceof MfaError ? failure : new MfaError((failure as Error)?.message ?? String(failure), { code: (failure as NodeJS.ErrnoException)?.code ?? 'RESTORE_FAILED', exitCode: ExitCode.fatal, cause: failure });
+    throw new MfaError(`${err.message} (the files the restore had replaced were put back)`, { code: err.code, ...(err.target ? { target: err.target } : {}), exitCode: err.exitCode, ...(err.remedy ? { remedy: err.remedy } : {}), cause: failure });
   }
   if (undo.some((u) => u.saved)) result.undoDir = undoDir;
   else await fsp.rm(undoDir, { recursive: true, force: true }).catch(() => undefined);
