@@ -1,0 +1,112 @@
+// Bad input for a backup: a full disk (at several points), a missing data file, a machine with
+// nothing to back up. Each gets a clear error; neither the host nor an earlier bundle changes,
+// and no unfinished bundle is left behind.
+import test from 'ava';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { backupSpec } from '../../lib/cli/commands/backup.spec.js';
+import { localBundleFs } from '../../lib/backup/sink.js';
+import { takeBackup } from '../../lib/backup/take-backup.js';
+import { MfaError } from '../../lib/errors.js';
+import { openImageHost } from '../../lib/host/image/image-host.js';
+import { treeHash } from '../helpers/tree-hash.js';
+import { fullDiskAfter, runCommand, workspace } from './helpers.js';
+
+for (const [where, limit] of [
+  ['half-way through the data file', 2_500_000],
+  ['after the data file, among the small files', 3_150_000],
+  ['while writing the manifest', 3_162_038 + 8_000],
+] as const) {
+  test(`a disk that fills up ${where}: DISK_FULL, no .partial, the earlier bundle and the host untouched`, async (t) => {
+    const ws = workspace('phonefactor-5.2');
+    try {
+      const earlier = join(ws.root, 'earlier');
+      await takeBackup(await openImageHost(ws.host), { out: earlier });
+      const earlierHash = treeHash(earlier);
+      const hostHash = treeHash(ws.host);
+      const disk = fullDiskAfter(limit, localBundleFs);
+      const e = await t.throwsAsync(takeBackup(await openImageHost(ws.host), { out: ws.bundle, fs: disk }), { instanceOf: MfaError });
+      t.is((e as MfaError).code, 'DISK_FULL');
+      t.regex((e as MfaError).message, /disk holding the bundle is full/);
+      t.regex((e as MfaError).remedy ?? '', /another --out/);
+      t.true(disk.written() > 0);
+      t.false(existsSync(ws.bundle));
+      t.false(existsSync(`${ws.bundle}.partial`));
+      t.deepEqual(treeHash(earlier), earlierHash);
+      t.deepEqual(treeHash(ws.host), hostHash, 'services started again, nothing else touched');
+      t.deepEqual(readdirSync(ws.root).sort(), ['earlier', 'phonefactor-5.2']);
+    } finally {
+      ws.cleanup();
+    }
+  });
+}
+
+test('a missing data file on the host: a clear error naming it, nothing written, services untouched', async (t) => {
+  const ws = workspace('mfa-7.0');
+  try {
+    rmSync(join(ws.host, 'drive/C/Program Files/Multi-Factor Authentication Server/Data/PhoneFactor.pfdata'));
+    const before = treeHash(ws.host);
+    const r = await runCommand(backupSpec, ['--out', ws.bundle, '--host', ws.host, '--json']);
+    t.is(r.code, 1603);
+    const err = r.events.find((e) => e['type'] === 'error');
+    t.is(err?.['code'], 'DATA_FILE_MISSING');
+    t.is(err?.['target'], 'C:\\Program Files\\Multi-Factor Authentication Server\\Data\\PhoneFactor.pfdata');
+    t.false(existsSync(ws.bundle));
+    t.false(existsSync(`${ws.bundle}.partial`));
+    t.deepEqual(treeHash(ws.host), before);
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('a folder where the data file should be is a missing data file, not something to copy', async (t) => {
+  const ws = workspace('phonefactor-5.2');
+  try {
+    const p = join(ws.host, 'drive/C/Program Files/PhoneFactor/Data/Phonefactor.pfdata');
+    rmSync(p);
+    (await import('node:fs')).mkdirSync(p);
+    const e = await t.throwsAsync(takeBackup(await openImageHost(ws.host), { out: ws.bundle }), { instanceOf: MfaError });
+    t.is((e as MfaError).code, 'DATA_FILE_MISSING');
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('a machine with nothing of MFA Server on it: NOTHING_TO_BACK_UP', async (t) => {
+  const ws = workspace('mfa-7.0');
+  try {
+    writeFileSync(join(ws.host, 'products.json'), '[]');
+    rmSync(join(ws.host, 'drive/C/inetpub'), { recursive: true });
+    const e = await t.throwsAsync(takeBackup(await openImageHost(ws.host), { out: ws.bundle }), { instanceOf: MfaError });
+    t.is((e as MfaError).code, 'NOTHING_TO_BACK_UP');
+    t.false(existsSync(`${ws.bundle}.partial`));
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('a portal-only server (no MFA Server product): the bundle holds the web components and says there is no data file', async (t) => {
+  const ws = workspace('mfa-7.0');
+  try {
+    const products = JSON.parse((await import('node:fs')).readFileSync(join(ws.host, 'products.json'), 'utf8')) as Array<{ name: string }>;
+    writeFileSync(join(ws.host, 'products.json'), JSON.stringify(products.filter((p) => p.name !== 'Multi-Factor Authentication Server')));
+    const r = await takeBackup(await openImageHost(ws.host), { out: ws.bundle });
+    t.is(r.manifest.consistency.method, 'no-data-file');
+    t.true(r.manifest.warnings.some((w) => /no data file/.test(w)));
+    t.true(r.manifest.files.some((f) => f.tags.includes('webConfig')));
+    t.true(r.verification.ok);
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('an image host folder that does not exist: exit 3, nothing written', async (t) => {
+  const ws = workspace('mfa-7.0');
+  try {
+    const r = await runCommand(backupSpec, ['--out', ws.bundle, '--host', join(ws.root, 'nope'), '--json']);
+    t.is(r.code, 3);
+    t.false(existsSync(ws.bundle));
+  } finally {
+    ws.cleanup();
+  }
+});
