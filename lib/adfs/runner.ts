@@ -22,6 +22,8 @@ export interface RunResult {
   steps: StepOutcome[];
   /** The step this host stopped at (manual, or another server's), when paused. */
   next?: { id: string; title: string; node: string; manual: boolean };
+  /** The first step after `next` that this host runs: resume with --from it once `next` is done. */
+  resumeFrom?: string;
   failure?: { step: string; error: MfaError | Error };
   /** How long the farm was without the adapter in its policy, when it left and came back. */
   withoutAdapterSeconds?: number;
@@ -48,6 +50,8 @@ export async function runAdfsSteps(steps: AdfsStep[], ctx: StepContext, localNod
     if (!runsHere(step, localNode)) {
       ctx.state.status = 'paused';
       result = { status: 'paused', steps: outcomes, next: { id: step.id, title: step.title, node: step.node, manual: step.manual === true }, adapterOutOfPolicy: false };
+      const resume = steps.slice(i + 1).find((s) => runsHere(s, localNode));
+      if (resume) result.resumeFrom = resume.id;
       break;
     }
     const t0 = ctx.now();

@@ -45,6 +45,8 @@ export interface RunState {
   carried?: { changed: number; added: number; removed: number; source: 'export' | 'file' };
   /** Backups of files the run replaced: Windows path -> backup file (absent: the file did not exist). */
   replaced: Record<string, string | null>;
+  /** The farm as found when the run started: a resumed run undoes and restores towards this, not what it finds then. */
+  found?: Pick<FarmInputs, 'old' | 'originalPolicy' | 'adapterInPolicy'>;
 }
 
 export interface StepContext {

@@ -155,6 +155,7 @@ export interface AdfsUpgradeReport {
   withoutAdapterSeconds?: number;
   adapterOutOfPolicy?: boolean;
   next?: RunResult['next'];
+  resumeFrom?: string;
   failure?: { step: string; code?: string; message: string; record?: unknown };
   steps: Array<Record<string, unknown>>;
   backupDir: string;
@@ -174,27 +175,15 @@ export async function runAdfsUpgrade(host: Host, o: AdfsUpgradeOptions, logger: 
   const prepared = await prepareAdfsUpgrade(host, o);
   const { inputs, plan, localNode, discovery } = prepared;
   for (const w of prepared.warnings) logger.log('warning', w);
-  const base: AdfsUpgradeReport = {
-    status: 'what-if',
-    localNode,
-    farms: plan.farms,
-    adapter: {
-      old: { ...inputs.old, ...(typeNameVersion(inputs.old.typeName) ? { version: typeNameVersion(inputs.old.typeName) as string } : {}) },
-      new: { ...inputs.next, ...(typeNameVersion(inputs.next.typeName) ? { version: typeNameVersion(inputs.next.typeName) as string } : {}) },
-    },
-    policyBefore: discovery.additionalProviders,
-    steps: planData(plan, localNode),
-    backupDir: inputs.backupDir,
-    carriedConfig: inputs.carriedConfig,
-    warnings: prepared.warnings,
-  };
-  if (o.whatIf) return base;
-
-  const previous = await loadState(host, inputs);
-  let state: RunState;
-  if (o.from !== undefined) {
-    if (!previous) throw new MfaError(`there is no AD FS upgrade to resume in ${inputs.backupDir}`, { code: 'ADFS_NOTHING_TO_RESUME', exitCode: ExitCode.usage, remedy: 'Run without --from to start, or pass the --backup-dir of the run to resume.' });
+  const previous = o.whatIf ? undefined : await loadState(host, inputs);
+  let state: RunState | undefined;
+  if (o.whatIf) state = undefined;
+  else if (o.from !== undefined) {
+    if (!previous || !previous.found) throw new MfaError(`there is no AD FS upgrade to resume in ${inputs.backupDir}`, { code: 'ADFS_NOTHING_TO_RESUME', exitCode: ExitCode.usage, remedy: 'Run without --from to start, or pass the --backup-dir of the run to resume.' });
+    if (previous.farm.toLowerCase() !== inputs.farm.toLowerCase()) throw new MfaError(`the run in ${inputs.backupDir} is for farm ${previous.farm}, not ${inputs.farm}`, { code: 'ADFS_NOTHING_TO_RESUME', exitCode: ExitCode.usage });
     state = previous;
+    // The farm as it was found when the run started: the adapter may be unregistered or out of the policy now.
+    Object.assign(inputs, previous.found);
   } else {
     if (previous && (previous.status === 'running' || previous.status === 'paused' || previous.status === 'failed')) {
       throw new MfaError(`an AD FS adapter upgrade started ${previous.startedAt} is ${previous.status} (${inputs.backupDir})`, {
@@ -204,8 +193,29 @@ export async function runAdfsUpgrade(host: Host, o: AdfsUpgradeOptions, logger: 
         remedy: 'Resume it with --from <step id> (see --what-if), or, once AD FS is checked by hand, remove the state file.',
       });
     }
-    state = { format: 'mfa-upgrade/adfs-run@1', farm: inputs.farm, startedAt: new Date(now()).toISOString(), status: 'running', completed: [], replaced: {} };
+    state = {
+      format: 'mfa-upgrade/adfs-run@1',
+      farm: inputs.farm,
+      startedAt: new Date(now()).toISOString(),
+      status: 'running',
+      completed: [],
+      replaced: {},
+      found: { old: { ...inputs.old }, originalPolicy: [...inputs.originalPolicy], adapterInPolicy: inputs.adapterInPolicy },
+    };
   }
+  const version = (t: string) => (typeNameVersion(t) ? { version: typeNameVersion(t) as string } : {});
+  const base: AdfsUpgradeReport = {
+    status: 'what-if',
+    localNode,
+    farms: plan.farms,
+    adapter: { old: { ...inputs.old, ...version(inputs.old.typeName) }, new: { ...inputs.next, ...version(inputs.next.typeName) } },
+    policyBefore: o.from !== undefined ? inputs.originalPolicy : discovery.additionalProviders,
+    steps: planData(plan, localNode),
+    backupDir: inputs.backupDir,
+    carriedConfig: inputs.carriedConfig,
+    warnings: prepared.warnings,
+  };
+  if (!state) return base;
   state.status = 'running';
   const ctx: StepContext = {
     host,
@@ -226,6 +236,7 @@ export async function runAdfsUpgrade(host: Host, o: AdfsUpgradeOptions, logger: 
     steps: base.steps.map((s) => ({ ...s, ...(result.steps.find((r) => r.id === s['id']) ?? {}) })),
     ...(result.withoutAdapterSeconds !== undefined ? { withoutAdapterSeconds: result.withoutAdapterSeconds } : {}),
     ...(result.next ? { next: result.next } : {}),
+    ...(result.resumeFrom ? { resumeFrom: result.resumeFrom } : {}),
     ...(state.exportFile ? { exportFile: state.exportFile } : {}),
     ...(state.carried ? { carried: state.carried } : {}),
   };

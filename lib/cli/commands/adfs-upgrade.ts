@@ -22,7 +22,7 @@ export function formatAdfsReport(r: AdfsUpgradeReport): string {
   if (r.carried) lines.push('', `Carried ${r.carried.changed} setting(s) from the ${r.carried.source === 'export' ? 'exported configuration' : 'old config file'} into ${r.carriedConfig}`);
   if (r.withoutAdapterSeconds !== undefined) lines.push(`The farm was without the adapter in its policy for ${r.withoutAdapterSeconds} s.`);
   if (r.adapterOutOfPolicy) lines.push('WARNING: the adapter is out of the global policy: users get no second factor until the sequence goes on.');
-  if (r.next) lines.push('', `Next: ${r.next.id} (${r.next.manual ? 'by hand' : `on ${r.next.node}`}): ${r.next.title}`, `Then resume with: mfa-upgrade adfs-upgrade ... --from <the step after it>`);
+  if (r.next) lines.push('', `Next: ${r.next.id} (${r.next.manual ? 'by hand' : `on ${r.next.node}`}): ${r.next.title}`, ...(r.resumeFrom ? [`When it is done, resume here with: mfa-upgrade adfs-upgrade <same options> --from ${r.resumeFrom}`] : []));
   if (r.failure) lines.push('', `Failed at ${r.failure.step}: ${r.failure.message}`, r.status === 'rolled-back' ? 'Everything this run changed was undone: AD FS is as it was found.' : 'Some undo steps failed: check AD FS by hand (see the steps above).');
   for (const w of r.warnings) lines.push(`WARNING: ${w}`);
   if (r.status !== 'what-if') lines.push(`Backup: ${r.backupDir}`);

@@ -1,0 +1,161 @@
+// The AD FS adapter upgrade scenarios through every PowerShell transport: the image host's cmdlets
+// (reference), the child process with a fake `powershell` executable, and edge-js hosting the
+// runspace code on Mono against a fake System.Management.Automation. Each scenario's recorded
+// cmdlet calls (as the fake received them, in order), outcome and final farm state must be the
+// same through all of them, and match what the procedure prescribes.
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { edgeUnavailable, makeImage, readAdfs, testHost, type TransportName } from './helpers/hosts.js';
+import { ADAPTER, EXPORT, NEW_TYPE, OLD_TYPE, runScenario, SCENARIOS, type ScenarioOutcome } from './helpers/scenarios.js';
+
+const results: Record<TransportName, Record<string, ScenarioOutcome>> = { image: {}, 'child-process': {}, 'edge-js': {} };
+let initial: { providers: string[]; policy: string[]; files: Record<string, string> };
+
+async function runAll(transport: 'image' | 'child-process'): Promise<void> {
+  for (const s of SCENARIOS) {
+    const img = makeImage();
+    try {
+      results[transport][s.name] = await runScenario(s, img.dir, (dir) => testHost(dir, transport));
+    } finally {
+      img.cleanup();
+    }
+  }
+}
+
+test.before(async () => {
+  const img = makeImage();
+  const untouched = await runScenario({ name: 'nothing', runs: [] }, img.dir, (dir) => testHost(dir, 'image'));
+  initial = { providers: untouched.providers, policy: untouched.policy, files: untouched.files };
+  img.cleanup();
+  await runAll('image');
+});
+
+const call = (command: string, parameters: Record<string, unknown> = {}) => `${command} ${JSON.stringify(parameters)}`;
+const DISCOVERY = [call('Get-AdfsAuthenticationProvider'), call('Get-AdfsGlobalAuthenticationPolicy')];
+const EXPORT_CALL = call('Export-AdfsAuthenticationProviderConfigurationData', { Name: ADAPTER, FilePath: EXPORT, Confirm: false });
+const REGISTER_NEW = call('Register-AdfsAuthenticationProvider', { TypeName: NEW_TYPE, Name: ADAPTER, ConfigurationFilePath: 'C:\\new\\MultiFactorAuthenticationAdfsAdapter.config' });
+const RESTART = [call('Stop-Service', { Name: 'adfssrv' }), call('Start-Service', { Name: 'adfssrv' })];
+const GET_POLICY = call('Get-AdfsGlobalAuthenticationPolicy');
+const setPolicy = (list: string[]) => call('Set-AdfsGlobalAuthenticationPolicy', { AdditionalAuthenticationProvider: list, Confirm: false });
+const UNREGISTER = call('Unregister-AdfsAuthenticationProvider', { Name: ADAPTER, Confirm: false });
+
+test('one farm: the exact AD FS cmdlet sequence, the adapter back in the policy, the registered config carried', (t) => {
+  const r = results.image['upgrade'] as ScenarioOutcome;
+  t.is(r.outcome, 'completed');
+  t.deepEqual(r.calls, [
+    ...DISCOVERY,
+    EXPORT_CALL,
+    GET_POLICY,
+    setPolicy(['CertificateAuthentication']),
+    UNREGISTER,
+    REGISTER_NEW,
+    ...RESTART,
+    GET_POLICY,
+    setPolicy([ADAPTER, 'CertificateAuthentication']),
+    GET_POLICY,
+  ]);
+  t.deepEqual(r.policy, [ADAPTER, 'CertificateAuthentication']);
+  t.true(r.providers.includes(`${ADAPTER}|${NEW_TYPE}|data`));
+  t.deepEqual(r.registeredConfigHas, ['mfa01', 'svc-mfasdk', 'TimeoutSeconds']);
+  t.is(r.carriedSource, 'file');
+  t.true(r.withoutAdapter);
+});
+
+test('two halves: the once-per-farm steps once, this server in the first half, pauses at manual and remote steps', (t) => {
+  const r = results.image['two-halves'] as ScenarioOutcome;
+  t.is(r.outcome, 'paused:farm/drain-first-half ; paused:farm/swap-halves ; paused:farm/install@ADFS02');
+  t.deepEqual(r.calls, [
+    // 1st run: prep, then stop at (a) taking the first half out of the load balancer
+    ...DISCOVERY,
+    EXPORT_CALL,
+    GET_POLICY,
+    // 2nd run --from install@ADFS01: (b) install here, (c) (d) (e) once, (f) restart here; stop at (g)
+    ...DISCOVERY,
+    GET_POLICY,
+    setPolicy(['CertificateAuthentication']),
+    UNREGISTER,
+    REGISTER_NEW,
+    ...RESTART,
+    GET_POLICY,
+    // 3rd run --from policy-add: (h) once; stop at (i) on ADFS02
+    ...DISCOVERY,
+    GET_POLICY,
+    setPolicy([ADAPTER, 'CertificateAuthentication']),
+    GET_POLICY,
+  ]);
+  t.deepEqual(r.policy, [ADAPTER, 'CertificateAuthentication']);
+  t.true(r.withoutAdapter, 'the time without the adapter spans the runs');
+  t.notDeepEqual(r.files['install/MultiFactorAuthAdfsAdapter.dll'], initial.files['install/MultiFactorAuthAdfsAdapter.dll'], 'the adapter package was installed here');
+});
+
+test('other providers in the policy keep their places; the pre-v7 name is replaced in place by the new one', (t) => {
+  const other = results.image['other-providers'] as ScenarioOutcome;
+  t.is(other.outcome, 'completed');
+  t.true(other.calls.includes(setPolicy(['CertificateAuthentication', 'ContosoOtp'])));
+  t.deepEqual(other.policy, ['CertificateAuthentication', ADAPTER, 'ContosoOtp']);
+  const old = results.image['old-name'] as ScenarioOutcome;
+  t.is(old.outcome, 'completed');
+  t.true(old.calls.includes(call('Unregister-AdfsAuthenticationProvider', { Name: 'WindowsAzureMultiFactorAuthentication', Confirm: false })));
+  t.deepEqual(old.policy, [ADAPTER]);
+  t.false(old.providers.some((p) => p.startsWith('WindowsAzureMultiFactorAuthentication')));
+});
+
+test('a registration holding configuration data is carried from the export', (t) => {
+  const r = results.image['registered-config'] as ScenarioOutcome;
+  t.is(r.outcome, 'completed');
+  t.is(r.carriedSource, 'export');
+  t.deepEqual(r.registeredConfigHas, ['mfa02', 'svc-registered', 'TimeoutSeconds']);
+});
+
+for (const name of ['register-fails', 'register-fails-half-way', 'unregister-fails']) {
+  test(`${name}: rolled back automatically, AD FS and the files as they were found`, (t) => {
+    const r = results.image[name] as ScenarioOutcome;
+    t.regex(r.outcome, /^rolled-back:farm\/(register|unregister):PS_ERROR$/);
+    t.deepEqual(r.providers, initial.providers);
+    t.deepEqual(r.policy, initial.policy);
+    t.deepEqual(r.files, initial.files);
+    if (name !== 'unregister-fails') t.true(r.calls.includes(call('Register-AdfsAuthenticationProvider', { TypeName: OLD_TYPE, Name: ADAPTER })), 're-registered the old adapter');
+    if (name === 'register-fails-half-way') t.is(r.calls.filter((c) => c === UNREGISTER).length, 2, 'the half-registered new adapter was removed first');
+    t.is(r.calls.at(-2), setPolicy(initial.policy));
+  });
+}
+
+for (const [name, code] of [
+  ['not-adfs', 'ADFS_NOT_FOUND'],
+  ['not-registered', 'ADFS_ADAPTER_NOT_REGISTERED'],
+  ['both-registered', 'ADFS_ADAPTER_BOTH_REGISTERED'],
+  ['malformed-config', 'XML_MALFORMED'],
+  ['script-without-command', 'PS_NO_REGISTER_COMMAND'],
+] as const) {
+  test(`${name}: refused with ${code} before anything changed`, (t) => {
+    const r = results.image[name] as ScenarioOutcome;
+    t.is(r.outcome, `error:${code}`);
+    t.true(r.calls.every((c) => c.startsWith('Get-')), 'only reads');
+    if (name === 'not-adfs') t.deepEqual(r.calls, []);
+  });
+}
+
+test('the image host state file is left readable after every scenario', (t) => {
+  const img = makeImage();
+  t.truthy(readAdfs(img.dir).providers.length);
+  img.cleanup();
+});
+
+test('child process + fake powershell: every scenario gives the same calls, outcome and state', async (t) => {
+  await runAll('child-process');
+  for (const s of SCENARIOS) t.deepEqual(results['child-process'][s.name], results.image[s.name], s.name);
+});
+
+const edgeSkip = edgeUnavailable();
+(edgeSkip ? test.skip : test)(`edge-js in-process runspace on Mono: every scenario gives the same calls, outcome and state${edgeSkip ? ` (skipped: ${edgeSkip})` : ''}`, (t) => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/adfs/helpers/edge-run.ts'], {
+    env: { ...process.env, LD_PRELOAD: [process.env['LD_PRELOAD'], '/usr/lib/libmono-2.0.so.1'].filter(Boolean).join(':') },
+    encoding: 'utf8',
+    timeout: 110_000,
+  });
+  const line = run.stdout.trim().split('\n').pop() ?? '';
+  const data = JSON.parse(line || '{}') as { results?: Record<string, ScenarioOutcome>; error?: string; from?: string };
+  t.falsy(data.error, `${data.error ?? ''}\n${run.stderr}`);
+  t.log(`edge-js from ${data.from}`);
+  for (const s of SCENARIOS) t.deepEqual(data.results?.[s.name], results.image[s.name], s.name);
+});
