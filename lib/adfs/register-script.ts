@@ -17,13 +17,14 @@ export interface RegisterCall {
   line: number;
 }
 
-function literal(text: string): string | undefined {
+function literal(text: string, bare = true): string | undefined {
   const t = text.trim();
   let m = /^'((?:[^'\u2018\u2019]|'')*)'$/s.exec(t);
   if (m) return (m[1] as string).replace(/''/g, "'");
   m = /^"([^"$`]*)"$/s.exec(t);
   if (m) return m[1] as string;
-  if (/^[^\s'"$@(){}`,;]+$/.test(t)) return t;
+  // A bare word is a string as a command argument, but a command call on the right of '='.
+  if (bare && /^[^\s'"$@(){}`,;]+$/.test(t)) return t;
   return undefined;
 }
 
@@ -37,7 +38,7 @@ function resolveVariable(root: Node, name: string): string | undefined {
     const left = a.children.find((c) => c?.type === 'left_assignment_expression');
     if (!left || left.text.trim().toLowerCase() !== `$${name}`.toLowerCase()) continue;
     const right = a.children.find((c) => c?.type === 'pipeline');
-    values.push(right ? literal(right.text) : undefined);
+    values.push(right ? literal(right.text, false) : undefined);
   }
   return values.length === 1 ? values[0] : undefined;
 }
@@ -51,6 +52,7 @@ function argumentValue(root: Node, arg: Node | undefined): string | undefined {
 }
 
 function matches(param: string, full: string, min: number): boolean {
+  // Abbreviations bind when unique among the cmdlet's parameters: none other starts with N or T.
   const name = param.replace(/^[-\u2013\u2014\u2015]/, '').replace(/:$/, '').toLowerCase();
   return name.length >= min && full.toLowerCase().startsWith(name);
 }
@@ -71,10 +73,10 @@ export async function readRegisterCall(bytes: Uint8Array, file: string): Promise
     const call: RegisterCall = { line: command.startPosition.row + 1 };
     elements.forEach((e, i) => {
       if (e.type !== 'command_parameter') return;
-      if (matches(e.text, 'TypeName', 2)) {
+      if (matches(e.text, 'TypeName', 1)) {
         const v = argumentValue(root, elements[i + 1]);
         if (v !== undefined) call.typeName = v;
-      } else if (matches(e.text, 'Name', 4)) {
+      } else if (matches(e.text, 'Name', 1)) {
         const v = argumentValue(root, elements[i + 1]);
         if (v !== undefined) call.name = v;
       }
