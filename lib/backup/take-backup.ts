@@ -32,6 +32,7 @@ import { ByteProgress, PROGRESS_IDS, formatBytes } from './progress.js';
 import { KEYS_THAT_MATTER, PHONEFACTOR_KEY, keysFor, readKeys, regBytes } from './registry-snapshot.js';
 import { localBundleFs, type BundleFs, type FileSink } from './sink.js';
 import { verifyBundle, type VerifyReport } from './verify.js';
+import { faultPoint } from '../util/fault.js';
 
 export interface BackupOptions {
   /** The bundle folder to create (a local path); it must not exist. */
@@ -63,6 +64,8 @@ const LOCK_NAME = '.mfa-upgrade-backup.lock';
 const DISK_MARGIN = 16 * 1024 * 1024;
 
 const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+/** Chunks (1 MiB each) handed to the I/O threads and not yet written. */
+const MAX_WRITES_IN_FLIGHT = 4;
 
 function bundleWriteError(e: unknown, path: string): MfaError {
   if (e instanceof MfaError) return e;
@@ -150,15 +153,25 @@ class BundleWriter {
     const storedHash = this.keys ? createHash('sha256') : undefined;
     let size = 0;
     let storedSize = 0;
+    // Writes run in order in the I/O threads while this thread hashes (and encrypts) the next
+    // chunk: a few chunks in flight at most, so memory stays bounded.
+    let chain: Promise<void> = Promise.resolve();
+    const inFlight: Array<Promise<void>> = [];
     const put = async (data: Uint8Array) => {
       if (data.length === 0) return;
       storedHash?.update(data);
       storedSize += data.length;
-      try {
-        await sink.write(data);
-      } catch (e) {
+      chain = chain.then(() => sink.write(data));
+      const settled = chain.catch((e: unknown) => {
         throw bundleWriteError(e, local);
-      }
+      });
+      settled.catch(() => undefined);
+      inFlight.push(settled);
+      if (inFlight.length >= MAX_WRITES_IN_FLIGHT) await inFlight.shift();
+      faultPoint('copy-chunk');
+    };
+    const drain = async () => {
+      while (inFlight.length > 0) await inFlight.shift();
     };
     try {
       const enc = this.keys ? startEncrypt(this.keys, finalStored) : undefined;
@@ -182,6 +195,7 @@ class BundleWriter {
         await put(enc.cipher.final());
         await put(enc.cipher.getAuthTag());
       }
+      await drain();
       try {
         await sink.sync();
         await sink.close();
@@ -189,6 +203,7 @@ class BundleWriter {
         throw bundleWriteError(e, local);
       }
     } catch (e) {
+      await chain.catch(() => undefined);
       await sink.close().catch(() => undefined);
       await fsp.rm(local, { force: true }).catch(() => undefined);
       throw e;
