@@ -217,3 +217,21 @@ test('restore progress: bytes-based events with the restore id', async (t) => {
     ws.cleanup();
   }
 });
+
+test('an empty custom theme folder is backed up and created again by --include themes', async (t) => {
+  const { workspace } = await import('./helpers.js');
+  const { takeBackup } = await import('../../lib/backup/take-backup.js');
+  const ws = workspace('phonefactor-5.2');
+  try {
+    const empty = join(ws.host, 'drive/C/inetpub/wwwroot/PhoneFactor/App_Themes/Fabrikam');
+    (await import('node:fs')).mkdirSync(empty);
+    const r = await takeBackup(await openImageHost(ws.host), { out: ws.bundle });
+    t.true(r.manifest.groups.some((g) => g.kind === 'theme' && g.name === 'Fabrikam'));
+    rmSync(empty, { recursive: true });
+    const res = await restoreBundle(await openImageHost(ws.host), ws.bundle, { include: { web: false, themes: true } });
+    t.true(res.actions.some((a) => a.kind === 'createFolder' && a.target.endsWith('App_Themes\\Fabrikam')));
+    t.true(existsSync(empty));
+  } finally {
+    ws.cleanup();
+  }
+});
