@@ -1,12 +1,69 @@
-// Entry of the live-machine backend (the native addon). The native-addon work replaces this file
-// with the real implementation; until it lands, the live backend refuses plainly.
-import { ExitCode, MfaError } from '../../errors.js';
-import type { Host } from '../ports.js';
+// The live-machine backend: the host ports over the native addon (registry, Windows Installer,
+// services, files), IIS read from applicationHost.config (the same reader image hosts use),
+// PowerShell through host/powershell's transports. Loaded lazily by host/open.ts: other
+// platforms never touch the addon.
+import { hostname, totalmem } from 'node:os';
+import { ConfigIis } from '../iis/config-iis.js';
+import { nodeNetwork } from '../node-network.js';
+import type { Host, HostInfo, Network, PowerShell } from '../ports.js';
+import { loadAddon, notWindows, type NativeAddon } from './addon.js';
+import { WindowsFiles } from './files.js';
+import { WindowsInstaller } from './installer.js';
+import { callNative } from './native-error.js';
+import { LazyPowerShell } from './powershell-process.js';
+import { WindowsRegistry } from './registry.js';
+import { WindowsServices } from './services.js';
 
-export async function openWindowsHost(): Promise<Host> {
-  throw new MfaError('the live Windows backend is not part of this build yet', {
-    code: 'NOT_WINDOWS',
-    exitCode: ExitCode.notWindows,
-    remedy: 'Pass --host <image folder> to work on an image of a Windows host.',
-  });
+export { loadAddon, ADDON_ENV, type NativeAddon } from './addon.js';
+export { WindowsFiles } from './files.js';
+export { WindowsInstaller } from './installer.js';
+export { WindowsRegistry } from './registry.js';
+export { WindowsServices } from './services.js';
+
+const CURRENT_VERSION = 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion';
+
+export class WindowsHost implements Host {
+  readonly kind = 'windows' as const;
+  readonly registry: WindowsRegistry;
+  readonly installer: WindowsInstaller;
+  readonly services: WindowsServices;
+  readonly files: WindowsFiles;
+  readonly iis: ConfigIis;
+  readonly powershell: PowerShell;
+  readonly network: Network = nodeNetwork;
+
+  constructor(
+    readonly addon: NativeAddon,
+    powershell?: PowerShell,
+  ) {
+    this.registry = new WindowsRegistry(addon);
+    this.installer = new WindowsInstaller(addon);
+    this.services = new WindowsServices(addon);
+    this.files = new WindowsFiles(addon);
+    this.iis = new ConfigIis(this.files, this.registry);
+    this.powershell = powershell ?? new LazyPowerShell();
+  }
+
+  async info(): Promise<HostInfo> {
+    const text = async (name: string) => {
+      const v = await this.registry.getValue(CURRENT_VERSION, name);
+      return v?.type === 'REG_SZ' ? v.data : undefined;
+    };
+    const product = (await text('ProductName')) ?? 'Windows';
+    const build = await text('CurrentBuild');
+    const display = await text('DisplayVersion');
+    const computerName = process.env['COMPUTERNAME'] ?? hostname();
+    return {
+      computerName,
+      os: [product, display, build ? `build ${build}` : undefined].filter(Boolean).join(' '),
+      memoryMB: Math.round(totalmem() / (1024 * 1024)),
+      isAdministrator: callNative(() => this.addon.isAdministrator()),
+      location: `this machine (${computerName})`,
+    };
+  }
+}
+
+export async function openWindowsHost(options: { powershell?: PowerShell } = {}): Promise<Host> {
+  if (process.platform !== 'win32') throw notWindows();
+  return new WindowsHost(loadAddon(), options.powershell);
 }
