@@ -1,0 +1,144 @@
+// Runs the module's single executable (powershell/MfaUpgrade/bin/mfa-upgrade.exe) under Wine and
+// checks that it works without Node installed:
+//   1. `mfa-upgrade.exe --version` prints the package version;
+//   2. `mfa-upgrade.exe inventory --host Z:\...\examples\hosts\phonefactor-5.2 --json` writes the
+//      protocol's lines with a MfaUpgrade.Deployment object and a result line with exit code 0;
+//   3. the native addon beside it (bin/prebuilds/win32-x64/node.napi.node) loads in the renamed
+//      executable and answers a registry read (a --require probe through NODE_OPTIONS, because
+//      no command reaches the live backend yet);
+//   4. a command that needs the PowerShell parser (patch-register-script --what-if) finds the
+//      .wasm files beside the executable.
+//
+//   node scripts/module/wine-check.mjs
+//
+// Wine facts (DESIGN.md): node.exe cannot write to a pipe as stdout under Wine, so every run
+// writes to a file; Node refuses Windows older than 8.1, so the prefix is set to Windows 10.
+// The prefix lives in .cache/wine-module/ (made on first use, about a minute).
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const exe = join(root, 'powershell', 'MfaUpgrade', 'bin', 'mfa-upgrade.exe');
+const prefix = process.env.MFA_MODULE_WINEPREFIX ?? join(root, '.cache', 'wine-module');
+const env = { ...process.env, WINEPREFIX: prefix, WINEARCH: 'win64', WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
+delete env.NODE_OPTIONS;
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+/** A Linux path as Wine's Z: drive shows it. */
+export function winePath(p) {
+  return `Z:${resolve(p).split('/').join('\\')}`;
+}
+
+function wine(argv, { extraEnv = {}, timeoutMs = 180_000 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'mfa-wine-'));
+  const outFile = join(dir, 'stdout.txt');
+  const errFile = join(dir, 'stderr.txt');
+  const out = openSync(outFile, 'w');
+  const err = openSync(errFile, 'w');
+  const r = spawnSync('wine', argv, { env: { ...env, ...extraEnv }, stdio: ['ignore', out, err], timeout: timeoutMs });
+  closeSync(out);
+  closeSync(err);
+  const result = { status: r.status, signal: r.signal, stdout: readFileSync(outFile, 'utf8'), stderr: readFileSync(errFile, 'utf8') };
+  rmSync(dir, { recursive: true, force: true });
+  return result;
+}
+
+function ensurePrefix() {
+  if (existsSync(join(prefix, 'system.reg'))) return;
+  mkdirSync(prefix, { recursive: true });
+  process.stdout.write(`wine-check: making the Wine prefix ${prefix} (Windows 10)\n`);
+  const boot = wine(['wineboot', '-i'], { timeoutMs: 600_000 });
+  if (boot.status !== 0) throw new Error(`wineboot failed (${boot.status}): ${boot.stderr}`);
+  const cfg = wine(['winecfg', '-v', 'win10'], { timeoutMs: 300_000 });
+  if (cfg.status !== 0) throw new Error(`winecfg -v win10 failed (${cfg.status}): ${cfg.stderr}`);
+  spawnSync('wineserver', ['-w'], { env });
+}
+
+const checks = [];
+function check(name, ok, detail) {
+  checks.push({ name, ok });
+  process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? `\n       ${detail.split('\n').join('\n       ')}` : ''}\n`);
+}
+
+if (!existsSync(exe)) throw new Error(`${exe} is missing: run node scripts/build-module.mjs first`);
+ensurePrefix();
+
+// 1. --version
+const version = wine([exe, '--version']);
+check(`mfa-upgrade.exe --version prints ${pkg.version}`, version.status === 0 && version.stdout.trim() === pkg.version, `exit ${version.status}: ${version.stdout.trim()} ${version.stderr.trim()}`);
+
+// 2. inventory of a sample through Z:
+const sample = winePath(join(root, 'examples', 'hosts', 'phonefactor-5.2'));
+const inv = wine([exe, 'inventory', '--host', sample, '--json']);
+let events = [];
+try {
+  events = inv.stdout.split(/\r?\n/).filter((l) => l.trim()).map((l) => JSON.parse(l));
+} catch (e) {
+  events = [];
+}
+const deployment = events.find((e) => e.type === 'object' && e.typeName === 'MfaUpgrade.Deployment');
+const result = events.at(-1);
+check(
+  `mfa-upgrade.exe inventory --host ${sample} --json gives a MfaUpgrade.Deployment and {"type":"result","exitCode":0}`,
+  inv.status === 0 && deployment?.data?.server?.product?.version === '5.2.1.12' && result?.type === 'result' && result.exitCode === 0,
+  `exit ${inv.status}; ${events.length} events; product ${deployment?.data?.server?.product?.name} ${deployment?.data?.server?.product?.version}${inv.stderr.trim() ? `; stderr: ${inv.stderr.trim()}` : ''}`,
+);
+
+// 3. the addon in the renamed executable
+const addonDir = join(root, 'powershell', 'MfaUpgrade', 'bin', 'prebuilds', 'win32-x64');
+const addon = join(addonDir, 'node.napi.node');
+if (existsSync(addon)) {
+  const probeDir = mkdtempSync(join(tmpdir(), 'mfa-probe-'));
+  const probe = join(probeDir, 'probe.cjs');
+  const report = join(probeDir, 'report.json');
+  writeFileSync(
+    probe,
+    `const fs = require('fs');
+const out = { execPath: process.execPath, argv: process.argv };
+try {
+  // As in a single executable application: a file path is required through createRequire.
+  const req = require('module').createRequire(process.execPath);
+  const addon = req(${JSON.stringify(winePath(addon))});
+  out.abi = addon.abi;
+  const v = addon.regRead('HKLM', 'SOFTWARE\\\\Microsoft\\\\Windows NT\\\\CurrentVersion', 64, 'CurrentBuildNumber');
+  out.build = v ? Buffer.from(v.data).toString('utf16le').replace(/\\0+$/, '') : null;
+  out.admin = addon.isAdministrator();
+} catch (e) { out.error = String(e && e.stack || e); }
+fs.writeFileSync(${JSON.stringify(winePath(report))}, JSON.stringify(out));
+`,
+  );
+  const run = wine([exe, '--version'], { extraEnv: { NODE_OPTIONS: `--require=${winePath(probe)}` } });
+  const got = existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')) : { error: `no report (exit ${run.status}; ${run.stderr.trim()})` };
+  check(
+    'the native addon loads in mfa-upgrade.exe (renamed node.exe) and reads the registry',
+    got.abi !== undefined && !got.error && typeof got.build === 'string',
+    got.error ? got.error : `abi ${got.abi}; CurrentBuildNumber ${got.build}; administrator ${got.admin}; execPath ${got.execPath}`,
+  );
+  rmSync(probeDir, { recursive: true, force: true });
+} else {
+  check('the native addon loads in mfa-upgrade.exe (skipped: no bin/prebuilds/win32-x64/node.napi.node; run npm run build:native, then build:module)', true);
+}
+
+// 4. the PowerShell parser's .wasm files beside the executable (the register script of a sample)
+const adfsSample = winePath(join(root, 'examples', 'hosts', 'mfa-8.0-adfs'));
+const patch = wine([exe, 'patch-register-script', '--host', adfsSample, '--script', 'C:\\Program Files\\Multi-Factor Authentication Server\\Register-MultiFactorAuthenticationAdfsAdapter.ps1', '--config-path', 'C:\\Program Files\\Multi-Factor Authentication Server\\MultiFactorAuthenticationAdfsAdapter.config', '--what-if', '--json']);
+const patchEvents = patch.stdout.split(/\r?\n/).filter((l) => l.trim()).map((l) => {
+  try {
+    return JSON.parse(l);
+  } catch {
+    return { type: 'unparsed', line: l };
+  }
+});
+const patched = patchEvents.find((e) => e.type === 'object' && e.typeName === 'MfaUpgrade.RegisterScriptPatch');
+check(
+  'patch-register-script --what-if parses PowerShell with the .wasm files beside the executable',
+  patch.status === 0 && patched !== undefined,
+  `exit ${patch.status}; ${patchEvents.map((e) => e.type === 'error' ? `${e.code}: ${e.message}` : e.type).join(', ')}${patch.stderr.trim() ? `; stderr: ${patch.stderr.trim()}` : ''}`,
+);
+
+const failed = checks.filter((c) => !c.ok).length;
+process.stdout.write(`wine-check: ${checks.length - failed} of ${checks.length} checks passed\n`);
+process.exitCode = failed ? 1 : 0;
