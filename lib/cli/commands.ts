@@ -1,9 +1,11 @@
 // The command table. Each command's code is loaded only when it runs.
+import { adfsUpgradeSpec } from './commands/adfs-upgrade.spec.js';
+import { backupSpec, restoreSpec, verifyBackupSpec } from './commands/backup.spec.js';
 import { compareAdfsConfigSpec } from './commands/compare-adfs-config.spec.js';
 import { mergeConfigSpec } from './commands/merge-config.spec.js';
 import { patchRegisterScriptSpec } from './commands/patch-register-script.spec.js';
 import { planOptionSpecs } from './commands/plan-options.js';
-import { hostOption, type CommandSpec } from './spec.js';
+import { hostOption, whatIfOption, type CommandSpec } from './spec.js';
 
 export const commands: CommandSpec[] = [
   {
@@ -24,6 +26,9 @@ export const commands: CommandSpec[] = [
     ],
     load: () => import('./commands/check.js'),
   },
+  backupSpec,
+  verifyBackupSpec,
+  restoreSpec,
   {
     name: 'plan',
     summary: 'Show the upgrade plan: ordered steps with preconditions, what each protects and its undo; blockers if it cannot run.',
@@ -31,9 +36,28 @@ export const commands: CommandSpec[] = [
     options: [hostOption, ...planOptionSpecs, { name: 'fleet', type: 'string', valueName: 'file', description: 'A JSON file of servers and roles: gives the order across them instead of one server\'s steps.' }],
     load: () => import('./commands/plan.js'),
   },
+  {
+    name: 'upgrade',
+    summary: 'Run the upgrade: verified backup first, every step journaled; --resume after a crash, --rollback to undo.',
+    changesMachine: true,
+    options: [
+      hostOption,
+      ...planOptionSpecs,
+      { name: 'backup', type: 'string', valueName: 'dir', description: 'Folder for the backup bundle and the journal (keep it: resume and rollback need it).', required: true },
+      whatIfOption,
+      { name: 'resume', type: 'boolean', description: 'Finish an interrupted upgrade from its journal.' },
+      { name: 'rollback', type: 'boolean', description: 'Undo what an upgrade did, newest step first, and restore from its backup.' },
+      { name: 'unattended', type: 'boolean', description: 'Never wait for a person: manual steps are recorded as left to do (exit 5 at the end).' },
+      { name: 'retry-1618', type: 'number', valueName: 'N', description: 'Attempts for an install that finds another installation running (default 6).' },
+      { name: 'retry-delay', type: 'number', valueName: 'seconds', description: 'First wait before retrying 1618, doubled each time (default 30).' },
+      { name: 'msi-log-dir', type: 'string', valueName: 'path', description: 'Folder on the server for the Windows Installer logs (default C:\\Windows\\Logs\\MfaUpgrade).' },
+    ],
+    load: () => import('./commands/upgrade.js'),
+  },
   mergeConfigSpec,
   compareAdfsConfigSpec,
   patchRegisterScriptSpec,
+  adfsUpgradeSpec,
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {

@@ -19,14 +19,18 @@ async function checkArch(ctx: ReadinessContext, arch: 'x86' | 'x64', view: Regis
   const [major, minor, bld] = await Promise.all(['Major', 'Minor', 'Bld'].map((n) => readDword(ctx.host.registry, key, n, view)));
   const version = await readString(ctx.host.registry, key, 'Version', view);
   const where = `${view === '32' ? key.replace('SOFTWARE\\', 'SOFTWARE\\WOW6432Node\\') : key}`;
+  // A missing runtime whose redistributable is among the packages is work for the plan, not a stop.
+  const atHand = ctx.redistributables?.includes(arch) === true;
+  const missing = (evidence: string): CheckResult =>
+    atHand
+      ? { ...base, status: 'warn', evidence: `${evidence}; the packages folder has the ${arch} redistributable, and the upgrade installs it first`, remedy }
+      : { ...base, status: ctx.targetMajor >= 7 ? 'fail' : 'warn', evidence, remedy };
   if (major === undefined || minor === undefined || bld === undefined) {
     if (ctx.targetMajor < 7) return { ...base, status: 'pass', evidence: `not installed (${where}); only MFA Server 7 and later need it` };
-    return { ...base, status: 'fail', evidence: `not installed: ${where} has no Major/Minor/Bld`, remedy };
+    return missing(`not installed: ${where} has no Major/Minor/Bld`);
   }
   const found = `${major}.${minor}.${bld}${version ? ` (${version})` : ''}`;
-  if (!vcAtLeastUpdate1(major, minor, bld)) {
-    return { ...base, status: ctx.targetMajor >= 7 ? 'fail' : 'warn', evidence: `${found} at ${where} is older than 14.0.23506 (Update 1)`, remedy };
-  }
+  if (!vcAtLeastUpdate1(major, minor, bld)) return missing(`${found} at ${where} is older than 14.0.23506 (Update 1)`);
   return { ...base, status: 'pass', evidence: `${found} at ${where}` };
 }
 

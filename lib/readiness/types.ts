@@ -21,6 +21,8 @@ export interface ReadinessContext {
   users?: number;
   /** Major version being installed (7+ needs .NET 4.5 and the VC++ runtimes). */
   targetMajor: number;
+  /** Platforms whose VC++ redistributable is among the packages given: the upgrade installs it first. */
+  redistributables?: Array<'x86' | 'x64'>;
 }
 
 export type Check = (ctx: ReadinessContext) => Promise<CheckResult>;

@@ -1,7 +1,7 @@
 // Runs an upgrade plan on a host: a verified backup before any change, every changing step
 // journaled before and after it runs, resume after a crash, rollback of what was done.
 import { mkdir, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Output } from '../cli/output.js';
 import { ExitCode, MfaError, type ExitCodeValue } from '../errors.js';
 import type { Host } from '../host/ports.js';
@@ -115,13 +115,23 @@ export class Executor {
   private async ensureBackup(state: JournalState): Promise<string> {
     if (state.bundle) {
       // A resumed run trusts nothing it cannot re-check: the bundle is verified again.
-      await this.backup.verify(state.bundle);
-      return state.bundle;
+      const bundle = resolve(this.options.workDir, state.bundle);
+      await this.backup.verify(bundle);
+      return bundle;
+    }
+    if (state.running) {
+      // A run killed inside the backup may have left the MFA service stopped: as found first.
+      await this.startServices(state.running);
+    } else {
+      const running = (await this.host.services.list()).filter((s) => s.state === 'running').map((s) => s.name);
+      this.journal.append({ type: 'services', time: now(), running });
     }
     faultPoint('before:backup');
     const bundle = await this.backup.take(this.host, join(this.options.workDir, 'backup'), this.out);
     await this.backup.verify(bundle);
-    this.journal.append({ type: 'backup', time: now(), bundle });
+    // Kept relative to the work folder, so the folder can be moved or copied as a whole.
+    const rel = relative(this.options.workDir, bundle);
+    this.journal.append({ type: 'backup', time: now(), bundle: rel.startsWith('..') || isAbsolute(rel) ? bundle : rel });
     faultPoint('after:backup');
     return bundle;
   }
@@ -245,6 +255,17 @@ export class Executor {
     }
   }
 
+  /** Starts the services that were running before the run (a reinstall or a killed backup leaves some stopped). */
+  private async startServices(names: string[]): Promise<void> {
+    for (const name of names) {
+      const service = await this.host.services.get(name);
+      if (service && service.state !== 'running') {
+        this.out.log('info', `Starting ${name}: it was running before the upgrade.`);
+        await this.host.services.start(name);
+      }
+    }
+  }
+
   /** Undoes every step that started, newest first, then puts data and configs back from the backup. */
   private async rollback(): Promise<ExecuteResult> {
     if (!this.journal.exists()) throw new MfaError('there is no upgrade to roll back here', { code: 'NO_JOURNAL', target: this.journal.path, exitCode: ExitCode.usage, remedy: 'Pass the --backup folder of the run to undo.' });
@@ -252,18 +273,21 @@ export class Executor {
     if (state.ended?.outcome === 'rolled-back') throw new MfaError('this upgrade was already rolled back', { code: 'JOURNAL_ENDED', target: this.journal.path, exitCode: ExitCode.usage });
     const result: ExecuteResult = { outcome: 'rolled-back', exitCode: ExitCode.success, bundle: state.bundle, journal: this.journal.path, leftToDo: [], rebootRequired: false, stepsRun: [] };
     if (!state.bundle) {
-      // Nothing changes the machine before the backup exists, so there is nothing to undo.
+      // Nothing changes the machine before the backup exists; only the services it stopped for its copy.
+      await this.startServices(state.running ?? []);
       this.journal.append({ type: 'end', time: now(), outcome: 'rolled-back', exitCode: 0 });
-      this.out.log('info', 'The run stopped before its backup was complete: nothing on the machine was changed.');
+      this.out.log('info', 'The run stopped before its backup was complete: nothing else on the machine was changed.');
       return result;
     }
-    await this.backup.verify(state.bundle);
+    const bundle = resolve(this.options.workDir, state.bundle);
+    result.bundle = bundle;
+    await this.backup.verify(bundle);
     const steps = [...state.begin.plan.steps].reverse();
     for (const step of steps) {
       const phase = state.phases.get(step.id);
       if (phase === undefined || phase === 'undone' || phase === 'left-to-do' || step.kind === 'manual') continue;
       const recorded = { ...(state.data.get(step.id) ?? {}) };
-      const ctx = this.context(state.bundle, recorded, {});
+      const ctx = this.context(bundle, recorded, {});
       if (phase !== 'undo-start') this.journal.append({ type: 'step', time: now(), id: step.id, phase: 'undo-start' });
       faultPoint(`undo:${step.id}`);
       this.out.log('info', `Undoing ${step.id}: ${step.title}`);
@@ -271,7 +295,8 @@ export class Executor {
       this.journal.append({ type: 'step', time: now(), id: step.id, phase: 'undone' });
       result.stepsRun.push(step.id);
     }
-    await this.backup.restore(this.host, state.bundle, { web: true, themes: true }, this.out);
+    await this.backup.restore(this.host, bundle, { web: true, themes: true }, this.out);
+    await this.startServices(state.running ?? []);
     this.journal.append({ type: 'end', time: now(), outcome: 'rolled-back', exitCode: 0 });
     result.rebootRequired = this.rebootRequired;
     result.exitCode = this.rebootRequired ? ExitCode.rebootRequired : ExitCode.success;

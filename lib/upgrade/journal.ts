@@ -8,6 +8,7 @@ export type StepPhase = 'start' | 'done' | 'failed' | 'left-to-do' | 'undo-start
 
 export type JournalRecord =
   | { type: 'begin'; time: string; tool: string; plan: UpgradePlan; host: string; packagesDir: string }
+  | { type: 'services'; time: string; running: string[] }
   | { type: 'backup'; time: string; bundle: string }
   | { type: 'step'; time: string; id: string; phase: StepPhase; data?: Record<string, unknown> }
   | { type: 'end'; time: string; outcome: 'completed' | 'rolled-back' | 'failed'; exitCode: number };
@@ -51,6 +52,8 @@ export class Journal {
 export interface JournalState {
   begin: Extract<JournalRecord, { type: 'begin' }>;
   bundle: string | undefined;
+  /** Services running before anything was stopped (the backup stops the MFA service for its copy). */
+  running: string[] | undefined;
   /** Last phase per step id. */
   phases: Map<string, StepPhase>;
   /** Data recorded with each step's start and done records, merged. */
@@ -63,9 +66,10 @@ export function journalState(records: JournalRecord[], path: string): JournalSta
   if (!begin || begin.type !== 'begin') {
     throw new MfaError('the journal does not start with its plan', { code: 'JOURNAL_DAMAGED', target: path, exitCode: ExitCode.badInput, remedy: 'Restore from the backup bundle with mfa-upgrade restore, then plan again.' });
   }
-  const state: JournalState = { begin, bundle: undefined, phases: new Map(), data: new Map(), ended: undefined };
+  const state: JournalState = { begin, bundle: undefined, running: undefined, phases: new Map(), data: new Map(), ended: undefined };
   for (const r of records.slice(1)) {
     if (r.type === 'backup') state.bundle = r.bundle;
+    else if (r.type === 'services') state.running = r.running;
     else if (r.type === 'step') {
       state.phases.set(r.id, r.phase);
       if (r.data) state.data.set(r.id, { ...(state.data.get(r.id) ?? {}), ...r.data });

@@ -40,9 +40,13 @@ export async function readPackages(host: Host, dir: string): Promise<KnownPackag
 }
 
 /** The major version the server package brings (8 when the folder has none). */
-export async function targetMajorFromPackages(host: Host, dir: string): Promise<number> {
-  const server = (await readPackages(host, dir)).find((p) => p.role === 'server');
+export function targetMajorOf(packages: KnownPackage[]): number {
+  const server = packages.find((p) => p.role === 'server');
   return server ? (majorOf(server.identity.version) ?? 8) : 8;
+}
+
+export function redistributablesIn(packages: KnownPackage[]): Array<'x86' | 'x64'> {
+  return [...new Set(packages.filter((p) => p.role === 'vcredist').map((p) => p.identity.platform))];
 }
 
 /** Documented default vdir names of the new versions (DOMAIN.md §1). */

@@ -102,3 +102,14 @@ test('check command: objects per check, exit 7 when not ready, 0 with warnings o
   t.is(ready.code, 0);
   t.regex(ready.stdout, /WARN\s+No reboot pending/);
 });
+
+test('a missing runtime whose redistributable is among the packages is a warning: the upgrade installs it first', async (t) => {
+  const host = await openImageHost('examples/hosts/mfa-7.0');
+  const inventory = await takeInventory(host);
+  const results = await runChecks({ host, inventory, targetMajor: 8, redistributables: ['x86'] });
+  const x86 = results.find((r) => r.id === 'vcredist-x86');
+  t.is(x86?.status, 'warn');
+  t.regex(x86?.evidence ?? '', /the upgrade installs it first/);
+  const only64 = await runChecks({ host, inventory, targetMajor: 8, redistributables: ['x64'] });
+  t.is(only64.find((r) => r.id === 'vcredist-x86')?.status, 'fail');
+});

@@ -6,15 +6,15 @@ import { runChecks, worst } from '../../readiness/run-checks.js';
 import { num, str } from '../args.js';
 import { formatReadiness } from '../format/readiness.js';
 import type { CommandContext } from '../spec.js';
-import { targetMajorFromPackages } from '../../upgrade/packages.js';
+import { readPackages, redistributablesIn, targetMajorOf } from '../../upgrade/packages.js';
 
 export async function run({ args, out }: CommandContext): Promise<ExitCodeValue> {
   const host = await openHost(str(args, 'host'));
   const inventory = await takeInventory(host);
   const packagesDir = str(args, 'packages');
-  const targetMajor = packagesDir ? await targetMajorFromPackages(host, packagesDir) : 8;
+  const packages = packagesDir ? await readPackages(host, packagesDir) : [];
   const users = num(args, 'users');
-  const results = await runChecks({ host, inventory, targetMajor, ...(users !== undefined ? { users } : {}) });
+  const results = await runChecks({ host, inventory, targetMajor: targetMajorOf(packages), redistributables: redistributablesIn(packages), ...(users !== undefined ? { users } : {}) });
   for (const r of results) out.object('MfaUpgrade.ReadinessCheck', r, null);
   out.text(formatReadiness(results));
   const overall = worst(results);

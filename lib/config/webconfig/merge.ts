@@ -22,6 +22,8 @@ export interface MergeOptions {
   /** Carry keys that only the old file has (--carry-removed). */
   carryRemoved?: boolean;
   sdkVdir?: VdirMapping[];
+  /** The caller knows the SDK kept its vdir (an upgrade with --vdir-names keep): no warning about old names. */
+  sdkVdirKept?: boolean;
 }
 
 export interface FileInput {
@@ -83,7 +85,7 @@ export function mergeWebConfig(oldInput: FileInput, newInput: FileInput, options
     if (n) matched.add(n);
     const secret = isSecret(o.key, target) || isSecret(o.key, n?.value ?? '');
     const why = (base: string) => (applied ? `${base}; SDK vdir ${applied.from} -> ${applied.to}` : base);
-    if (!applied && mappings.length === 0 && mentionsVdir(o.value, OLD_DEFAULT_SDK_VDIR)) {
+    if (!applied && mappings.length === 0 && !options.sdkVdirKept && mentionsVdir(o.value, OLD_DEFAULT_SDK_VDIR)) {
       warnings.push(`${o.key} goes through the old SDK vdir ${OLD_DEFAULT_SDK_VDIR}; if the Web Service SDK was reinstalled under its new default name, run again with --sdk-vdir default`);
     }
     if (isSdkUrlSetting(o) && (!finalSdk || o.scope === '')) finalSdk = { setting: n ?? o, value: target };

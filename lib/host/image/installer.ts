@@ -10,12 +10,13 @@ import { MfaError } from '../../errors.js';
 import { expectArrayOf, parseJson } from '../../util/json-file.js';
 import { writeFileAtomicLocal } from '../../util/local-fs.js';
 import { compareVersions } from '../../util/version.js';
-import { windowsDirname } from '../../util/winpath.js';
+import { joinWindowsPath, windowsDirname } from '../../util/winpath.js';
 import { APPHOST_CONFIG } from '../iis/apphost-config.js';
 import { addApplication, hasApplication, removeApplication } from '../iis/apphost-edit.js';
 import { decodeXmlBytes } from '../iis/config-iis.js';
 import type { InstallOptions, InstallResult, InstalledProduct, Installer, PackageIdentity, RegValue } from '../ports.js';
 import type { ImageFiles } from './files.js';
+import { RollbackStore } from './rollback-store.js';
 import { formatted, identityOf, parseManifest, type PackageManifest } from './package-manifest.js';
 import type { ImageRegistry } from './registry.js';
 import type { ImageService, ImageServices } from './services.js';
@@ -25,8 +26,6 @@ const STATE_FILES = ['registry.reg', 'services.json', 'products.json'];
 export const ERROR_INSTALL_ALREADY_RUNNING = 1618;
 export const ERROR_INSTALL_FAILURE = 1603;
 export const ERROR_INSTALL_PACKAGE_OPEN_FAILED = 1619;
-
-type Undo = () => Promise<void>;
 
 class InstallLog {
   private lines: string[] = [];
@@ -224,11 +223,20 @@ export class ImageInstaller implements Installer {
       log.line('Another installation is in progress (_MSIExecute is held): 1618.');
       return this.finish(log, options, ERROR_INSTALL_ALREADY_RUNNING);
     }
-    const steps = new UndoableSteps(packagePath);
-    const state = await this.snapshotState();
+    const store = new RollbackStore(this.root, this.files, STATE_FILES);
+    if (await store.pending()) {
+      log.line('An installation that did not finish left rollback information in C:\\Config.Msi: rolling it back first.');
+      await store.rollback();
+      this.reloadState();
+    }
+    const steps = new UndoableSteps(packagePath, store);
+    await store.begin();
     try {
       const early = await prepare(log, steps, {});
-      if (early !== undefined) return await this.finish(log, options, early);
+      if (early !== undefined) {
+        await store.commit();
+        return await this.finish(log, options, early);
+      }
       let percent = 0;
       const report = (action: string, p: number) => {
         percent = Math.max(percent, p);
@@ -242,14 +250,15 @@ export class ImageInstaller implements Installer {
         await step.run();
       }
       report('InstallFinalize', 100);
+      await store.commit();
       log.line('MainEngineThread is returning 0');
       return await this.finish(log, options, 0);
     } catch (e) {
       const code = e instanceof CustomActionFailure ? e.exitCode : ERROR_INSTALL_FAILURE;
       log.line(e instanceof CustomActionFailure ? `CustomAction ${e.action} returned actual error code ${e.exitCode}: ${e.message}` : `Error: ${e instanceof Error ? e.message : String(e)}`);
       log.line('Rollback: undoing the changes made so far.');
-      await steps.rollback(log);
-      await this.restoreState(state);
+      await store.rollback();
+      this.reloadState();
       log.line(`MainEngineThread is returning ${code}`);
       return await this.finish(log, options, code);
     } finally {
@@ -257,18 +266,8 @@ export class ImageInstaller implements Installer {
     }
   }
 
-  /** The machine-wide state files, restored byte for byte if the operation rolls back. */
-  private async snapshotState(): Promise<Map<string, Buffer | undefined>> {
-    const snap = new Map<string, Buffer | undefined>();
-    for (const f of STATE_FILES) snap.set(f, await fsp.readFile(join(this.root, f)).catch(() => undefined));
-    return snap;
-  }
-
-  private async restoreState(snap: Map<string, Buffer | undefined>): Promise<void> {
-    for (const [f, bytes] of snap) {
-      if (bytes) await writeFileAtomicLocal(join(this.root, f), bytes);
-      else await fsp.rm(join(this.root, f), { force: true });
-    }
+  /** After the state files were put back from a rollback store, forget what was read. */
+  private reloadState(): void {
     this.registry.reload();
     this.services.reload();
   }
@@ -323,18 +322,13 @@ export class ImageInstaller implements Installer {
   }
 
   private async writeWithUndo(target: string, data: Buffer, steps: UndoableSteps): Promise<void> {
-    const before = (await this.files.stat(target)) ? await this.files.readFile(target) : undefined;
-    steps.undo(async () => {
-      if (before) await this.files.writeFileAtomic(target, before);
-      else await this.files.remove(target);
-    });
+    await steps.store.save(target);
     await this.files.writeFileAtomic(target, data);
   }
 
   private async removeWithUndo(target: string, steps: UndoableSteps): Promise<void> {
     if (!(await this.files.stat(target))) return;
-    const before = await this.files.readFile(target);
-    steps.undo(() => this.files.writeFileAtomic(target, before));
+    await steps.store.save(target);
     await this.files.remove(target);
     // Windows Installer removes folders it emptied.
     let dir = target.replace(/\\[^\\]*$/, '');
@@ -346,14 +340,22 @@ export class ImageInstaller implements Installer {
     }
   }
 
-  private async editAppHost(edit: (text: string) => string, steps: UndoableSteps): Promise<void> {
-    const before = await this.files.readFile(APPHOST_CONFIG);
+  /** The file holding <sites>: applicationHost.config, or the file its configSource names. */
+  private async sitesFile(): Promise<string> {
+    const text = decodeXmlBytes(await this.files.readFile(APPHOST_CONFIG));
+    const source = /<sites\s[^>]*?configSource\s*=\s*(["'])([^"'<>]*)\1/.exec(text)?.[2];
+    return source ? joinWindowsPath(windowsDirname(APPHOST_CONFIG), source) : APPHOST_CONFIG;
+  }
+
+  private async editAppHost(edit: (text: string, file: string) => string, steps: UndoableSteps): Promise<void> {
+    const file = await this.sitesFile();
+    const before = await this.files.readFile(file);
     const text = decodeXmlBytes(before);
-    const after = edit(text);
+    const after = edit(text, file);
     if (after === text) return;
     const bom = before[0] === 0xef && before[1] === 0xbb && before[2] === 0xbf ? '\uFEFF' : '';
-    steps.undo(() => this.files.writeFileAtomic(APPHOST_CONFIG, before));
-    await this.files.writeFileAtomic(APPHOST_CONFIG, Buffer.from(bom + after, 'utf8'));
+    await steps.store.save(file);
+    await this.files.writeFileAtomic(file, Buffer.from(bom + after, 'utf8'));
   }
 
   /** Lays a product down (install) or takes it away (remove), every change undoable. */
@@ -370,7 +372,7 @@ export class ImageInstaller implements Installer {
       for (const a of m.iisApplications ?? []) {
         const site = formatted(a.site, props);
         const path = formatted(a.path, props);
-        await this.editAppHost((t) => removeApplication(t, APPHOST_CONFIG, site, path), steps);
+        await this.editAppHost((t, f) => removeApplication(t, f, site, path), steps);
         log.line(`Removed IIS application ${site}${path}`);
       }
       for (const f of m.files ?? []) {
@@ -405,7 +407,7 @@ export class ImageInstaller implements Installer {
     }
     for (const a of m.iisApplications ?? []) {
       const app = { site: formatted(a.site, props), path: formatted(a.path, props), physicalPath: formatted(a.physicalPath, props), applicationPool: a.applicationPool ?? 'DefaultAppPool' };
-      await this.editAppHost((t) => (hasApplication(t, app.site, app.path, APPHOST_CONFIG) ? t : addApplication(t, APPHOST_CONFIG, app)), steps);
+      await this.editAppHost((t, f) => (hasApplication(t, app.site, app.path, f) ? t : addApplication(t, f, app)), steps);
       log.line(`Created IIS application ${app.site}${app.path} -> ${app.physicalPath}`);
     }
     for (const s of m.services ?? []) {
@@ -464,24 +466,15 @@ export class ImageInstaller implements Installer {
   }
 }
 
+/** The operation's steps, and where each change is saved before it is made. */
 class UndoableSteps {
   readonly list: Step[] = [];
-  private readonly undos: Undo[] = [];
-  constructor(readonly packagePath: string | undefined) {}
+  constructor(
+    readonly packagePath: string | undefined,
+    readonly store: RollbackStore,
+  ) {}
   push(step: Step): void {
     this.list.push(step);
-  }
-  undo(fn: Undo): void {
-    this.undos.push(fn);
-  }
-  async rollback(log: InstallLog): Promise<void> {
-    for (const fn of this.undos.reverse()) {
-      try {
-        await fn();
-      } catch (e) {
-        log.line(`Rollback step failed: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
   }
 }
 

@@ -33,7 +33,7 @@ export async function runMergeConfig(step: MergeConfigStep, ctx: StepContext): P
     await mkdir(join(ctx.workDir, 'undo'), { recursive: true });
     await writeFileAtomicLocal(copy, current);
   }
-  const outcome = mergeWebConfig({ bytes: old, file: `${step.original} (backup)` }, { bytes: current, file: path }, { sdkVdir: step.sdkVdir });
+  const outcome = mergeWebConfig({ bytes: old, file: `${step.original} (backup)` }, { bytes: current, file: path }, { sdkVdir: step.sdkVdir, sdkVdirKept: step.sdkVdir.length === 0 });
   if (outcome.report.changed) await ctx.host.files.writeFileAtomic(path, outcome.bytes);
   const report = { ...outcome.report, written: outcome.report.changed };
   ctx.out.object('MfaUpgrade.WebConfigMerge', report, () => formatMergeReport(report, outcome.diff));
