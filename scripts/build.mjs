@@ -15,8 +15,9 @@ await build({
   format: 'cjs',
   target: 'node20',
   sourcemap: 'linked',
-  banner: { js: '#!/usr/bin/env node' },
-  define: { MFA_UPGRADE_VERSION: JSON.stringify(pkg.version) },
+  // import.meta.url has no meaning in CommonJS: give modules that use it the bundle's own URL.
+  banner: { js: "#!/usr/bin/env node\nconst __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { MFA_UPGRADE_VERSION: JSON.stringify(pkg.version), 'import.meta.url': '__bundleUrl' },
   // Optional or native pieces are resolved at run time, never bundled.
   external: ['edge-js'],
   logLevel: 'warning',
