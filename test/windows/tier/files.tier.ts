@@ -1,0 +1,49 @@
+// Files: atomic replace with ReplaceFileW (content, ACL), protect, copy with hash, free space.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { MfaError } from '../../../lib/errors.js';
+import { host, rejectsWith, work } from './context.js';
+import { test } from './harness.js';
+
+test('files: atomic replace keeps the content written, leaves no temporary file, and keeps the ACL', async (t) => {
+  const { files } = await host();
+  const dir = work('files');
+  const path = `${dir}\\web.config`;
+  await files.writeFileAtomic(path, Buffer.from('<configuration>old</configuration>\r\n')); // created (MoveFileExW)
+  const sddl = 'D:P(A;;FA;;;BA)(A;;FA;;;SY)(A;;FR;;;BU)';
+  files.setDacl(path, sddl);
+  const before = files.dacl(path);
+  const next = Buffer.from('\uFEFF<configuration>new ✓</configuration>\r\n', 'utf8');
+  await files.writeFileAtomic(path, next); // replaced (ReplaceFileW)
+  assert.deepEqual(await files.readFile(path), next);
+  assert.deepEqual((await files.listDir(dir))?.map((e) => e.name), ['web.config']);
+  const after = files.dacl(path);
+  assert.equal(after, before, 'ReplaceFileW kept the DACL');
+  t.note(`DACL before and after: ${after}`);
+});
+
+test('files: protect leaves only Administrators and SYSTEM, not inherited', async (t) => {
+  const { files } = await host();
+  const dir = work('backup-bundle');
+  await files.writeFileAtomic(`${dir}\\manifest.json`, Buffer.from('{}'));
+  await files.protect(dir);
+  const sddl = files.dacl(dir);
+  assert.match(sddl, /^D:P/, 'protected: nothing inherited from the parent');
+  const aces = sddl.slice(3).match(/\([^)]*\)/g) ?? [];
+  const trustees = aces.map((a) => a.slice(1, -1).split(';')[5]).sort();
+  assert.deepEqual([...new Set(trustees)], ['BA', 'SY'], sddl);
+  t.note(sddl);
+});
+
+test('files: copy with a SHA-256 of what was written; free space; a missing file is an error with its path', async () => {
+  const { files } = await host();
+  const data = Buffer.alloc(3 << 20, 7);
+  await files.writeFileAtomic(work('copy', 'source.bin'), data);
+  const copied = await files.copyFile(work('copy', 'source.bin'), work('copy', 'dest', 'copy.bin'));
+  assert.deepEqual(copied, { size: data.length, sha256: createHash('sha256').update(data).digest('hex') });
+  assert.ok((await files.freeSpace('C:\\')) > 0);
+  assert.ok((await files.freeSpace(work('copy', 'no', 'such', 'folder'))) > 0);
+  await rejectsWith(files.readFile(work('nope.txt')), (e) => e instanceof MfaError && e['code'] === 'FILE_NOT_FOUND', 'readFile');
+  const e = await rejectsWith(async () => files.dacl(work('nope.txt')), (err) => err instanceof MfaError && /^WIN32_[23]$/.test(String(err['code'])), 'dacl of a missing file');
+  assert.match(String(e['target']), /nope\.txt/);
+});
