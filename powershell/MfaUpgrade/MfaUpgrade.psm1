@@ -1,0 +1,20 @@
+#Requires -Version 5.1
+# MfaUpgrade: thin cmdlets over the mfa-upgrade executable (bin\mfa-upgrade.exe, a Node single
+# executable application). Each public cmdlet maps its parameters to one CLI command's options,
+# runs `mfa-upgrade <command> --json`, and turns the line-delimited JSON events into objects,
+# progress, verbose/information/warning messages and error records (README "Protocol").
+
+$script:ModuleRoot = $PSScriptRoot
+$script:ModuleVersion = $ExecutionContext.SessionState.Module.Version
+# The exit code of the last mfa-upgrade run in this session (also copied to $global:LASTEXITCODE).
+$script:LastExitCode = 0
+
+foreach ($folder in @('Private', 'Public')) {
+    $path = Join-Path -Path $PSScriptRoot -ChildPath $folder
+    foreach ($file in @(Get-ChildItem -Path $path -Filter '*.ps1' -File -ErrorAction SilentlyContinue)) {
+        . $file.FullName
+    }
+}
+
+$publicFunctions = @(Get-ChildItem -Path (Join-Path -Path $PSScriptRoot -ChildPath 'Public') -Filter '*.ps1' -File | ForEach-Object { $_.BaseName })
+Export-ModuleMember -Function $publicFunctions

@@ -1,0 +1,168 @@
+function Invoke-MfaFleetUpgrade {
+    <#
+    .SYNOPSIS
+    Invoke-MfaServerUpgrade -Fleet: follows the fleet plan's actions in order.
+    .DESCRIPTION
+    The plan comes from Get-MfaUpgradePlan -Fleet (plan --fleet), run here. Then, by order:
+      upgrade   Invoke-MfaServerUpgrade -ComputerName <server> (remoting) with the same options;
+      drain, promote, restore-traffic and any other manual action: asks whether it is done
+                (ShouldContinue); with -Unattended the run stops before it, saying what to do;
+      adfs-farm Invoke-MfaAdfsAdapterUpgrade -ComputerName <the farm's servers> when
+                -AdfsConfigPath is given, else a manual action.
+    Each action gives one MfaUpgrade.ServerStatus row (Order, Action, ComputerName, Status,
+    ExitCode, Message). A failure stops the run with the action to start at again (-StartAt).
+    $LASTEXITCODE ends as 0, 3010 (some server needs a reboot), 5 (stopped at a manual action) or
+    the failing action's code.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [Parameter(Mandatory = $true)]
+        [System.Collections.IDictionary] $BoundParameters,
+
+        [Parameter(Mandatory = $true)]
+        [string] $Fleet,
+
+        [int] $StartAt = 1,
+
+        [string] $AdfsConfigPath,
+
+        [switch] $Unattended,
+
+        [System.Management.Automation.PSCredential] $Credential
+    )
+
+    $planKeys = @('PackagePath', 'VdirNames', 'VdirProperty', 'RemoveMobileAppWebService', 'UserCount', 'SdkVdir')
+    $planParams = @{ Fleet = $Fleet }
+    foreach ($k in $planKeys) {
+        if ($BoundParameters.ContainsKey($k)) {
+            $planParams[$k] = $BoundParameters[$k]
+        }
+    }
+    $fleetPlan = @(Get-MfaUpgradePlan @planParams) | Where-Object { $_.PSObject.TypeNames[0] -eq 'MfaUpgrade.FleetPlan' } | Select-Object -First 1
+    if ($null -eq $fleetPlan -or $script:LastExitCode -ne 0) {
+        $Cmdlet.WriteWarning("No fleet plan from '$Fleet': nothing was done.")
+        return
+    }
+    foreach ($w in @($fleetPlan.warnings)) {
+        if ($w) {
+            $Cmdlet.WriteWarning([string]$w)
+        }
+    }
+
+    $serverParams = @{}
+    foreach ($k in $BoundParameters.Keys) {
+        if ($k -in @('Fleet', 'AdfsConfigPath', 'StartAt', 'Credential', 'WhatIf', 'Confirm', 'ComputerName', 'Session')) {
+            continue
+        }
+        $serverParams[$k] = $BoundParameters[$k]
+    }
+    if ($null -ne $Credential) {
+        $serverParams['Credential'] = $Credential
+    }
+
+    $actions = @($fleetPlan.actions | Sort-Object -Property { [int]$_.order })
+    $total = $actions.Count
+    $finalCode = 0
+    foreach ($a in $actions) {
+        $order = [int]$a.order
+        if ($order -lt $StartAt) {
+            continue
+        }
+        $title = [string]$a.title
+        $Cmdlet.WriteProgress((New-Object -TypeName 'System.Management.Automation.ProgressRecord' -ArgumentList 0, 'MFA Server fleet upgrade', "$order of $($total): $title"))
+        $kind = [string]$a.kind
+        if ($kind -eq 'adfs-farm' -and -not $AdfsConfigPath) {
+            $title = "$($title): run Invoke-MfaAdfsAdapterUpgrade -ComputerName $(@($a.farmServers) -join ', ') -FarmName $($a.server) -ConfigPath <the new adapter config>, or give -AdfsConfigPath"
+        }
+        $manual = ($a.manual -eq $true) -or ($kind -eq 'adfs-farm' -and -not $AdfsConfigPath)
+
+        if ($manual) {
+            if ($WhatIfPreference) {
+                $Cmdlet.ShouldProcess([string]$a.server, "Manual action $order of $($total): $title") | Out-Null
+                continue
+            }
+            if ($Unattended) {
+                New-MfaServerStatus -ComputerName ([string]$a.server) -Command 'manual' -ExitCode 5 -Status 'ManualStepRequired' -Message $title -Order $order -Action $kind
+                $Cmdlet.WriteWarning("Stopped before manual action $order of $($total) ($($a.server)): $title. Do it, then run Invoke-MfaServerUpgrade -Fleet '$Fleet' -StartAt $($order + 1) with the same options.")
+                $global:LASTEXITCODE = 5
+                $script:LastExitCode = 5
+                return
+            }
+            $done = $false
+            try {
+                $done = $Cmdlet.ShouldContinue("$title`n`nIs it done?", "Fleet action $order of $($total) on $($a.server): by hand")
+            }
+            catch {
+                $Cmdlet.WriteWarning("Cannot ask here: $($_.Exception.Message)")
+            }
+            if (-not $done) {
+                New-MfaServerStatus -ComputerName ([string]$a.server) -Command 'manual' -ExitCode 5 -Status 'Stopped' -Message "Not confirmed: $title. Run again with -StartAt $order." -Order $order -Action $kind
+                $global:LASTEXITCODE = 5
+                $script:LastExitCode = 5
+                return
+            }
+            New-MfaServerStatus -ComputerName ([string]$a.server) -Command 'manual' -ExitCode 0 -Status 'Done' -Message $title -Order $order -Action $kind
+            continue
+        }
+
+        if (-not $WhatIfPreference -and -not $Cmdlet.ShouldProcess([string]$a.server, "Fleet action $order of $($total): $title")) {
+            New-MfaServerStatus -ComputerName ([string]$a.server) -Command $kind -ExitCode 5 -Status 'Stopped' -Message "Not confirmed. Run again with -StartAt $order." -Order $order -Action $kind
+            $global:LASTEXITCODE = 5
+            $script:LastExitCode = 5
+            return
+        }
+        $common = @{}
+        if ($WhatIfPreference) {
+            $common['WhatIf'] = $true
+        }
+        else {
+            $common['Confirm'] = $false
+        }
+        if ($kind -eq 'adfs-farm') {
+            $farmParams = @{ ComputerName = @($a.farmServers); FarmName = [string]$a.server; ConfigPath = $AdfsConfigPath; Unattended = [bool]$Unattended }
+            if ($null -ne $Credential) {
+                $farmParams['Credential'] = $Credential
+            }
+            $rows = @(Invoke-MfaAdfsAdapterUpgrade @farmParams @common)
+        }
+        else {
+            $rows = @(Invoke-MfaServerUpgrade -ComputerName ([string]$a.server) @serverParams @common)
+        }
+        $worst = 0
+        foreach ($row in $rows) {
+            if ($row.PSObject.TypeNames[0] -eq 'MfaUpgrade.ServerStatus') {
+                $row.Order = $order
+                $row.Action = $kind
+                $code = 0
+                if ($null -ne $row.ExitCode) {
+                    $code = [int]$row.ExitCode
+                }
+                if ($code -ne 0 -and $code -ne 3010) {
+                    $worst = $code
+                }
+                elseif ($code -eq 3010 -and $finalCode -eq 0) {
+                    $finalCode = 3010
+                }
+            }
+            $row
+        }
+        if ($worst -ne 0) {
+            $record = New-MfaErrorRecord -Code 'FLEET_STOPPED' -Message "fleet action $order ($title) ended with exit code $($worst): $(Get-MfaExitCodeMeaning -ExitCode $worst); the later actions were not started" -Target ([string]$a.server) -Remedy "Fix the cause on $($a.server) (Invoke-MfaServerUpgrade -Resume or -Rollback there), then run Invoke-MfaServerUpgrade -Fleet '$Fleet' -StartAt $order with the same options." -ExitCode $worst
+            $Cmdlet.WriteError($record)
+            $global:LASTEXITCODE = $worst
+            $script:LastExitCode = $worst
+            return
+        }
+        if ($finalCode -eq 3010) {
+            $Cmdlet.WriteWarning("$($a.server) needs a reboot to complete its upgrade: restart it before putting it back into service.")
+        }
+    }
+    $done = New-Object -TypeName 'System.Management.Automation.ProgressRecord' -ArgumentList 0, 'MFA Server fleet upgrade', 'Done'
+    $done.RecordType = [System.Management.Automation.ProgressRecordType]::Completed
+    $Cmdlet.WriteProgress($done)
+    $global:LASTEXITCODE = $finalCode
+    $script:LastExitCode = $finalCode
+}

@@ -1,0 +1,145 @@
+function Get-MfaUpgradePlan {
+    <#
+    .SYNOPSIS
+    Shows the upgrade plan of a server, or the order of a whole fleet of servers.
+
+    .DESCRIPTION
+    Runs `mfa-upgrade plan`. For one server it returns a MfaUpgrade.UpgradePlan: the path
+    (phonefactor-agent, mfa-server or components), the ordered steps with their preconditions, what
+    each protects and its undo, and the blockers that stop it (exit code 7 when there is any).
+    With -Fleet it returns a MfaUpgrade.FleetPlan: the order across servers (subordinates first,
+    then the promotion of a new master, the old master, the web servers, the AD FS farms in
+    halves), the input of Invoke-MfaServerUpgrade -Fleet. Nothing is changed.
+
+    .PARAMETER ImagePath
+    An image host folder to plan for instead of this computer. Maps to --host.
+
+    .PARAMETER PackagePath
+    The folder with the new installers (MFA Server, its components, the Visual C++
+    redistributables). Maps to --packages.
+
+    .PARAMETER VdirNames
+    keep (the default) keeps every old IIS virtual directory name; new uses the new default names
+    and adds the manual steps that follow. Maps to --vdir-names.
+
+    .PARAMETER VdirProperty
+    The installer property that sets the virtual directory, when the packages do not show it.
+    Maps to --vdir-property.
+
+    .PARAMETER RemoveMobileAppWebService
+    From 8.0 on, remove the Mobile App Web Service instead of upgrading it. Maps to
+    --remove-mobile-app.
+
+    .PARAMETER UserCount
+    The number of regularly authenticating users, for the memory check. Maps to --users.
+
+    .PARAMETER SdkVdir
+    The Web Service SDK moved to another virtual directory: OLD=NEW pairs, or 'default' for
+    PhoneFactorWebServiceSdk=MultiFactorAuthWebServiceSdk. Carried SDK URLs are rewritten. Maps to
+    --sdk-vdir.
+
+    .PARAMETER Fleet
+    A JSON file of servers and their roles (master, subordinate, webServiceSdk, userPortal,
+    mobileAppWebService, adfs with its farm) and the server to promote: the plan is the order
+    across them. Maps to --fleet.
+
+    .PARAMETER ComputerName
+    Servers to plan for through PowerShell remoting; -PackagePath is a path as that server sees it.
+
+    .PARAMETER Session
+    Open PowerShell sessions to run on instead of -ComputerName.
+
+    .PARAMETER Credential
+    The account for -ComputerName.
+
+    .EXAMPLE
+    PS C:\> Get-MfaUpgradePlan -PackagePath D:\MFA\8.1.1.2 | Select-Object -ExpandProperty steps | Format-Table id, title
+
+    The steps an upgrade of this server to the packages in D:\MFA\8.1.1.2 would take.
+
+    .EXAMPLE
+    PS C:\> Get-MfaUpgradePlan -Fleet .\contoso.json | Select-Object -ExpandProperty actions | Format-Table order, server, kind, manual, title
+
+    The order in which to upgrade the servers listed in contoso.json.
+
+    .EXAMPLE
+    PS C:\> Get-MfaUpgradePlan -ImagePath .\examples\hosts\phonefactor-5.2 -PackagePath .\examples\packages -VdirNames new
+
+    Plans the upgrade of the PhoneFactor Agent 5.2 sample with the new default virtual directory names.
+
+    .INPUTS
+    System.String (ComputerName, ImagePath by property name)
+
+    .OUTPUTS
+    MfaUpgrade.UpgradePlan, MfaUpgrade.FleetPlan
+
+    .LINK
+    Invoke-MfaServerUpgrade
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Local')]
+    [OutputType('MfaUpgrade.UpgradePlan', 'MfaUpgrade.FleetPlan')]
+    param(
+        [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string] $ImagePath,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $PackagePath,
+
+        [Parameter()]
+        [ValidateSet('keep', 'new')]
+        [string] $VdirNames,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $VdirProperty,
+
+        [Parameter()]
+        [switch] $RemoveMobileAppWebService,
+
+        [Parameter()]
+        [ValidateRange(1, 10000000)]
+        [int] $UserCount,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $SdkVdir,
+
+        [Parameter(Mandatory = $true, ParameterSetName = 'Fleet')]
+        [ValidateNotNullOrEmpty()]
+        [string] $Fleet,
+
+        [Parameter(Mandatory = $true, ParameterSetName = 'ComputerName', ValueFromPipelineByPropertyName = $true)]
+        [Alias('CN')]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $ComputerName,
+
+        [Parameter(Mandatory = $true, ParameterSetName = 'Session')]
+        [System.Management.Automation.Runspaces.PSSession[]] $Session,
+
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [System.Management.Automation.PSCredential] $Credential
+    )
+
+    process {
+        if ($PSBoundParameters.ContainsKey('VdirNames')) {
+            $PSBoundParameters['VdirNames'] = $VdirNames.ToLowerInvariant()
+        }
+        if ($PSCmdlet.ParameterSetName -in @('ComputerName', 'Session')) {
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential
+            return
+        }
+        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
+            ImagePath                 = 'host'
+            PackagePath               = 'packages'
+            VdirNames                 = 'vdir-names'
+            VdirProperty              = 'vdir-property'
+            RemoveMobileAppWebService = 'remove-mobile-app'
+            UserCount                 = 'users'
+            SdkVdir                   = 'sdk-vdir'
+            Fleet                     = 'fleet'
+        }
+        Invoke-MfaCli -Command 'plan' -Arguments $cliArgs -Cmdlet $PSCmdlet
+    }
+}

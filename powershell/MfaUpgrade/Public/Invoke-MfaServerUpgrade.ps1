@@ -1,0 +1,292 @@
+function Invoke-MfaServerUpgrade {
+    <#
+    .SYNOPSIS
+    Upgrades MFA Server (or the PhoneFactor Agent) on a server, resumes an interrupted upgrade, or rolls one back; with -Fleet, upgrades a whole deployment in order.
+
+    .DESCRIPTION
+    Runs `mfa-upgrade upgrade`. A verified backup is taken first (in -BackupPath, with the
+    journal); then the plan's steps run in order (Visual C++ runtimes, uninstalls of PhoneFactor-era
+    components, the MFA Server install, the web components, the web.config carry-over, the
+    themes), each journaled before and after it runs. Windows Installer's verbose logs are kept in
+    -MsiLogPath. An installation that finds another one running (1618) is retried.
+
+    -Resume finishes an interrupted upgrade from its journal; -Rollback undoes what an upgrade did,
+    newest step first, and restores from its backup. Both need the -BackupPath of that run.
+
+    It asks for confirmation showing the plan (ConfirmImpact High); -WhatIf shows the plan (or,
+    with -Resume/-Rollback, the steps left) and changes nothing. When the plan reaches a manual
+    step (activation check, new portal URL, ...), an interactive session asks whether it is done
+    and goes on; with -Unattended (SCCM, Group Policy) manual steps are recorded as left to do and
+    $LASTEXITCODE is 5. Returns the MfaUpgrade.UpgradePlan and a MfaUpgrade.UpgradeResult.
+    $LASTEXITCODE: 0, 3010 (reboot required), 1603, 1618, 5, 7 (plan blocked).
+
+    With -Fleet, the fleet plan (Get-MfaUpgradePlan -Fleet) is followed action by action:
+    upgrades run on their server through PowerShell remoting, manual actions (take a server out of
+    the load balancer, promote a subordinate, put it back) wait for you to confirm them (with
+    -Unattended the run stops before the first one, saying what to do), and AD FS farms are done
+    with Invoke-MfaAdfsAdapterUpgrade when -AdfsConfigPath is given. One MfaUpgrade.ServerStatus
+    row per action. A failed action stops the run; -StartAt continues from an action.
+
+    .PARAMETER PackagePath
+    The folder with the new installers (as the server sees it). Maps to --packages.
+
+    .PARAMETER BackupPath
+    The folder for the backup bundle and the journal; keep it, resume and rollback need it. Maps
+    to --backup.
+
+    .PARAMETER ImagePath
+    Upgrade an image host folder instead of this computer (a rehearsal off the server). Maps to
+    --host.
+
+    .PARAMETER Resume
+    Finish an interrupted upgrade from the journal in -BackupPath. Maps to --resume.
+
+    .PARAMETER Rollback
+    Undo what the upgrade in -BackupPath did and restore from its backup. Maps to --rollback.
+
+    .PARAMETER Unattended
+    Never wait for a person: manual steps are recorded as left to do (exit code 5). Maps to
+    --unattended. With -Fleet, the run stops before the first manual action.
+
+    .PARAMETER VdirNames
+    keep (the default) keeps the old virtual directory names; new uses the new default names.
+    Maps to --vdir-names.
+
+    .PARAMETER VdirProperty
+    The installer property that sets the virtual directory, when the packages do not show it.
+    Maps to --vdir-property.
+
+    .PARAMETER RemoveMobileAppWebService
+    From 8.0 on, remove the Mobile App Web Service instead of upgrading it. Maps to
+    --remove-mobile-app.
+
+    .PARAMETER UserCount
+    Regularly authenticating users, for the memory check. Maps to --users.
+
+    .PARAMETER SdkVdir
+    The Web Service SDK moved to another virtual directory: OLD=NEW pairs, or 'default'. Maps to
+    --sdk-vdir.
+
+    .PARAMETER InstallerRetryCount
+    Attempts for an installation that finds another one running (default 6). Maps to --retry-1618.
+
+    .PARAMETER InstallerRetryDelaySeconds
+    First wait before retrying such an installation, doubled each time (default 30). Maps to
+    --retry-delay.
+
+    .PARAMETER MsiLogPath
+    The folder on the server for Windows Installer's verbose logs (default
+    C:\Windows\Logs\MfaUpgrade). Maps to --msi-log-dir.
+
+    .PARAMETER Fleet
+    A fleet file (servers and roles, see Get-MfaUpgradePlan -Fleet): upgrade every server in the
+    plan's order through PowerShell remoting.
+
+    .PARAMETER AdfsConfigPath
+    With -Fleet: the new AD FS adapter config as the AD FS servers see it; without it, AD FS farms
+    are left as manual actions.
+
+    .PARAMETER StartAt
+    With -Fleet: start at the action with this order number (the earlier ones are done).
+
+    .PARAMETER ComputerName
+    Servers to upgrade through PowerShell remoting, one after another (the module is copied when
+    missing). One MfaUpgrade.ServerStatus row per server.
+
+    .PARAMETER Session
+    Open PowerShell sessions to run on instead of -ComputerName.
+
+    .PARAMETER Credential
+    The account for -ComputerName and -Fleet.
+
+    .EXAMPLE
+    PS C:\> Invoke-MfaServerUpgrade -PackagePath D:\MFA\8.1.1.2 -BackupPath D:\Backups\MFA01-upgrade -WhatIf
+
+    Shows the plan of upgrading this server; changes nothing.
+
+    .EXAMPLE
+    PS C:\> Invoke-MfaServerUpgrade -PackagePath D:\MFA\8.1.1.2 -BackupPath D:\Backups\MFA01-upgrade -Unattended -Confirm:$false; $LASTEXITCODE
+
+    Upgrades this server without any prompt, as a ConfigMgr program would.
+
+    .EXAMPLE
+    PS C:\> Invoke-MfaServerUpgrade -BackupPath D:\Backups\MFA01-upgrade -Resume
+
+    Finishes an upgrade that was interrupted (a reboot, a crash) from its journal.
+
+    .EXAMPLE
+    PS C:\> Invoke-MfaServerUpgrade -BackupPath D:\Backups\MFA01-upgrade -Rollback -Confirm:$false
+
+    Undoes the upgrade recorded in that folder and restores the backup taken before it.
+
+    .EXAMPLE
+    PS C:\> Invoke-MfaServerUpgrade -Fleet .\contoso.json -PackagePath D:\MFA\8.1.1.2 -BackupPath D:\Backups\upgrade -AdfsConfigPath 'C:\Program Files\Multi-Factor Authentication Server\MultiFactorAuthenticationAdfsAdapter.config'
+
+    Upgrades every server of contoso.json in order, asking before each action and waiting for the
+    manual ones.
+
+    .INPUTS
+    System.String (ComputerName, ImagePath by property name)
+
+    .OUTPUTS
+    MfaUpgrade.UpgradePlan, MfaUpgrade.UpgradeResult, MfaUpgrade.PendingSteps, MfaUpgrade.ServerStatus
+
+    .LINK
+    Get-MfaUpgradePlan
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Local', SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+    [OutputType('MfaUpgrade.UpgradePlan', 'MfaUpgrade.UpgradeResult', 'MfaUpgrade.ServerStatus')]
+    param(
+        [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [string] $PackagePath,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string] $BackupPath,
+
+        [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string] $ImagePath,
+
+        [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
+        [switch] $Resume,
+
+        [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
+        [switch] $Rollback,
+
+        [Parameter()]
+        [switch] $Unattended,
+
+        [Parameter()]
+        [ValidateSet('keep', 'new')]
+        [string] $VdirNames,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $VdirProperty,
+
+        [Parameter()]
+        [switch] $RemoveMobileAppWebService,
+
+        [Parameter()]
+        [ValidateRange(1, 10000000)]
+        [int] $UserCount,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $SdkVdir,
+
+        [Parameter()]
+        [ValidateRange(1, 100)]
+        [int] $InstallerRetryCount,
+
+        [Parameter()]
+        [ValidateRange(0, 86400)]
+        [int] $InstallerRetryDelaySeconds,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $MsiLogPath,
+
+        [Parameter(Mandatory = $true, ParameterSetName = 'Fleet')]
+        [ValidateNotNullOrEmpty()]
+        [string] $Fleet,
+
+        [Parameter(ParameterSetName = 'Fleet')]
+        [ValidateNotNullOrEmpty()]
+        [string] $AdfsConfigPath,
+
+        [Parameter(ParameterSetName = 'Fleet')]
+        [ValidateRange(1, 10000)]
+        [int] $StartAt = 1,
+
+        [Parameter(Mandatory = $true, ParameterSetName = 'ComputerName', ValueFromPipelineByPropertyName = $true)]
+        [Alias('CN')]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $ComputerName,
+
+        [Parameter(Mandatory = $true, ParameterSetName = 'Session')]
+        [System.Management.Automation.Runspaces.PSSession[]] $Session,
+
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Fleet')]
+        [System.Management.Automation.PSCredential] $Credential
+    )
+
+    process {
+        if ($Resume -and $Rollback) {
+            $record = New-MfaErrorRecord -Code 'USAGE' -Message '-Resume and -Rollback cannot be used together.' -Remedy 'Use -Resume to finish the interrupted upgrade, or -Rollback to undo it.' -ExitCode 2
+            $PSCmdlet.ThrowTerminatingError($record)
+        }
+        if ($PSBoundParameters.ContainsKey('VdirNames')) {
+            $PSBoundParameters['VdirNames'] = $VdirNames.ToLowerInvariant()
+        }
+        if ($PSCmdlet.ParameterSetName -eq 'Fleet') {
+            Invoke-MfaFleetUpgrade -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Fleet $Fleet -StartAt $StartAt -AdfsConfigPath $AdfsConfigPath -Unattended:$Unattended -Credential $Credential
+            return
+        }
+        $action = "Upgrade MFA Server with the packages in '$PackagePath' (backup and journal in '$BackupPath')"
+        if ($Resume) {
+            $action = "Resume the interrupted upgrade journaled in '$BackupPath'"
+        }
+        if ($Rollback) {
+            $action = "Roll back the upgrade journaled in '$BackupPath' and restore its backup"
+        }
+        if ($PSCmdlet.ParameterSetName -ne 'Local') {
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action $action
+            return
+        }
+
+        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
+            ImagePath                  = 'host'
+            PackagePath                = 'packages'
+            BackupPath                 = 'backup'
+            Resume                     = 'resume'
+            Rollback                   = 'rollback'
+            Unattended                 = 'unattended'
+            VdirNames                  = 'vdir-names'
+            VdirProperty               = 'vdir-property'
+            RemoveMobileAppWebService  = 'remove-mobile-app'
+            UserCount                  = 'users'
+            SdkVdir                    = 'sdk-vdir'
+            InstallerRetryCount        = 'retry-1618'
+            InstallerRetryDelaySeconds = 'retry-delay'
+            MsiLogPath                 = 'msi-log-dir'
+        }
+        $target = Get-MfaTargetName -ImagePath $ImagePath
+        $text = Get-MfaShouldProcessText -Command 'upgrade' -Arguments $cliArgs -Target $target -Action $action -Cmdlet $PSCmdlet
+        if ($null -eq $text) {
+            return
+        }
+        if (-not $PSCmdlet.ShouldProcess($text.Description, $text.Question, $text.Caption)) {
+            return
+        }
+        while ($true) {
+            $results = @(Invoke-MfaCli -Command 'upgrade' -Arguments $cliArgs -ChangesMachine -Cmdlet $PSCmdlet)
+            $results
+            $upgradeResult = @($results | Where-Object { $_.PSObject.TypeNames[0] -eq 'MfaUpgrade.UpgradeResult' }) | Select-Object -Last 1
+            if ($Unattended -or $null -eq $upgradeResult -or [string]$upgradeResult.outcome -ne 'paused') {
+                break
+            }
+            # Paused at a manual step: ask whether it is done, then resume from the journal.
+            $step = @($upgradeResult.leftToDo) | Select-Object -Last 1
+            $question = "Manual step: $($step.title)`n$($step.instructions)`n`nIs it done? (No stops here; run again with -Resume when it is.)"
+            $done = $false
+            try {
+                $done = $PSCmdlet.ShouldContinue($question, 'MFA Server upgrade: manual step')
+            }
+            catch {
+                $PSCmdlet.WriteWarning("Cannot ask here ($($_.Exception.Message)); run Invoke-MfaServerUpgrade -BackupPath '$BackupPath' -Resume when the manual step is done.")
+            }
+            if (-not $done) {
+                break
+            }
+            $cliArgs['resume'] = $true
+        }
+    }
+}

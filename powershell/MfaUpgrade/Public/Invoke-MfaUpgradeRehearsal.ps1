@@ -1,0 +1,122 @@
+function Invoke-MfaUpgradeRehearsal {
+    <#
+    .SYNOPSIS
+    Rehearses an MFA Server upgrade on a copy of the server taken from a backup bundle, off the server.
+
+    .DESCRIPTION
+    Runs `mfa-upgrade rehearse`: the machine image inside a backup bundle (Export-MfaBackup) is
+    extracted into a temporary folder and the upgrade runs there, unattended, with the same plan
+    the real upgrade would make: uninstalls, installs, each web.config merged, themes restored.
+    Returns the MfaUpgrade.UpgradePlan and a MfaUpgrade.Rehearsal (outcome, the steps that ran,
+    what is left to do by hand, whether a reboot would be needed, and the inventory of the
+    machine after the upgrade). Nothing outside the temporary folder is touched, so it needs no
+    confirmation; it can run on any machine that holds the bundle and the packages.
+
+    .PARAMETER BackupPath
+    The backup bundle whose machine image is rehearsed on. Maps to --backup.
+
+    .PARAMETER PackagePath
+    The folder with the new installers. Maps to --packages.
+
+    .PARAMETER VdirNames
+    keep (the default) keeps the old virtual directory names; new uses the new default names.
+    Maps to --vdir-names.
+
+    .PARAMETER VdirProperty
+    The installer property that sets the virtual directory, when the packages do not show it.
+    Maps to --vdir-property.
+
+    .PARAMETER RemoveMobileAppWebService
+    From 8.0 on, remove the Mobile App Web Service instead of upgrading it. Maps to
+    --remove-mobile-app.
+
+    .PARAMETER UserCount
+    Regularly authenticating users, for the memory check. Maps to --users.
+
+    .PARAMETER SdkVdir
+    The Web Service SDK moved to another virtual directory: OLD=NEW pairs, or 'default'. Maps to
+    --sdk-vdir.
+
+    .PARAMETER PassphraseFile
+    The passphrase file of an encrypted bundle. Maps to --passphrase-file.
+
+    .PARAMETER KeepCopy
+    Keep the rehearsed copy (its folder is in the result's kept property; open it with
+    Get-MfaDeployment -ImagePath) instead of deleting it. Maps to --keep.
+
+    .EXAMPLE
+    PS C:\> Invoke-MfaUpgradeRehearsal -BackupPath D:\Backups\MFA01-before-8.1 -PackagePath D:\MFA\8.1.1.2
+
+    Rehearses the upgrade of MFA01 on a copy from its backup and shows the outcome.
+
+    .EXAMPLE
+    PS C:\> Export-MfaBackup -Path D:\Backups\MFA01 -Confirm:$false | ForEach-Object { Invoke-MfaUpgradeRehearsal -BackupPath $_.Path -PackagePath D:\MFA\8.1.1.2 -KeepCopy }
+
+    Backs up this server, rehearses the upgrade on the copy and keeps the upgraded copy for a look.
+
+    .INPUTS
+    System.String (BackupPath, also by the property name Path)
+
+    .OUTPUTS
+    MfaUpgrade.UpgradePlan, MfaUpgrade.Rehearsal
+
+    .LINK
+    Invoke-MfaServerUpgrade
+    #>
+    [CmdletBinding()]
+    [OutputType('MfaUpgrade.UpgradePlan', 'MfaUpgrade.Rehearsal')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Path', 'Bundle')]
+        [ValidateNotNullOrEmpty()]
+        [string] $BackupPath,
+
+        [Parameter(Mandatory = $true, Position = 1)]
+        [ValidateNotNullOrEmpty()]
+        [string] $PackagePath,
+
+        [Parameter()]
+        [ValidateSet('keep', 'new')]
+        [string] $VdirNames,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $VdirProperty,
+
+        [Parameter()]
+        [switch] $RemoveMobileAppWebService,
+
+        [Parameter()]
+        [ValidateRange(1, 10000000)]
+        [int] $UserCount,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $SdkVdir,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $PassphraseFile,
+
+        [Parameter()]
+        [switch] $KeepCopy
+    )
+
+    process {
+        if ($PSBoundParameters.ContainsKey('VdirNames')) {
+            $PSBoundParameters['VdirNames'] = $VdirNames.ToLowerInvariant()
+        }
+        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
+            BackupPath                = 'backup'
+            PackagePath               = 'packages'
+            VdirNames                 = 'vdir-names'
+            VdirProperty              = 'vdir-property'
+            RemoveMobileAppWebService = 'remove-mobile-app'
+            UserCount                 = 'users'
+            SdkVdir                   = 'sdk-vdir'
+            PassphraseFile            = 'passphrase-file'
+            KeepCopy                  = 'keep'
+        }
+        Invoke-MfaCli -Command 'rehearse' -Arguments $cliArgs -Cmdlet $PSCmdlet
+    }
+}

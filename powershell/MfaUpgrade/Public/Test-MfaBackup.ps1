@@ -1,0 +1,79 @@
+function Test-MfaBackup {
+    <#
+    .SYNOPSIS
+    Verifies a backup bundle: every file re-read and re-hashed against its sealed manifest.
+
+    .DESCRIPTION
+    Runs `mfa-upgrade verify-backup`. Returns a MfaUpgrade.BackupVerification (Ok, Files, Bytes,
+    Problems, NotTaken); each missing, extra or altered file is also written as an error, and
+    $LASTEXITCODE is 4 when there is any. An encrypted bundle needs -PassphraseFile to be
+    authenticated. Nothing is changed.
+
+    .PARAMETER Path
+    The bundle folder. Accepts the output of Export-MfaBackup from the pipeline. The command's
+    <bundle> argument.
+
+    .PARAMETER PassphraseFile
+    The passphrase file of an encrypted bundle. Maps to --passphrase-file.
+
+    .PARAMETER ComputerName
+    Verify a bundle on other servers through PowerShell remoting (-Path as that server sees it).
+
+    .PARAMETER Session
+    Open PowerShell sessions to run on instead of -ComputerName.
+
+    .PARAMETER Credential
+    The account for -ComputerName.
+
+    .EXAMPLE
+    PS C:\> Test-MfaBackup -Path D:\Backups\MFA01-before-8.1
+
+    Verifies the bundle; Ok is True when every file is as it was written.
+
+    .EXAMPLE
+    PS C:\> Get-ChildItem D:\Backups -Directory | Test-MfaBackup | Where-Object { -not $_.ok }
+
+    Verifies every bundle in D:\Backups and shows the ones with problems.
+
+    .INPUTS
+    System.String (Path, also by the property names Bundle and FullName)
+
+    .OUTPUTS
+    MfaUpgrade.BackupVerification
+
+    .LINK
+    Export-MfaBackup
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Local')]
+    [OutputType('MfaUpgrade.BackupVerification')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Bundle', 'FullName')]
+        [ValidateNotNullOrEmpty()]
+        [string] $Path,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $PassphraseFile,
+
+        [Parameter(Mandatory = $true, ParameterSetName = 'ComputerName')]
+        [Alias('CN')]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $ComputerName,
+
+        [Parameter(Mandatory = $true, ParameterSetName = 'Session')]
+        [System.Management.Automation.Runspaces.PSSession[]] $Session,
+
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [System.Management.Automation.PSCredential] $Credential
+    )
+
+    process {
+        if ($PSCmdlet.ParameterSetName -ne 'Local') {
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential
+            return
+        }
+        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ PassphraseFile = 'passphrase-file' }
+        Invoke-MfaCli -Command 'verify-backup' -Arguments $cliArgs -Positional $Path -Cmdlet $PSCmdlet
+    }
+}
