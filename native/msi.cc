@@ -277,8 +277,8 @@ INT CALLBACK UiHandler(LPVOID context, UINT messageType, MSIHANDLE record) {
     case INSTALLMESSAGE_PROGRESS:
       e.kind = 0;
       for (UINT f = 1; f <= 4; ++f) {
-        int v = MsiRecordGetInteger(record, f);
-        e.fields[f - 1] = v == MSI_NULL_INTEGER ? 0 : v;
+        int v = MsiRecordGetInteger(record, f);  // MSI_NULL_INTEGER (0x80000000) when empty
+        e.fields[f - 1] = v == static_cast<int>(MSI_NULL_INTEGER) ? 0 : v;
       }
       break;
     case INSTALLMESSAGE_ACTIONSTART:

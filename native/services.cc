@@ -9,6 +9,7 @@
 //        "pause_pending" | "paused"; startType: "boot" | "system" | "auto" | "manual" | "disabled".
 #include "common.h"
 
+#include <wchar.h>
 #include <winsvc.h>
 
 namespace mfa {
@@ -151,13 +152,16 @@ Napi::Value SvcGet(const Napi::CallbackInfo& info) {
     ThrowWin32(env, error, "OpenServiceW", Utf8(name));
   }
   ServiceData s;
-  // The key name as the service control manager spells it (the caller may differ in case).
-  wchar_t keyName[257];
-  DWORD keyLen = 257;
-  s.name = GetServiceKeyNameW(manager.get(), name.c_str(), keyName, &keyLen) ? std::wstring(keyName, keyLen) : name;
+  s.name = name;
   wchar_t display[257];
   DWORD displayLen = 257;
-  if (GetServiceDisplayNameW(manager.get(), name.c_str(), display, &displayLen)) s.displayName.assign(display, displayLen);
+  if (GetServiceDisplayNameW(manager.get(), name.c_str(), display, &displayLen)) {
+    s.displayName.assign(display, displayLen);
+    // The key name as the service control manager spells it (the caller's case may differ).
+    wchar_t keyName[257];
+    DWORD keyLen = 257;
+    if (GetServiceKeyNameW(manager.get(), s.displayName.c_str(), keyName, &keyLen)) s.name.assign(keyName, keyLen);
+  }
   SERVICE_STATUS_PROCESS status{};
   DWORD needed = 0;
   if (!QueryServiceStatusEx(service.get(), SC_STATUS_PROCESS_INFO, reinterpret_cast<LPBYTE>(&status), sizeof status, &needed)) {
@@ -178,7 +182,7 @@ class ControlWorker : public Worker {
   void Execute() override {
     deadline_ = GetTickCount64() + timeoutMs_;
     DWORD error = 0;
-    manager_.reset(OpenManager(SC_MANAGER_CONNECT, &error));
+    manager_.reset(OpenManager(SC_MANAGER_CONNECT | SC_MANAGER_ENUMERATE_SERVICE, &error));
     if (!manager_.get()) return Fail(error, "OpenSCManagerW", "service control manager");
     if (start_) Start(name_);
     else Stop(name_);
@@ -219,6 +223,87 @@ class ControlWorker : public Worker {
     }
   }
 
+  /**
+   * The running services that depend on `name`. EnumDependentServicesW gives them on Windows;
+   * Wine's service control manager does not implement it, so when it fails or finds none, the
+   * dependency lists of the running services are read instead (the same answer on Windows;
+   * under Wine from the DependOnService registry values, as its QueryServiceConfigW leaves
+   * lpDependencies empty).
+   */
+  bool RunningDependents(SC_HANDLE service, const std::wstring& name, std::vector<std::wstring>* out) {
+    DWORD needed = 0, count = 0;
+    std::vector<BYTE> buffer(4096);
+    for (;;) {
+      if (EnumDependentServicesW(service, SERVICE_ACTIVE, reinterpret_cast<LPENUM_SERVICE_STATUSW>(buffer.data()),
+                                 static_cast<DWORD>(buffer.size()), &needed, &count)) {
+        break;
+      }
+      DWORD e = GetLastError();
+      if (e == ERROR_MORE_DATA && needed > buffer.size()) {
+        buffer.resize(needed);
+        continue;
+      }
+      count = 0;
+      break;
+    }
+    auto* dependents = reinterpret_cast<LPENUM_SERVICE_STATUSW>(buffer.data());
+    for (DWORD i = 0; i < count; ++i) out->emplace_back(dependents[i].lpServiceName);
+    if (!out->empty()) return true;
+
+    std::vector<BYTE> all(64 * 1024);
+    DWORD resume = 0;
+    std::vector<std::wstring> running;
+    for (;;) {
+      DWORD returned = 0;
+      BOOL ok = EnumServicesStatusExW(manager_.get(), SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE, all.data(),
+                                      static_cast<DWORD>(all.size()), &needed, &returned, &resume, nullptr);
+      DWORD e = ok ? ERROR_SUCCESS : GetLastError();
+      if (!ok && e != ERROR_MORE_DATA) {
+        Fail(e, "EnumServicesStatusExW", Utf8(name) + " (dependents)");
+        return false;
+      }
+      auto* items = reinterpret_cast<ENUM_SERVICE_STATUS_PROCESSW*>(all.data());
+      for (DWORD i = 0; i < returned; ++i) running.emplace_back(items[i].lpServiceName);
+      if (ok) break;
+      if (needed > all.size()) all.resize(needed);
+    }
+    for (const std::wstring& candidate : running) {
+      for (const std::wstring& d : Dependencies(candidate)) {
+        if (_wcsicmp(d.c_str(), name.c_str()) == 0) {
+          out->push_back(candidate);
+          break;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** What a service depends on: its configuration's list, else the DependOnService value it is stored in. */
+  std::vector<std::wstring> Dependencies(const std::wstring& service) {
+    std::vector<std::wstring> out;
+    ScHandle handle(OpenServiceW(manager_.get(), service.c_str(), SERVICE_QUERY_CONFIG));
+    if (handle.get()) {
+      DWORD size = 0;
+      QueryServiceConfigW(handle.get(), nullptr, 0, &size);
+      if (GetLastError() == ERROR_INSUFFICIENT_BUFFER) {
+        std::vector<BYTE> config(size);
+        auto* c = reinterpret_cast<QUERY_SERVICE_CONFIGW*>(config.data());
+        if (QueryServiceConfigW(handle.get(), c, size, &size) && c->lpDependencies) {
+          for (const wchar_t* d = c->lpDependencies; *d; d += wcslen(d) + 1) out.emplace_back(d);
+        }
+      }
+    }
+    if (!out.empty()) return out;
+    // Wine's service control manager leaves lpDependencies empty.
+    std::wstring key = L"SYSTEM\\CurrentControlSet\\Services\\" + service;
+    DWORD bytes = 0;
+    if (RegGetValueW(HKEY_LOCAL_MACHINE, key.c_str(), L"DependOnService", RRF_RT_REG_MULTI_SZ, nullptr, nullptr, &bytes) != ERROR_SUCCESS || bytes == 0) return out;
+    std::vector<wchar_t> list(bytes / sizeof(wchar_t) + 2, L'\0');
+    if (RegGetValueW(HKEY_LOCAL_MACHINE, key.c_str(), L"DependOnService", RRF_RT_REG_MULTI_SZ, nullptr, list.data(), &bytes) != ERROR_SUCCESS) return out;
+    for (const wchar_t* d = list.data(); *d; d += wcslen(d) + 1) out.emplace_back(d);
+    return out;
+  }
+
   bool Stop(const std::wstring& name) {
     ScHandle service(OpenServiceW(manager_.get(), name.c_str(), SERVICE_STOP | SERVICE_QUERY_STATUS | SERVICE_ENUMERATE_DEPENDENTS));
     if (!service.get()) {
@@ -229,24 +314,10 @@ class ControlWorker : public Worker {
     if (!QueryState(service.get(), name, &status)) return false;
     if (status.dwCurrentState == SERVICE_STOPPED) return true;
     if (status.dwCurrentState != SERVICE_STOP_PENDING) {
-      // Running dependents first, in the order the service control manager gives (reverse start order).
-      DWORD needed = 0, count = 0;
-      std::vector<BYTE> buffer(4096);
-      for (;;) {
-        if (EnumDependentServicesW(service.get(), SERVICE_ACTIVE, reinterpret_cast<LPENUM_SERVICE_STATUSW>(buffer.data()),
-                                   static_cast<DWORD>(buffer.size()), &needed, &count)) {
-          break;
-        }
-        DWORD e = GetLastError();
-        if (e != ERROR_MORE_DATA) {
-          Fail(e, "EnumDependentServicesW", Utf8(name));
-          return false;
-        }
-        buffer.resize(needed);
-      }
-      auto* dependents = reinterpret_cast<LPENUM_SERVICE_STATUSW>(buffer.data());
+      // Running dependents first, in the order the service control manager gives (reverse start
+      // order); each of them takes its own dependents down first.
       std::vector<std::wstring> names;
-      for (DWORD i = 0; i < count; ++i) names.emplace_back(dependents[i].lpServiceName);
+      if (!RunningDependents(service.get(), name, &names)) return false;
       for (const std::wstring& dependent : names) {
         if (!Stop(dependent)) return false;
       }

@@ -15,7 +15,8 @@
 //   6. test/windows/tier/main.ts bundled with esbuild (with lib/host/windows and lib/inventory)
 //      into one .cjs, run by node.exe under Wine. node.exe cannot write to a pipe under Wine, so
 //      it writes its results (JSON lines) and its output to files, read back here.
-// Closing line: "N passed, N failed". Exit code 0 only when every test passed.
+// Closing line: "N passed, N failed" (", N skipped" when a test cannot run under Wine, with the
+// reason printed beside it). Exit code 0 only when none failed.
 //
 // Options: --keep (leave the working prefix for inspection), --rebuild (ignore the caches),
 //          --filter <text> (run the tests whose name contains it).
@@ -251,13 +252,17 @@ function report({ code, signal, results, output }) {
   const lines = existsSync(results) ? readFileSync(results, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
   let passed = 0;
   let failed = 0;
+  let skipped = 0;
   let finished = false;
   for (const r of lines) {
     if (r.done) {
       finished = true;
       continue;
     }
-    if (r.ok) {
+    if (r.skipped) {
+      skipped++;
+      console.log(`  skip ${r.name} - ${r.note}`);
+    } else if (r.ok) {
       passed++;
       console.log(`  ok   ${r.name} (${r.ms} ms)${r.note ? ` - ${r.note}` : ''}`);
     } else {
@@ -272,7 +277,7 @@ function report({ code, signal, results, output }) {
   } else if (text) {
     console.log(`  (node.exe output: ${join(relative(ROOT, output))})`);
   }
-  return { passed, failed };
+  return { passed, failed, skipped };
 }
 
 async function main() {
@@ -289,10 +294,10 @@ async function main() {
   const bundle = await step('bundle', bundleTests);
   log(`running the tests in node.exe ${NODE_VERSION} under Wine`);
   const outcome = await step('tests', () => runInWindows({ nodeExe, bundle, prefix, msiDir }));
-  const { passed, failed } = report(outcome);
+  const { passed, failed, skipped } = report(outcome);
   if (!KEEP) rmSync(prefix, { recursive: true, force: true });
   log(`timings: ${timings.join(', ')}; total ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   process.exit(failed === 0 && passed > 0 ? 0 : 1);
 }
 

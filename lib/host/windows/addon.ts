@@ -75,6 +75,8 @@ export interface NativeAddon {
   setDacl(path: string, sddl: string): void;
 
   isAdministrator(): boolean;
+  /** "Wine 8.0" under Wine, undefined on Windows. */
+  wineVersion(): string | undefined;
 }
 
 /** The folders that may be the package root (the one holding prebuilds/), most likely first. */

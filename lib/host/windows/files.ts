@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { MfaError } from '../../errors.js';
-import { copyFileLocal } from '../../util/local-fs.js';
+import { copyFileLocal, writeStreamAtomicLocal } from '../../util/local-fs.js';
 import type { CopyResult, DirEntry, FileStat, Files } from '../ports.js';
 import type { NativeAddon } from './addon.js';
 import { callNative, win32Code } from './native-error.js';
@@ -74,6 +74,24 @@ export class WindowsFiles implements Files {
       throw fsError(e, path);
     }
     await h.close();
+    await this.replaceWith(tmp, path);
+  }
+
+  async writeStreamAtomic(path: string, source: AsyncIterable<Uint8Array>): Promise<CopyResult> {
+    const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+    let result: CopyResult;
+    try {
+      // Written beside and flushed; the temporary file keeps no ACL of its own worth keeping.
+      result = await writeStreamAtomicLocal(tmp, source);
+    } catch (e) {
+      throw fsError(e, path);
+    }
+    await this.replaceWith(tmp, path);
+    return result;
+  }
+
+  /** Puts a flushed temporary file in place: ReplaceFileW keeps the target's ACL; a new file is moved. */
+  private async replaceWith(tmp: string, path: string): Promise<void> {
     try {
       const exists = await fsp.stat(path).then(() => true, () => false);
       if (!exists) {

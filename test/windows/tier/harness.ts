@@ -6,7 +6,11 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 export interface TestContext {
   /** A remark printed beside the result (what was exercised, what Wine lacks). */
   note(text: string): void;
+  /** Ends the test as skipped: what it checks cannot run here (a Wine limitation), said why. */
+  skip(reason: string): never;
 }
+
+class Skipped extends Error {}
 
 interface Case {
   name: string;
@@ -51,21 +55,34 @@ export async function runAll(): Promise<void> {
   writeFileSync(resultsFile, '');
   let passed = 0;
   let failed = 0;
+  let skipped = 0;
   for (const c of cases) {
     if (filter && !c.name.includes(filter)) continue;
     const notes: string[] = [];
     const t0 = Date.now();
     let record: Record<string, unknown>;
     try {
-      await withTimeout(Promise.resolve().then(() => c.fn({ note: (s) => notes.push(s) })), c.timeoutMs, c.name);
+      const context: TestContext = {
+        note: (s) => notes.push(s),
+        skip: (reason) => {
+          throw new Skipped(reason);
+        },
+      };
+      await withTimeout(Promise.resolve().then(() => c.fn(context)), c.timeoutMs, c.name);
       passed++;
       record = { name: c.name, ok: true, ms: Date.now() - t0 };
     } catch (e) {
-      failed++;
-      record = { name: c.name, ok: false, ms: Date.now() - t0, error: describe(e) };
+      if (e instanceof Skipped) {
+        skipped++;
+        record = { name: c.name, ok: true, skipped: true, ms: Date.now() - t0 };
+        notes.unshift(e.message);
+      } else {
+        failed++;
+        record = { name: c.name, ok: false, ms: Date.now() - t0, error: describe(e) };
+      }
     }
     if (notes.length) record['note'] = notes.join('; ');
     appendFileSync(resultsFile, `${JSON.stringify(record)}\n`);
   }
-  appendFileSync(resultsFile, `${JSON.stringify({ done: true, passed, failed })}\n`);
+  appendFileSync(resultsFile, `${JSON.stringify({ done: true, passed, failed, skipped })}\n`);
 }

@@ -87,10 +87,15 @@ test('relatedProducts: by UpgradeCode; none for an unknown one', async () => {
   assert.deepEqual(await installer.relatedProducts('{00000000-1111-2222-3333-444444444444}'), []);
 });
 
-test('adminExtract: lays the portal package\'s web.config under a folder without installing', async () => {
+test('adminExtract: lays the portal package\'s web.config under a folder without installing', async (t) => {
   const { installer, files } = await host();
   const target = work('admin', 'portal');
   const result = await installer.adminExtract(msi(PORTAL.file), target, { logFile: work('logs', 'portal-admin.log') });
+  if (result.exitCode === 1626 && /wine/i.test((await host()).addon.wineVersion() ?? '')) {
+    // Wine's msi.dll runs the ADMIN action as a no-op and answers ERROR_FUNCTION_NOT_CALLED;
+    // its msiexec says "Administrative installs are not currently supported".
+    t.skip('administrative installs are not implemented by Wine (1626): MsiInstallProductW with ACTION=ADMIN was called and its code returned as is');
+  }
   assert.equal(result.exitCode, 0);
   const extracted = `${target}\\inetpub\\wwwroot\\PhoneFactor\\web.config`;
   const bytes = await files.readFile(extracted);
@@ -99,8 +104,20 @@ test('adminExtract: lays the portal package\'s web.config under a folder without
   assert.equal(portals.length, 1, 'an administrative install registers no product');
 });
 
+/** Windows deletes a service once it has stopped and its handles are closed: wait for that. */
+async function gone(name: string): Promise<boolean> {
+  const { services } = await host();
+  for (let i = 0; i < 50; i++) {
+    if ((await services.get(name)) === undefined) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
 export async function uninstallPhoneFactor(): Promise<void> {
-  const { installer } = await host();
+  const { installer, services } = await host();
+  // As the upgrade does: the services are stopped (and waited for) before the uninstall.
+  await services.stop('pfsvc');
   for (const p of [PORTAL, MOBILE_APP, SDK, AGENT]) {
     const result = await installer.uninstall(p.productCode, { logFile: work('logs', `${p.file}-uninstall.log`) });
     assert.equal(result.exitCode, 0, `uninstall ${p.file}`);
@@ -113,7 +130,7 @@ export function declareUpgradeTests(): void {
     await uninstallPhoneFactor();
     const codes = (await installer.listProducts()).map((p) => p.productCode);
     for (const p of [PORTAL, MOBILE_APP, SDK, AGENT]) assert.ok(!codes.includes(p.productCode), `${p.file} is still listed`);
-    assert.equal(await services.get('pfsvc'), undefined, 'the agent service was removed');
+    assert.ok(await gone('pfsvc'), `the agent service was not removed: ${JSON.stringify(await services.get('pfsvc'))}`);
     assert.equal(await files.stat('C:\\inetpub\\wwwroot\\PhoneFactor\\web.config'), undefined);
     assert.deepEqual(await installer.uninstall(AGENT.productCode), { exitCode: 1605 });
     assert.deepEqual(await registry.getValue('HKLM\\SOFTWARE\\Positive Networks\\PhoneFactor', 'InstallPath', '32'), { type: 'REG_SZ', data: 'C:\\Program Files\\PhoneFactor\\' });
@@ -146,15 +163,19 @@ export function declareUpgradeTests(): void {
 export function declareServerUninstall(): void {
   test('uninstall: MFA Server 8.1 and its services', async () => {
     const { installer, services } = await host();
+    await services.stop('MultiFactorAuth');
     assert.equal((await installer.uninstall(SERVER_81.productCode)).exitCode, 0);
-    assert.equal(await services.get('MultiFactorAuth'), undefined);
-    assert.equal(await services.get('MultiFactorAuthAdSync'), undefined);
+    assert.ok(await gone('MultiFactorAuth'), JSON.stringify(await services.get('MultiFactorAuth')));
+    assert.ok(await gone('MultiFactorAuthAdSync'), JSON.stringify(await services.get('MultiFactorAuthAdSync')));
     assert.deepEqual(await installer.relatedProducts(SERVER_UPGRADE_CODE), []);
   });
 
-  test('result codes come back as they are: 1605 for a product that is not installed, 1619 for a missing package', async () => {
+  test('result codes come back as they are: 1605 for a product that is not installed; a missing package fails', async (t) => {
     const { installer } = await host();
     assert.deepEqual(await installer.uninstall('{00000000-1111-2222-3333-444444444444}'), { exitCode: 1605 });
-    assert.equal((await installer.install(work('no-such-package.msi'))).exitCode, 1619);
+    // Windows answers 1619 (ERROR_INSTALL_PACKAGE_OPEN_FAILED); Wine's msi.dll answers 2.
+    const missing = (await installer.install(work('no-such-package.msi'))).exitCode;
+    assert.ok(missing === 1619 || missing === 2, `exit code ${missing}`);
+    t.note(`missing package: ${missing}`);
   });
 }
