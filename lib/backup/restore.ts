@@ -64,22 +64,8 @@ interface FileAction {
   what: RestoreWhat;
 }
 
-/**
- * A streaming atomic write, when the host's Files port offers it (see docs/backup-bundle.md:
- * the port addition asked for); otherwise the content is gathered and written with
- * writeFileAtomic, which holds one file in memory.
- */
-type StreamingFiles = Files & { writeStreamAtomic?: (path: string, source: AsyncIterable<Uint8Array>) => Promise<unknown> };
-
 async function writeToHost(files: Files, target: string, source: AsyncIterable<Uint8Array>): Promise<void> {
-  const streaming = (files as StreamingFiles).writeStreamAtomic;
-  if (typeof streaming === 'function') {
-    await streaming.call(files, target, source);
-    return;
-  }
-  const parts: Uint8Array[] = [];
-  for await (const c of source) parts.push(c);
-  await files.writeFileAtomic(target, Buffer.concat(parts));
+  await files.writeStreamAtomic(target, source);
 }
 
 async function hashOnHost(host: Host, path: string): Promise<{ size: number; sha256: string }> {

@@ -33,6 +33,8 @@ import { KEYS_THAT_MATTER, PHONEFACTOR_KEY, keysFor, readKeys, regBytes } from '
 import { localBundleFs, type BundleFs, type FileSink } from './sink.js';
 import { verifyBundle, type VerifyReport } from './verify.js';
 import { faultPoint } from '../util/fault.js';
+import { isProcessAlive } from '../util/process.js';
+import { fsyncDir } from '../util/local-fs.js';
 
 export interface BackupOptions {
   /** The bundle folder to create (a local path); it must not exist. */
@@ -240,14 +242,6 @@ class BundleWriter {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Creates <out>.partial, clearing a stale one an interrupted backup left (never anything else). */
 async function startPartial(out: string): Promise<string> {
@@ -259,7 +253,7 @@ async function startPartial(out: string): Promise<string> {
     if (!st.isDirectory() || lock === undefined) {
       throw new MfaError(`${partial} exists and is not an unfinished backup of this tool`, { code: 'BUNDLE_EXISTS', target: partial, exitCode: ExitCode.badInput, remedy: 'Move it away or choose another --out.' });
     }
-    if (Number.isFinite(pid) && pid !== process.pid && isAlive(pid)) {
+    if (Number.isFinite(pid) && pid !== process.pid && isProcessAlive(pid)) {
       throw new MfaError(`another backup (process ${pid}) is writing ${partial}`, { code: 'BACKUP_RUNNING', target: partial, exitCode: ExitCode.anotherInstallRunning, remedy: 'Wait for it to finish, or choose another --out.' });
     }
     await fsp.rm(partial, { recursive: true, force: true });
@@ -285,18 +279,6 @@ export async function protectBundle(path: string): Promise<void> {
   await protectLocal(path);
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  try {
-    const h = await fsp.open(dir, 'r');
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-  } catch {
-    /* some file systems refuse a folder fsync: harmless */
-  }
-}
 
 async function* streamOf(host: Host, path: string): AsyncGenerator<Uint8Array> {
   const stream = await host.files.openRead(path);

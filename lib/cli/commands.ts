@@ -1,6 +1,6 @@
 // The command table. Each command's code is loaded only when it runs.
 import { adfsUpgradeSpec } from './commands/adfs-upgrade.spec.js';
-import { backupSpec, restoreSpec, verifyBackupSpec } from './commands/backup.spec.js';
+import { backupSpec, passphraseFileOption, restoreSpec, verifyBackupSpec } from './commands/backup.spec.js';
 import { compareAdfsConfigSpec } from './commands/compare-adfs-config.spec.js';
 import { mergeConfigSpec } from './commands/merge-config.spec.js';
 import { patchRegisterScriptSpec } from './commands/patch-register-script.spec.js';
@@ -53,6 +53,18 @@ export const commands: CommandSpec[] = [
       { name: 'msi-log-dir', type: 'string', valueName: 'path', description: 'Folder on the server for the Windows Installer logs (default C:\\Windows\\Logs\\MfaUpgrade).' },
     ],
     load: () => import('./commands/upgrade.js'),
+  },
+  {
+    name: 'rehearse',
+    summary: 'Rehearse the upgrade on a copy of the machine taken from a backup bundle, in a temporary folder: the plan, each merged web.config, the outcome. Touches nothing else.',
+    changesMachine: false,
+    options: [
+      { name: 'backup', type: 'string', valueName: 'bundle', description: 'The backup bundle whose snapshot is rehearsed on.', required: true },
+      ...planOptionSpecs,
+      passphraseFileOption,
+      { name: 'keep', type: 'boolean', description: 'Keep the rehearsed copy (and say where) instead of deleting it.' },
+    ],
+    load: () => import('./commands/rehearse.js'),
   },
   mergeConfigSpec,
   compareAdfsConfigSpec,

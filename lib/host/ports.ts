@@ -120,6 +120,8 @@ export interface ServiceInfo {
   startType: ServiceStartType;
   /** The image path (command line) as registered. */
   path: string;
+  /** Services this one depends on (the SCM stops dependents first). */
+  dependsOn?: string[];
 }
 
 export interface ServiceWaitOptions {
@@ -163,6 +165,8 @@ export interface Files {
    * the target's ACL). Creates the file when missing.
    */
   writeFileAtomic(path: string, data: Uint8Array): Promise<void>;
+  /** writeFileAtomic for a stream: nothing held whole in memory; a failing source leaves the target as it was. */
+  writeStreamAtomic(path: string, source: AsyncIterable<Uint8Array>): Promise<CopyResult>;
   /** Copies with a SHA-256 of what was written, flushed before returning. */
   copyFile(
     source: string,

@@ -7,7 +7,8 @@ import { basename, dirname, join } from 'node:path';
 import type { CopyResult } from '../host/ports.js';
 import { faultPoint } from './fault.js';
 
-async function fsyncDir(dir: string): Promise<void> {
+/** Flushes a folder's entries (the rename that made a file visible); refused by some file systems, harmlessly. */
+export async function fsyncDir(dir: string): Promise<void> {
   // Directory fsync makes the rename durable; some file systems refuse it, which is harmless.
   try {
     const h = await fsp.open(dir, 'r');
@@ -51,28 +52,22 @@ export async function writeFileAtomicLocal(path: string, data: Uint8Array): Prom
 }
 
 /**
- * Copies source to destination through a temporary file, hashing the bytes as they pass and
- * flushing before the rename, so the destination is either complete or absent.
+ * Writes a stream to path atomically: into a temporary file beside it, hashing as it passes,
+ * flushed, then renamed. If the source fails, the temporary file goes and the target is untouched.
  */
-export async function copyFileLocal(
-  source: string,
-  destination: string,
-  onProgress?: (bytesDone: number, bytesTotal: number) => void,
-): Promise<CopyResult> {
-  const total = (await fsp.stat(source)).size;
-  await fsp.mkdir(dirname(destination), { recursive: true });
-  const tmp = tempBeside(destination);
+export async function writeStreamAtomicLocal(path: string, source: AsyncIterable<Uint8Array>, mode = 0o600): Promise<CopyResult> {
+  await fsp.mkdir(dirname(path), { recursive: true });
+  const tmp = tempBeside(path);
   const hash = createHash('sha256');
-  const out = await fsp.open(tmp, 'wx', 0o600);
-  let done = 0;
+  const out = await fsp.open(tmp, 'wx', mode);
+  let size = 0;
   try {
-    for await (const chunk of createReadStream(source, { highWaterMark: 1 << 20 })) {
-      const buf = chunk as Buffer;
+    for await (const chunk of source) {
+      const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       hash.update(buf);
       let off = 0;
       while (off < buf.length) off += (await out.write(buf, off, buf.length - off)).bytesWritten;
-      done += buf.length;
-      onProgress?.(done, total);
+      size += buf.length;
       faultPoint('copy-chunk');
     }
     await out.sync();
@@ -82,11 +77,27 @@ export async function copyFileLocal(
     await fsp.rm(tmp, { force: true });
     throw e;
   }
-  const mode = (await fsp.stat(source)).mode & 0o7777;
-  await fsp.chmod(tmp, mode);
-  await fsp.rename(tmp, destination);
-  await fsyncDir(dirname(destination));
-  return { size: done, sha256: hash.digest('hex') };
+  await fsp.rename(tmp, path);
+  await fsyncDir(dirname(path));
+  return { size, sha256: hash.digest('hex') };
+}
+
+/** Copies source to destination atomically, hashing what is written (see writeStreamAtomicLocal). */
+export async function copyFileLocal(
+  source: string,
+  destination: string,
+  onProgress?: (bytesDone: number, bytesTotal: number) => void,
+): Promise<CopyResult> {
+  const { size: total, mode } = await fsp.stat(source);
+  let done = 0;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    for await (const chunk of createReadStream(source, { highWaterMark: 1 << 20 })) {
+      done += (chunk as Buffer).length;
+      yield chunk as Buffer;
+      onProgress?.(done, total);
+    }
+  }
+  return writeStreamAtomicLocal(destination, chunks(), mode & 0o7777);
 }
 
 /** SHA-256 of a file, streamed. */

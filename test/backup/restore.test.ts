@@ -53,9 +53,9 @@ test('the services are stopped while the data file is replaced, and started agai
     const image = await openImageHost(ws.host);
     let statesAtWrite: Record<string, string> | undefined;
     const host = withFiles(image, {
-      writeFileAtomic: async (path: string, data: Uint8Array) => {
+      writeStreamAtomic: async (path: string, source: AsyncIterable<Uint8Array>) => {
         if (/\.pfdata$/i.test(path)) statesAtWrite = Object.fromEntries((await image.services.list()).map((s) => [s.name, s.state]));
-        return image.files.writeFileAtomic(path, data);
+        return image.files.writeStreamAtomic(path, source);
       },
     });
     await restoreBundle(host, ws.bundle);
@@ -159,16 +159,15 @@ test('a restore that fails half-way puts back what it replaced and starts the se
     const before = treeHash(ws.host);
     const image = await openImageHost(ws.host);
     let writes = 0;
+    const full = (): never => {
+      const e = new Error('ENOSPC: no space left on device') as NodeJS.ErrnoException;
+      e.code = 'ENOSPC';
+      throw e;
+    };
     const host = withFiles(image, {
-      writeFileAtomic: async (path: string, data: Uint8Array) => {
-        // The data file and one web.config go through; the next write fails (a full host disk).
-        if (++writes === 3) {
-          const e = new Error('ENOSPC: no space left on device') as NodeJS.ErrnoException;
-          e.code = 'ENOSPC';
-          throw e;
-        }
-        return image.files.writeFileAtomic(path, data);
-      },
+      // The data file and one web.config go through; the next write fails (a full host disk).
+      writeStreamAtomic: async (path: string, source: AsyncIterable<Uint8Array>) => (++writes === 3 ? full() : image.files.writeStreamAtomic(path, source)),
+      writeFileAtomic: async (path: string, data: Uint8Array) => (++writes === 3 ? full() : image.files.writeFileAtomic(path, data)),
     });
     const e = await t.throwsAsync(restoreBundle(host, ws.bundle, { include: { web: true, themes: true } }));
     t.regex(e?.message ?? '', /ENOSPC|no space/);

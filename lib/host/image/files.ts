@@ -1,7 +1,7 @@
 // The Files port over an image folder.
 import { createReadStream, promises as fsp } from 'node:fs';
 import type { CopyResult, DirEntry, Files, FileStat } from '../ports.js';
-import { copyFileLocal, protectLocal, writeFileAtomicLocal } from '../../util/local-fs.js';
+import { copyFileLocal, protectLocal, writeFileAtomicLocal, writeStreamAtomicLocal } from '../../util/local-fs.js';
 import { MfaError } from '../../errors.js';
 import type { ImagePaths } from './paths.js';
 
@@ -50,6 +50,10 @@ export class ImageFiles implements Files {
 
   writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
     return writeFileAtomicLocal(this.paths.local(path), data);
+  }
+
+  writeStreamAtomic(path: string, source: AsyncIterable<Uint8Array>): Promise<CopyResult> {
+    return writeStreamAtomicLocal(this.paths.local(path), source, 0o644);
   }
 
   async copyFile(source: string, destination: string, onProgress?: (done: number, total: number) => void): Promise<CopyResult> {

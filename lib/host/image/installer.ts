@@ -20,6 +20,7 @@ import { RollbackStore } from './rollback-store.js';
 import { formatted, identityOf, parseManifest, type PackageManifest } from './package-manifest.js';
 import type { ImageRegistry } from './registry.js';
 import type { ImageService, ImageServices } from './services.js';
+import { isProcessAlive } from '../../util/process.js';
 
 export const ERROR_UNKNOWN_PRODUCT = 1605;
 const STATE_FILES = ['registry.reg', 'services.json', 'products.json'];
@@ -115,7 +116,7 @@ export class ImageInstaller implements Installer {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         const pid = Number(await fsp.readFile(lock, 'utf8').catch(() => ''));
-        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) return undefined;
+        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid)) return undefined;
         if (pid === process.pid) return undefined;
         await fsp.rm(lock, { force: true });
       }
@@ -488,11 +489,3 @@ class CustomActionFailure extends Error {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -6,9 +6,7 @@ import { expectArrayOf, parseJson } from '../../util/json-file.js';
 import { writeFileAtomicLocal } from '../../util/local-fs.js';
 import type { ServiceInfo, Services } from '../ports.js';
 
-export interface ImageService extends ServiceInfo {
-  dependsOn?: string[];
-}
+export type ImageService = ServiceInfo;
 
 const STATES = new Set(['stopped', 'start_pending', 'stop_pending', 'running', 'continue_pending', 'pause_pending', 'paused']);
 const START_TYPES = new Set(['boot', 'system', 'auto', 'manual', 'disabled']);
@@ -49,7 +47,7 @@ export class ImageServices implements Services {
   }
 
   async list(): Promise<ServiceInfo[]> {
-    return (await this.load()).map(({ dependsOn: _d, ...info }) => info);
+    return (await this.load()).map((s) => ({ ...s }));
   }
 
   async get(name: string): Promise<ServiceInfo | undefined> {
