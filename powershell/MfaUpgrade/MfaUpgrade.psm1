@@ -5,7 +5,10 @@
 # progress, verbose/information/warning messages and error records (README "Protocol").
 
 $script:ModuleRoot = $PSScriptRoot
-$script:ModuleVersion = $ExecutionContext.SessionState.Module.Version
+# The manifest's version (what Get-Module -ListAvailable reports on a server the module is copied to).
+$script:ModuleVersion = [version](Import-PowerShellDataFile -Path (Join-Path -Path $PSScriptRoot -ChildPath 'MfaUpgrade.psd1')).ModuleVersion
+# The common parameters (PowerShell 7.4 adds ProgressAction), never passed on to a remote run.
+$script:CommonParameterNames = @('Verbose', 'Debug', 'ErrorAction', 'WarningAction', 'InformationAction', 'ProgressAction', 'ErrorVariable', 'WarningVariable', 'InformationVariable', 'OutVariable', 'OutBuffer', 'PipelineVariable', 'WhatIf', 'Confirm', 'UseTransaction')
 # The exit code of the last mfa-upgrade run in this session (also copied to $global:LASTEXITCODE).
 $script:LastExitCode = 0
 

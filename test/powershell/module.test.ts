@@ -298,3 +298,80 @@ test('the syntax check itself fails on broken PowerShell (a missing brace, an un
   }
   t.deepEqual(syntaxProblems(await parsePowerShell('function Get-X {\n  [CmdletBinding()]\n  param([string] $A)\n  process { "$($A): ok" }\n}\n')), []);
 });
+
+/** The clauses of the first `switch` in a function: their literal conditions and body text. */
+async function switchClauses(file: string, fnName: string, nth = 0): Promise<Array<{ condition: string; body: string }>> {
+  const files = await loadPowerShellFiles(MODULE_DIR);
+  const f = files.find((x) => x.path.endsWith(file));
+  if (!f) throw new Error(`no ${file}`);
+  const fn = functions(f.tree).find((x) => x.name === fnName);
+  if (!fn) throw new Error(`no ${fnName}`);
+  const sw = descendants(fn.node, 'switch_statement')[nth];
+  if (!sw) throw new Error(`no switch ${nth} in ${fnName}`);
+  return descendants(sw, 'switch_clause')
+    .filter((c) => c.parent?.parent?.parent?.id === sw.id || c.parent?.parent?.id === sw.id)
+    .map((c) => {
+      const cond = c.namedChildren[0];
+      const text = cond?.text ?? '';
+      return { condition: text.startsWith("'") ? text.slice(1, -1) : text, body: c.namedChildren[1]?.text ?? '' };
+    });
+}
+
+test('the protocol reader handles every event type and log level of lib/cli/output.ts', async (t) => {
+  const output = readFileSync('lib/cli/output.ts', 'utf8');
+  const union = /export type ProtocolEvent =([\s\S]*?);\n/.exec(output)?.[1] ?? '';
+  const types = [...union.matchAll(/type: '(\w+)'/g)].map((m) => m[1]).sort();
+  const levels = [...(/export type LogLevel = ([^;]+);/.exec(output)?.[1] ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]).sort();
+  t.deepEqual(types, ['error', 'log', 'object', 'progress', 'result']);
+  const events = await switchClauses('Private/Invoke-MfaCli.ps1', 'Invoke-MfaCli', 0);
+  t.deepEqual(events.map((c) => c.condition).filter((c) => c !== 'default').sort(), types);
+  const logLevels = await switchClauses('Private/Invoke-MfaCli.ps1', 'Invoke-MfaCli', 1);
+  for (const level of levels) t.true(logLevels.some((c) => c.condition === level) || (level === 'info' && logLevels.some((c) => c.condition === 'default' && c.body.includes('WriteInformation'))), `log level ${level}`);
+  // Every field a progress/error event carries is read.
+  const reader = readFileSync(join(MODULE_DIR, 'Private/Invoke-MfaCli.ps1'), 'utf8');
+  for (const field of ['id', 'activity', 'status', 'percent', 'completed', 'code', 'message', 'target', 'line', 'remedy', 'exitCode', 'typeName', 'data', 'level']) {
+    t.true(reader.includes(`$evt.${field}`), `reads ${field}`);
+  }
+});
+
+test('every exit code of lib/errors.ts has a meaning and a status name in the module', async (t) => {
+  const errors = readFileSync('lib/errors.ts', 'utf8');
+  const block = /export const ExitCode = \{([\s\S]*?)\} as const/.exec(errors)?.[1] ?? '';
+  const codes = [...block.matchAll(/:\s*(\d+)/g)].map((m) => m[1] as string);
+  t.true(codes.length >= 10);
+  const meanings = (await switchClauses('Private/Invoke-MfaCli.ps1', 'Get-MfaExitCodeMeaning')).map((c) => c.condition);
+  const statuses = (await switchClauses('Private/Invoke-MfaCli.ps1', 'Get-MfaStatusName')).map((c) => c.condition);
+  for (const code of codes) {
+    t.true(meanings.includes(code), `Get-MfaExitCodeMeaning knows ${code}`);
+    t.true(statuses.includes(code) || code === '1603', `Get-MfaStatusName knows ${code}`);
+  }
+});
+
+test('error codes map to ErrorRecord categories (the switch -Regex of Get-MfaErrorCategory, evaluated on every code lib/ throws)', async (t) => {
+  const clauses = await switchClauses('Private/New-MfaErrorRecord.ps1', 'Get-MfaErrorCategory');
+  const category = (code: string) => {
+    for (const c of clauses) {
+      if (c.condition === 'default') continue;
+      // switch -Regex is case-insensitive, as here; .NET and JavaScript agree on these patterns.
+      if (new RegExp(c.condition, 'i').test(code)) return /ErrorCategory\]::(\w+)/.exec(c.body)?.[1];
+    }
+    return 'NotSpecified';
+  };
+  const expected: Record<string, string> = {
+    USAGE: 'InvalidArgument', BAD_INPUT: 'InvalidData', REG_PARSE: 'InvalidData', XML_MALFORMED: 'InvalidData', XML_DOCTYPE: 'SecurityError',
+    JSON_PARSE: 'InvalidData', NOT_WINDOWS: 'NotImplemented', MSI_1618: 'ResourceBusy', MSI_1603: 'InvalidResult', FILE_NOT_FOUND: 'ObjectNotFound',
+    BUNDLE_NOT_FOUND: 'ObjectNotFound', BUNDLE_ALTERED: 'InvalidData', BUNDLE_EXISTS: 'ResourceExists', PATH_ESCAPE: 'SecurityError',
+    BUNDLE_PASSPHRASE: 'AuthenticationError', DISK_FULL: 'WriteError', PS_TIMEOUT: 'OperationTimeout', PLAN_BLOCKED: 'InvalidOperation',
+    ENOENT: 'ObjectNotFound', EACCES: 'PermissionDenied', REMOTE_UNREACHABLE: 'ConnectionError', INTERNAL: 'NotSpecified',
+  };
+  for (const [code, cat] of Object.entries(expected)) t.is(category(code), cat, code);
+  const { readdirSync, statSync } = await import('node:fs');
+  const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
+  const thrown = new Set<string>();
+  for (const file of walk('lib').filter((f) => f.endsWith('.ts'))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/code: '([A-Z][A-Z0-9_]+)'/g)) thrown.add(m[1] as string);
+  }
+  const unmapped = [...thrown].filter((c) => c !== 'INTERNAL' && category(c) === 'NotSpecified').sort();
+  t.log(`${thrown.size} error codes in lib/; NotSpecified: ${unmapped.join(', ') || 'none'}`);
+  t.deepEqual(unmapped, []);
+});

@@ -42,6 +42,18 @@ function Get-MfaShouldProcessText {
     }
     $plan = @(Invoke-MfaCli -Command $Command -Arguments $Arguments -Positional $Positional -WhatIfRun -Cmdlet $Cmdlet)
     if ($script:LastExitCode -ne 0) {
+        # A blocked plan says why: each blocker as a warning (the plan object is not run).
+        foreach ($o in $plan) {
+            $blockers = $o.PSObject.Properties['blockers']
+            if ($null -eq $blockers) {
+                continue
+            }
+            foreach ($b in @($blockers.Value)) {
+                if ($null -ne $b) {
+                    $Cmdlet.WriteWarning("Blocked: $($b.message) What to do: $($b.remedy)")
+                }
+            }
+        }
         return $null
     }
     $details = Format-MfaWhatIf -InputObject $plan

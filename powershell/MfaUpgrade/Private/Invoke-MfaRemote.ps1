@@ -40,7 +40,9 @@ function Invoke-MfaRemote {
 
     $params = @{}
     foreach ($key in $BoundParameters.Keys) {
-        if ($key -in @('ComputerName', 'Session', 'Credential', 'WhatIf', 'Confirm')) {
+        # Remoting parameters are this side's; common parameters are set for the remote run below
+        # (splatting one of them beside an explicit one would bind it twice).
+        if ($key -in @('ComputerName', 'Session', 'Credential', 'WhatIf', 'Confirm') -or $key -in $script:CommonParameterNames) {
             continue
         }
         $value = $BoundParameters[$key]
@@ -72,7 +74,7 @@ function Invoke-MfaRemote {
             if ($WhatIfPreference) {
                 $params['WhatIf'] = $true
             }
-            elseif (-not $Cmdlet.ShouldProcess($server, "$Action (through PowerShell remoting)")) {
+            elseif (-not $Cmdlet.ShouldProcess($server, $Action)) {
                 continue
             }
             else {

@@ -15,12 +15,14 @@ function Get-MfaErrorCategory {
         '^USAGE$' { return [System.Management.Automation.ErrorCategory]::InvalidArgument }
         '^REMOTE_' { return [System.Management.Automation.ErrorCategory]::ConnectionError }
         '^NOT_WINDOWS$' { return [System.Management.Automation.ErrorCategory]::NotImplemented }
-        '^(MSI_1618|BACKUP_RUNNING|ADFS_RUN_IN_PROGRESS)$' { return [System.Management.Automation.ErrorCategory]::ResourceBusy }
+        'VERIFY_FAILED$' { return [System.Management.Automation.ErrorCategory]::InvalidResult }
+        '^(MSI_1618|BACKUP_RUNNING|ADFS_RUN_IN_PROGRESS|FILE_BUSY)$' { return [System.Management.Automation.ErrorCategory]::ResourceBusy }
         '^(PATH_ESCAPE|BUNDLE_PATH|BUNDLE_LINK|XML_DOCTYPE)$' { return [System.Management.Automation.ErrorCategory]::SecurityError }
         '^(BUNDLE_PASSPHRASE|BUNDLE_PASSPHRASE_REQUIRED|PASSPHRASE_WEAK)$' { return [System.Management.Automation.ErrorCategory]::AuthenticationError }
         '(NOT_FOUND|MISSING|^ENOENT$|^NO_JOURNAL$|^FILE_EMPTY$|^NOTHING_TO_BACK_UP$)' { return [System.Management.Automation.ErrorCategory]::ObjectNotFound }
         '(_EXISTS$|^EEXIST$)' { return [System.Management.Automation.ErrorCategory]::ResourceExists }
-        '^(BAD_INPUT|REG_PARSE|PACKAGE_FORMAT|TEXT_ENCODING|JOURNAL_DAMAGED|FLEET|PATH_INVALID|HOST_INVALID|FILE_TOO_LARGE|FILE_IS_FOLDER)$|^(XML|JSON|BUNDLE|WEBCONFIG)_' { return [System.Management.Automation.ErrorCategory]::InvalidData }
+        '^(BAD_INPUT|PACKAGE_FORMAT|TEXT_ENCODING|JOURNAL_DAMAGED|FLEET|PATH_INVALID|HOST_INVALID|FILE_TOO_LARGE|FILE_IS_FOLDER|PASSPHRASE_FILE|PACKAGES_DIR)$|^(XML|JSON|BUNDLE|WEBCONFIG|REG|IIS)_' { return [System.Management.Automation.ErrorCategory]::InvalidData }
+        '^(EXTRACT_TARGET)$' { return [System.Management.Automation.ErrorCategory]::InvalidArgument }
         '^(FILE_ACCESS|FILE_UNREADABLE|DATA_FILE_UNREADABLE|EACCES|EPERM)$' { return [System.Management.Automation.ErrorCategory]::PermissionDenied }
         '^(DISK_FULL|ENOSPC|BACKUP_WRITE|BUNDLE_WRITE)$' { return [System.Management.Automation.ErrorCategory]::WriteError }
         '^(PS_TIMEOUT|ETIMEDOUT)$' { return [System.Management.Automation.ErrorCategory]::OperationTimeout }
