@@ -193,7 +193,9 @@ export class Executor {
     }
     this.out.progress({ id: 1, activity: `Upgrading ${plan.computerName}`, status: 'done', percent: 100, completed: true });
     result.rebootRequired = this.rebootRequired || [...state.data.values()].some((d) => d['rebootRequired'] === true);
-    result.exitCode = result.leftToDo.length ? ExitCode.manualStepsPending : result.rebootRequired ? ExitCode.rebootRequired : ExitCode.success;
+    // A pending reboot outranks manual steps left to do: ConfigMgr must restart the machine, and the
+    // manual steps are in the result and the log either way.
+    result.exitCode = result.rebootRequired ? ExitCode.rebootRequired : result.leftToDo.length ? ExitCode.manualStepsPending : ExitCode.success;
     this.journal.append({ type: 'end', time: now(), outcome: 'completed', exitCode: result.exitCode });
     return result;
   }

@@ -6,7 +6,7 @@ import { Journal, JOURNAL_FILE, journalState } from './journal.js';
 export interface PendingSteps {
   mode: 'resume' | 'rollback';
   journal: string;
-  steps: Array<{ id: string; title: string; phase: string | null }>;
+  steps: Array<{ id: string; title: string; kind: string; phase: string | null }>;
   lines: string[];
 }
 
@@ -14,11 +14,11 @@ export function describePending(workDir: string, mode: 'resume' | 'rollback'): P
   const journal = new Journal(join(workDir, JOURNAL_FILE));
   if (!journal.exists()) throw new MfaError(`there is no upgrade journal in ${workDir}`, { code: 'NO_JOURNAL', target: journal.path, exitCode: ExitCode.usage, remedy: 'Pass the --backup folder of the interrupted run.' });
   const state = journalState(journal.read(), journal.path);
-  const steps = state.begin.plan.steps.map((s) => ({ id: s.id, title: s.title, phase: state.phases.get(s.id) ?? null }));
+  const steps = state.begin.plan.steps.map((s) => ({ id: s.id, title: s.title, kind: s.kind, phase: state.phases.get(s.id) ?? null }));
   const chosen =
     mode === 'resume'
-      ? steps.filter((s) => s.phase !== 'done' && s.phase !== 'left-to-do' && !s.id.endsWith('-backup'))
-      : [...steps].reverse().filter((s) => s.phase !== null && s.phase !== 'undone' && s.phase !== 'left-to-do');
+      ? steps.filter((s) => s.phase !== 'done' && s.phase !== 'left-to-do' && s.kind !== 'backup')
+      : [...steps].reverse().filter((s) => s.kind !== 'manual' && s.phase !== null && s.phase !== 'undone' && s.phase !== 'left-to-do');
   const lines = [
     `${mode === 'resume' ? 'Resuming' : 'Rolling back'} the upgrade begun ${state.begin.time} on ${state.begin.host} would ${mode === 'resume' ? 'run' : 'undo'}:`,
     ...chosen.map((s) => `  ${s.id}  ${s.title}${s.phase ? `  (was: ${s.phase})` : ''}`),

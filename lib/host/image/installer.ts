@@ -27,6 +27,7 @@ const STATE_FILES = ['registry.reg', 'services.json', 'products.json'];
 export const ERROR_INSTALL_ALREADY_RUNNING = 1618;
 export const ERROR_INSTALL_FAILURE = 1603;
 export const ERROR_INSTALL_PACKAGE_OPEN_FAILED = 1619;
+export const ERROR_SUCCESS_REBOOT_REQUIRED = 3010;
 
 class InstallLog {
   private lines: string[] = [];
@@ -158,6 +159,7 @@ export class ImageInstaller implements Installer {
         } });
       }
       steps.push({ action: 'PublishProduct', run: () => this.publish(manifest, props, log, steps) });
+      if (manifest.scheduleReboot) steps.rebootScheduled = true;
       steps.push({ action: 'StartServices', run: async () => {
         for (const s of manifest.services ?? []) if (s.start) await this.services.start(s.name);
       } });
@@ -252,8 +254,10 @@ export class ImageInstaller implements Installer {
       }
       report('InstallFinalize', 100);
       await store.commit();
-      log.line('MainEngineThread is returning 0');
-      return await this.finish(log, options, 0);
+      const code = steps.rebootScheduled ? ERROR_SUCCESS_REBOOT_REQUIRED : 0;
+      if (code) log.line('ScheduleReboot: a restart is required to complete the installation.');
+      log.line(`MainEngineThread is returning ${code}`);
+      return await this.finish(log, options, code);
     } catch (e) {
       const code = e instanceof CustomActionFailure ? e.exitCode : ERROR_INSTALL_FAILURE;
       log.line(e instanceof CustomActionFailure ? `CustomAction ${e.action} returned actual error code ${e.exitCode}: ${e.message}` : `Error: ${e instanceof Error ? e.message : String(e)}`);
@@ -470,6 +474,7 @@ export class ImageInstaller implements Installer {
 /** The operation's steps, and where each change is saved before it is made. */
 class UndoableSteps {
   readonly list: Step[] = [];
+  rebootScheduled = false;
   constructor(
     readonly packagePath: string | undefined,
     readonly store: RollbackStore,

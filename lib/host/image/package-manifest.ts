@@ -88,6 +88,8 @@ export interface PackageManifest {
   iisApplications?: ManifestIisApplication[];
   services?: ManifestService[];
   customActions?: ManifestCustomAction[];
+  /** ScheduleReboot: the install succeeds and asks for a restart (3010). */
+  scheduleReboot?: boolean;
   /** In a cached package (C:\Windows\Installer\*.msi): the properties it was installed with. */
   installedWith?: Record<string, string>;
 }
