@@ -1,7 +1,7 @@
 // Services: state and configuration, stop (running dependents first) and start, each waiting
 // for the state with a deadline on a worker thread.
 //
-// JS: svcList()                     -> Array<{ name, displayName, state, startType, path }>
+// JS: svcList()                     -> Array<{ name, displayName, state, startType, path, dependsOn? }>
 //     svcGet(name)                  -> { ... } | undefined
 //     svcStop(name, timeoutMs)      -> Promise<void>
 //     svcStart(name, timeoutMs)     -> Promise<void>
@@ -60,6 +60,7 @@ const char* StartTypeName(DWORD type) {
 
 struct ServiceData {
   std::wstring name, displayName, path;
+  std::vector<std::wstring> dependsOn;
   DWORD state = SERVICE_STOPPED;
   DWORD startType = SERVICE_DEMAND_START;
 };
@@ -71,6 +72,11 @@ Napi::Object ServiceObject(Napi::Env env, const ServiceData& s) {
   o.Set("state", Napi::String::New(env, StateName(s.state)));
   o.Set("startType", Napi::String::New(env, StartTypeName(s.startType)));
   o.Set("path", JsString(env, s.path));
+  if (!s.dependsOn.empty()) {
+    Napi::Array deps = Napi::Array::New(env, s.dependsOn.size());
+    for (uint32_t i = 0; i < s.dependsOn.size(); ++i) deps.Set(i, JsString(env, s.dependsOn[i]));
+    o.Set("dependsOn", deps);
+  }
   return o;
 }
 
@@ -93,6 +99,39 @@ bool ReadConfig(SC_HANDLE service, ServiceData* data, DWORD* error) {
   data->path = config->lpBinaryPathName ? config->lpBinaryPathName : L"";
   if (data->displayName.empty() && config->lpDisplayName) data->displayName = config->lpDisplayName;
   return true;
+}
+
+/**
+ * What a service depends on (services only: load-order groups, written +Group, are left out): its
+ * configuration's list, else the DependOnService value it is stored in.
+ */
+std::vector<std::wstring> Dependencies(SC_HANDLE manager, const std::wstring& service) {
+  std::vector<std::wstring> out;
+  ScHandle handle(OpenServiceW(manager, service.c_str(), SERVICE_QUERY_CONFIG));
+  if (handle.get()) {
+    DWORD size = 0;
+    QueryServiceConfigW(handle.get(), nullptr, 0, &size);
+    if (GetLastError() == ERROR_INSUFFICIENT_BUFFER) {
+      std::vector<BYTE> config(size);
+      auto* c = reinterpret_cast<QUERY_SERVICE_CONFIGW*>(config.data());
+      if (QueryServiceConfigW(handle.get(), c, size, &size) && c->lpDependencies) {
+        for (const wchar_t* d = c->lpDependencies; *d; d += wcslen(d) + 1) {
+          if (*d != SC_GROUP_IDENTIFIERW) out.emplace_back(d);
+        }
+      }
+    }
+  }
+  if (!out.empty()) return out;
+  // Wine's service control manager leaves lpDependencies empty.
+  std::wstring key = L"SYSTEM\\CurrentControlSet\\Services\\" + service;
+  DWORD bytes = 0;
+  if (RegGetValueW(HKEY_LOCAL_MACHINE, key.c_str(), L"DependOnService", RRF_RT_REG_MULTI_SZ, nullptr, nullptr, &bytes) != ERROR_SUCCESS || bytes == 0) return out;
+  std::vector<wchar_t> list(bytes / sizeof(wchar_t) + 2, L'\0');
+  if (RegGetValueW(HKEY_LOCAL_MACHINE, key.c_str(), L"DependOnService", RRF_RT_REG_MULTI_SZ, nullptr, list.data(), &bytes) != ERROR_SUCCESS) return out;
+  for (const wchar_t* d = list.data(); *d; d += wcslen(d) + 1) {
+    if (*d != SC_GROUP_IDENTIFIERW) out.emplace_back(d);
+  }
+  return out;
 }
 
 SC_HANDLE OpenManager(DWORD access, DWORD* error) {
@@ -134,6 +173,7 @@ Napi::Value SvcList(const Napi::CallbackInfo& info) {
     // A service that vanished meanwhile, or whose configuration is not readable, is listed with
     // what the enumeration said.
     if (service.get()) ReadConfig(service.get(), &s, &configError);
+    s.dependsOn = Dependencies(manager.get(), s.name);
     out.Set(n++, ServiceObject(env, s));
   }
   return out;
@@ -169,6 +209,7 @@ Napi::Value SvcGet(const Napi::CallbackInfo& info) {
   }
   s.state = status.dwCurrentState;
   if (!ReadConfig(service.get(), &s, &error)) ThrowWin32(env, error, "QueryServiceConfigW", Utf8(name));
+  s.dependsOn = Dependencies(manager.get(), s.name);
   return ServiceObject(env, s);
 }
 
@@ -268,7 +309,7 @@ class ControlWorker : public Worker {
       if (needed > all.size()) all.resize(needed);
     }
     for (const std::wstring& candidate : running) {
-      for (const std::wstring& d : Dependencies(candidate)) {
+      for (const std::wstring& d : Dependencies(manager_.get(), candidate)) {
         if (_wcsicmp(d.c_str(), name.c_str()) == 0) {
           out->push_back(candidate);
           break;
@@ -278,31 +319,6 @@ class ControlWorker : public Worker {
     return true;
   }
 
-  /** What a service depends on: its configuration's list, else the DependOnService value it is stored in. */
-  std::vector<std::wstring> Dependencies(const std::wstring& service) {
-    std::vector<std::wstring> out;
-    ScHandle handle(OpenServiceW(manager_.get(), service.c_str(), SERVICE_QUERY_CONFIG));
-    if (handle.get()) {
-      DWORD size = 0;
-      QueryServiceConfigW(handle.get(), nullptr, 0, &size);
-      if (GetLastError() == ERROR_INSUFFICIENT_BUFFER) {
-        std::vector<BYTE> config(size);
-        auto* c = reinterpret_cast<QUERY_SERVICE_CONFIGW*>(config.data());
-        if (QueryServiceConfigW(handle.get(), c, size, &size) && c->lpDependencies) {
-          for (const wchar_t* d = c->lpDependencies; *d; d += wcslen(d) + 1) out.emplace_back(d);
-        }
-      }
-    }
-    if (!out.empty()) return out;
-    // Wine's service control manager leaves lpDependencies empty.
-    std::wstring key = L"SYSTEM\\CurrentControlSet\\Services\\" + service;
-    DWORD bytes = 0;
-    if (RegGetValueW(HKEY_LOCAL_MACHINE, key.c_str(), L"DependOnService", RRF_RT_REG_MULTI_SZ, nullptr, nullptr, &bytes) != ERROR_SUCCESS || bytes == 0) return out;
-    std::vector<wchar_t> list(bytes / sizeof(wchar_t) + 2, L'\0');
-    if (RegGetValueW(HKEY_LOCAL_MACHINE, key.c_str(), L"DependOnService", RRF_RT_REG_MULTI_SZ, nullptr, list.data(), &bytes) != ERROR_SUCCESS) return out;
-    for (const wchar_t* d = list.data(); *d; d += wcslen(d) + 1) out.emplace_back(d);
-    return out;
-  }
 
   bool Stop(const std::wstring& name) {
     ScHandle service(OpenServiceW(manager_.get(), name.c_str(), SERVICE_STOP | SERVICE_QUERY_STATUS | SERVICE_ENUMERATE_DEPENDENTS));

@@ -13,7 +13,7 @@
 //   5. a Wine prefix set to Windows 10, booted once and kept as a template; every run works on
 //      a fresh copy of it, so installs from an earlier run never leak into the next;
 //   6. test/windows/tier/main.ts bundled with esbuild (with lib/host/windows and lib/inventory)
-//      into one .cjs, run by node.exe under Wine. node.exe cannot write to a pipe under Wine, so
+//      into one .cjs, and dist/mfa-upgrade.cjs built (scripts/build.mjs), run by node.exe under Wine. node.exe cannot write to a pipe under Wine, so
 //      it writes its results (JSON lines) and its output to files, read back here.
 // Closing line: "N passed, N failed" (", N skipped" when a test cannot run under Wine, with the
 // reason printed beside it). Exit code 0 only when none failed.
@@ -292,6 +292,8 @@ async function main() {
   const template = step('wine prefix', ensurePrefixTemplate);
   const prefix = step('fresh prefix copy', () => workingPrefix(template));
   const bundle = await step('bundle', bundleTests);
+  // The CLI bundle is run too (it must find prebuilds/ from its own folder): the project's build.
+  step('CLI bundle', () => execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' }));
   log(`running the tests in node.exe ${NODE_VERSION} under Wine`);
   const outcome = await step('tests', () => runInWindows({ nodeExe, bundle, prefix, msiDir }));
   const { passed, failed, skipped } = report(outcome);

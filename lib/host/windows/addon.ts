@@ -39,6 +39,8 @@ export interface RawService {
   state: 'stopped' | 'start_pending' | 'stop_pending' | 'running' | 'continue_pending' | 'pause_pending' | 'paused';
   startType: 'boot' | 'system' | 'auto' | 'manual' | 'disabled';
   path: string;
+  /** Present when the service depends on others (load-order groups are left out). */
+  dependsOn?: string[];
 }
 
 export type RegRoot = 'HKLM' | 'HKCU' | 'HKCR' | 'HKU' | 'HKCC';

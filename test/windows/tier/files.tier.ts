@@ -59,3 +59,21 @@ test('files: copy with a SHA-256 of what was written; free space; a missing file
   const e = await rejectsWith(async () => files.dacl(work('nope.txt')), (err) => err instanceof MfaError && /^WIN32_[23]$/.test(String(err['code'])), 'dacl of a missing file');
   assert.match(String(e['target']), /nope\.txt/);
 });
+
+test('files: a streamed atomic write replaces the file whole, and a failing source leaves it as it was', async () => {
+  const { files } = await host();
+  const path = work('stream', 'Phonefactor.pfdata');
+  await files.writeFileAtomic(path, Buffer.from('old data file'));
+  const chunk = Buffer.alloc(1 << 20, 0x5a);
+  async function* source(n: number, fail = false): AsyncGenerator<Uint8Array> {
+    for (let i = 0; i < n; i++) yield chunk;
+    if (fail) throw new Error('the source broke');
+  }
+  const result = await files.writeStreamAtomic(path, source(3));
+  const expected = Buffer.concat([chunk, chunk, chunk]);
+  assert.deepEqual(result, { size: expected.length, sha256: createHash('sha256').update(expected).digest('hex') });
+  assert.deepEqual(await files.readFile(path), expected);
+  await rejectsWith(files.writeStreamAtomic(path, source(2, true)), (e) => /the source broke/.test(String((e as unknown as Error).message)), 'failing source');
+  assert.deepEqual(await files.readFile(path), expected, 'the target is unchanged');
+  assert.deepEqual((await files.listDir(work('stream')))?.map((e) => e.name), ['Phonefactor.pfdata'], 'no temporary file left');
+});

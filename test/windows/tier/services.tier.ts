@@ -30,6 +30,8 @@ export function declareAgentServiceTests(): void {
 export function declareDependentServiceTests(): void {
   test('services: stop takes the running dependents down first; a deadline is kept', async () => {
     const { services } = await host();
+    assert.deepEqual((await services.get('MultiFactorAuthAdSync'))?.dependsOn, ['MultiFactorAuth']);
+    assert.equal((await services.get('MultiFactorAuth'))?.dependsOn, undefined);
     await services.start('MultiFactorAuth');
     await services.start('MultiFactorAuthAdSync');
     assert.equal((await services.get('MultiFactorAuthAdSync'))?.state, 'running');
