@@ -375,3 +375,63 @@ test('error codes map to ErrorRecord categories (the switch -Regex of Get-MfaErr
   t.log(`${thrown.size} error codes in lib/; NotSpecified: ${unmapped.join(', ') || 'none'}`);
   t.deepEqual(unmapped, []);
 });
+
+test('every call of a public cmdlet (in the module, the wrapper, the Pester tests, the help examples and about_MfaUpgrade) uses parameters it has', async (t) => {
+  const fns = await publicFns();
+  const common = ['Verbose', 'Debug', 'ErrorAction', 'WarningAction', 'InformationAction', 'ProgressAction', 'ErrorVariable', 'WarningVariable', 'InformationVariable', 'OutVariable', 'OutBuffer', 'PipelineVariable'];
+  const known = new Map<string, Set<string>>();
+  for (const f of fns) {
+    const names = new Set<string>(common.map((c) => c.toLowerCase()));
+    for (const p of f.parameters) {
+      names.add(p.name.toLowerCase());
+      for (const a of p.attributes.filter((x) => /^Alias$/i.test(x.name))) for (const v of a.args.values()) names.add(v.toLowerCase());
+    }
+    if (f.cmdletBinding?.args.get('SupportsShouldProcess')) ['whatif', 'confirm'].forEach((n) => names.add(n));
+    known.set(f.name.toLowerCase(), names);
+  }
+  const { parsePowerShell } = await import('./ps-ast.js');
+  const sources: Array<{ where: string; code: string }> = [];
+  for (const f of [...(await mod()).files, ...(await loadPowerShellFiles('test/powershell'))]) sources.push({ where: f.path, code: f.text });
+  for (const f of fns) {
+    for (const [i, e] of (parseHelp(f.help)?.examples ?? []).entries()) {
+      const line = /^\s*PS [A-Z]:\\>\s*(.*)$/m.exec(e)?.[1];
+      if (line) sources.push({ where: `${f.name} .EXAMPLE ${i + 1}`, code: line });
+    }
+  }
+  const about = readFileSync(join(MODULE_DIR, 'en-US', 'about_MfaUpgrade.help.txt'), 'utf8');
+  for (const line of about.split(/\r?\n/).filter((l) => /^\s{8}(Get|Test|Export|Invoke|Merge|Restore|Compare|Update)-Mfa/.test(l))) sources.push({ where: 'about_MfaUpgrade', code: line.trim() });
+  const problems: string[] = [];
+  let calls = 0;
+  let fallback = 0;
+  for (const s of sources) {
+    const tree = await parsePowerShell(s.code);
+    if (syntaxProblems(tree).length > 0) {
+      // The grammar refuses some valid one-liners (a bare-word list with spaces: Format-Table id, title):
+      // there, each pipeline element that starts with a cmdlet is read for its -Names.
+      t.false(s.where.endsWith('.ps1') || s.where.endsWith('.psm1'), `${s.where} must parse`);
+      fallback++;
+      for (const segment of s.code.replace(/\{[^{}]*\}|'[^']*'|"[^"]*"/g, 'X').split('|')) {
+        const m = /^\s*([A-Za-z]+-Mfa[A-Za-z]+)\b(.*)$/.exec(segment);
+        const names = m ? known.get((m[1] as string).toLowerCase()) : undefined;
+        if (!m || !names) continue;
+        calls++;
+        for (const p of (m[2] as string).matchAll(/(?:^|\s)-([A-Za-z][A-Za-z0-9]*)/g)) {
+          if (!names.has((p[1] as string).toLowerCase())) problems.push(`${s.where}: ${m[1]} has no -${p[1]}`);
+        }
+      }
+      continue;
+    }
+    for (const c of commandCalls(tree.rootNode)) {
+      const names = known.get(c.name.toLowerCase());
+      if (!names) continue;
+      calls++;
+      for (const p of c.params.keys()) {
+        // A unique prefix binds in PowerShell, but the module's own text spells names out.
+        if (!names.has(p)) problems.push(`${s.where}: ${c.name} has no -${p}`);
+      }
+    }
+  }
+  t.true(calls > 40, `${calls} calls checked`);
+  t.log(`${calls} calls of public cmdlets checked, ${fallback} one-liners read without the grammar`);
+  t.deepEqual(problems, []);
+});

@@ -43,7 +43,7 @@ function Get-MfaDeployment {
     live machine.
 
     .EXAMPLE
-    PS C:\> Get-MfaDeployment -ComputerName MFA01, MFA02 | Export-MfaBackup -Path { "\\backup01\mfa\$($_.ComputerName)" } -Confirm:$false
+    PS C:\> Get-MfaDeployment -ComputerName 'MFA01', 'MFA02' | Export-MfaBackup -Path { "\\backup01\mfa\$($_.ComputerName)" } -Confirm:$false
 
     Inspects two servers through remoting and backs each one up to a folder of its own.
 

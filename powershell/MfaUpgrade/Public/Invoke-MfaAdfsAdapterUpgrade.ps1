@@ -92,7 +92,7 @@ function Invoke-MfaAdfsAdapterUpgrade {
     Shows the steps of the adapter upgrade on this AD FS server; changes nothing.
 
     .EXAMPLE
-    PS C:\> Invoke-MfaAdfsAdapterUpgrade -ComputerName ADFS01, ADFS02, ADFS03 -FarmName sts.contoso.com -ConfigPath 'C:\Program Files\Multi-Factor Authentication Server\MultiFactorAuthenticationAdfsAdapter.config'
+    PS C:\> Invoke-MfaAdfsAdapterUpgrade -ComputerName 'ADFS01', 'ADFS02', 'ADFS03' -FarmName sts.contoso.com -ConfigPath 'C:\Program Files\Multi-Factor Authentication Server\MultiFactorAuthenticationAdfsAdapter.config'
 
     Upgrades the adapter across a three-server farm in halves, through remoting.
 

@@ -38,7 +38,7 @@ function Test-MfaUpgradeReadiness {
     Lists the checks that do not pass on this server, with what to do about each.
 
     .EXAMPLE
-    PS C:\> Get-MfaDeployment -ComputerName MFA01, MFA02 | Test-MfaUpgradeReadiness -PackagePath D:\MFA\8.1.1.2
+    PS C:\> Get-MfaDeployment -ComputerName 'MFA01', 'MFA02' | Test-MfaUpgradeReadiness -PackagePath D:\MFA\8.1.1.2
 
     Checks two servers through remoting; each check carries the server's name in ComputerName.
 
