@@ -6,7 +6,9 @@
  * Run outside the service control manager it prints a line and exits with 1.
  */
 #define WIN32_LEAN_AND_MEAN
+#ifndef UNICODE
 #define UNICODE
+#endif
 #include <windows.h>
 #include <stdio.h>
 
