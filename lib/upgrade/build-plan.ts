@@ -135,6 +135,7 @@ export function buildPlan(inventory: Inventory, readiness: CheckResult[], packag
     to: targetPkg ? { name: targetPkg.identity.name, version: targetPkg.identity.version } : null,
     vdirNames: options.vdirNames,
     steps: b.steps,
+    upToDate: false,
     blockers: b.blockers,
     warnings: b.warnings,
     readiness,
@@ -146,8 +147,8 @@ export function buildPlan(inventory: Inventory, readiness: CheckResult[], packag
       b.block('the packages folder has no MFA Server installer', 'Put the MFA Server installer (and the component installers from its install folder) into the --packages folder.');
       return plan;
     }
-    if (compareVersions(serverPkg.identity.version, server.product.version) <= 0) {
-      b.block(`the MFA Server package is ${serverPkg.identity.version}, not newer than the installed ${server.product.version}`, 'Use the latest MFA Server installer.');
+    if (compareVersions(serverPkg.identity.version, server.product.version) < 0) {
+      b.block(`the MFA Server package is ${serverPkg.identity.version}, older than the installed ${server.product.version}`, 'Use the latest MFA Server installer.');
     }
     plan.path = server.generation === 'phonefactor-agent' ? 'phonefactor-agent' : 'mfa-server';
   } else if (components.size > 0) {
@@ -169,7 +170,15 @@ export function buildPlan(inventory: Inventory, readiness: CheckResult[], packag
   for (const r of readiness) if (r.status === 'warn') b.warnings.push(`${r.title}: ${r.evidence}`);
 
   const removeMobile = options.removeMobileApp === true && targetMajor >= 8 && components.has('mobileAppWebService');
-  const keep = [...components.keys()].filter((k) => !(removeMobile && k === 'mobileAppWebService'));
+  // A second run finds the work done: what is at its package's version is left alone.
+  const current = (version: string | undefined, pkg: KnownPackage | undefined) => version !== undefined && pkg !== undefined && compareVersions(version, pkg.identity.version) === 0;
+  const serverCurrent = server !== null && current(server.product.version, serverPkg);
+  const keep = [...components.keys()].filter((k) => !(removeMobile && k === 'mobileAppWebService') && !current(components.get(k)?.product?.version, b.pkg(k)));
+  if ((server === null || serverCurrent) && keep.length === 0 && !(removeMobile && components.get('mobileAppWebService')?.product)) {
+    plan.upToDate = true;
+    b.warnings.push(`Everything here is already at the packages' versions (${targetPkg?.identity.version ?? ''}): nothing to do.`);
+    return plan;
+  }
   for (const k of keep) {
     if (!b.pkg(k)) b.block(`${COMPONENT_LABEL[k]} is installed but the packages folder has no ${COMPONENT_LABEL[k]} installer`, `Copy MultiFactorAuthentication${k === 'userPortal' ? 'UserPortal' : k === 'webServiceSdk' ? 'WebServiceSdk' : 'MobileAppWebService'}Setup64.msi from the MFA Server install folder into the packages folder.`);
   }
@@ -216,7 +225,7 @@ export function buildPlan(inventory: Inventory, readiness: CheckResult[], packag
     });
   }
 
-  if (server && serverPkg) {
+  if (server && serverPkg && !serverCurrent) {
     if (plan.path === 'phonefactor-agent') {
       b.steps.push({
         id: b.id('uninstall-server'),

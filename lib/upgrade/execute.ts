@@ -83,6 +83,10 @@ export class Executor {
       if (!state.ended) throw interrupted(this.journal);
       await rename(this.journal.path, `${this.journal.path}.${state.ended.time.replace(/[:.]/g, '-')}`);
     }
+    if (plan.upToDate) {
+      this.out.log('info', `${plan.computerName} is already at ${plan.to?.version ?? 'the packages\' version'}: nothing to do.`);
+      return { outcome: 'completed', exitCode: ExitCode.success, bundle: undefined, journal: this.journal.path, leftToDo: [], rebootRequired: false, stepsRun: [] };
+    }
     if (plan.blockers.length) {
       throw new MfaError(`the plan is blocked: ${plan.blockers.map((b) => b.message).join('; ')}`, { code: 'PLAN_BLOCKED', exitCode: ExitCode.notReady, remedy: plan.blockers.map((b) => b.remedy).join(' ') });
     }

@@ -98,6 +98,8 @@ export interface UpgradePlan {
   to: { name: string; version: string } | null;
   vdirNames: VdirChoice;
   steps: PlanStep[];
+  /** Everything is already at the packages' versions: no steps, and a run changes nothing. */
+  upToDate: boolean;
   /** What stops the plan from running; empty when it can run. */
   blockers: Blocker[];
   warnings: string[];

@@ -81,9 +81,9 @@ test('blockers: no server package, an older package, an unknown version, a missi
   t.teardown(pk.cleanup);
   cpSync(PKG, pk.dir, { recursive: true });
   const serverPkg = join(pk.dir, 'MultiFactorAuthenticationServerSetup64.msi.json');
-  writeFileSync(serverPkg, readFileSync(serverPkg, 'utf8').replace('"version": "8.1.1.2"', '"version": "7.0.2.1"'));
+  writeFileSync(serverPkg, readFileSync(serverPkg, 'utf8').replace('"version": "8.1.1.2"', '"version": "6.5.0.0"'));
   const older = await makePlan(await openImageHost('examples/hosts/mfa-7.0'), { packagesDir: pk.dir, vdirNames: 'keep' });
-  t.true(older.blockers.some((b) => /not newer than the installed 7\.0\.2\.1/.test(b.message)));
+  t.true(older.blockers.some((b) => /6\.5\.0\.0, older than the installed 7\.0\.2\.1/.test(b.message)));
 
   const { dir, cleanup } = tempCopy('mfa-7.0');
   t.teardown(cleanup);

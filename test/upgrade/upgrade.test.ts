@@ -204,3 +204,19 @@ test('rehearse: the upgrade on a copy of the backup\'s snapshot; neither the hos
   t.deepEqual(treeHash(ws.host), hostBefore);
   t.deepEqual(treeHash(bundle), bundleBefore);
 });
+
+test('safe to run twice: the second run finds everything at the packages\' versions and changes nothing (exit 0)', async (t) => {
+  const ws = workspace('mfa-7.0');
+  t.teardown(ws.cleanup);
+  t.is((await upgrade(ws, '--unattended')).code, 5);
+  const before = treeHash(ws.host);
+  const second = tempDir();
+  t.teardown(second.cleanup);
+  const again = await runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', second.dir, '--unattended', '--json']);
+  t.is(again.code, 0);
+  const plan = again.events.find((e) => e['typeName'] === 'MfaUpgrade.UpgradePlan')?.['data'] as { upToDate: boolean; steps: unknown[] };
+  t.true(plan.upToDate);
+  t.deepEqual(plan.steps, []);
+  t.deepEqual(treeHash(ws.host), before);
+  t.deepEqual(readdirSync(second.dir), []);
+});

@@ -6,6 +6,7 @@ export function formatPlan(plan: UpgradePlan): string {
   const route = plan.path === 'phonefactor-agent' ? 'PhoneFactor Agent 5.x -> MFA Server (uninstall, then install)' : plan.path === 'mfa-server' ? 'MFA Server in place (major upgrade)' : 'nothing to upgrade';
   out.push(`Upgrade plan for ${plan.computerName}: ${plan.from ? `${plan.from.name} ${plan.from.version}` : '-'} -> ${plan.to ? `${plan.to.name} ${plan.to.version}` : '-'}`);
   out.push(`Path: ${route}; virtual directory names: ${plan.vdirNames}`, '');
+  if (plan.upToDate) out.push('Already up to date: nothing to do.');
   plan.steps.forEach((s) => {
     out.push(`${s.id}  ${s.kind === 'manual' ? '[manual] ' : ''}${s.title}`);
     out.push(`      ${s.description}`);
