@@ -2,7 +2,7 @@
 // inventory written by hand in test/windows/expected-inventory.json.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { takeInventory } from '../../../lib/inventory/take-inventory.js';
 import { host } from './context.js';
 import { env, test } from './harness.js';
@@ -51,15 +51,19 @@ export function declareInventoryTest(): void {
     assert.deepEqual(inventory, expected);
   });
 
-  test('the CLI bundle (dist/mfa-upgrade.cjs) finds the addon beside itself and reports the same inventory', (t) => {
+  test('the CLI bundle (dist/mfa-upgrade.cjs), run by a renamed node.exe, finds the addon beside itself and reports the same inventory', (t) => {
     const bundle = `${env('MFA_UPGRADE_ADDON')}\\dist\\mfa-upgrade.cjs`;
     const out = 'C:\\mfa-tier\\cli-inventory.jsonl';
     // No MFA_UPGRADE_ADDON for the child: the bundle resolves the package root from its own folder.
     // node.exe cannot write to a pipe under Wine: cmd.exe redirects its output to a file.
     mkdirSync('C:\\mfa-tier', { recursive: true });
+    // A renamed node.exe, as the single executable application is: the addon's Node-API imports
+    // from "node.exe" are delay-loaded and resolved to whatever executable runs it.
+    const exe = 'C:\\mfa-tier\\mfa-upgrade-host.exe';
+    copyFileSync(process.execPath, exe);
     const childEnv = { ...process.env };
     delete childEnv['MFA_UPGRADE_ADDON'];
-    const r = spawnSync('cmd.exe', ['/d', '/s', '/c', `""${process.execPath}" "${bundle}" inventory --json > ${out} 2>&1"`], { env: childEnv, windowsVerbatimArguments: true, stdio: 'ignore', timeout: 120_000 });
+    const r = spawnSync('cmd.exe', ['/d', '/s', '/c', `""${exe}" "${bundle}" inventory --json > ${out} 2>&1"`], { env: childEnv, windowsVerbatimArguments: true, stdio: 'ignore', timeout: 120_000 });
     const lines = readFileSync(out, 'utf8').split(/\r?\n/).filter(Boolean);
     assert.equal(r.status, 0, `exit ${r.status}: ${lines.slice(-5).join(' | ')}`);
     const object = lines.map((l) => JSON.parse(l) as { type: string; typeName?: string; data?: Record<string, unknown> }).find((l) => l.type === 'object');
