@@ -13,8 +13,7 @@ export const SNAPSHOT_DIR = 'snapshot';
 /** Suffix of a stored file's name when the bundle is encrypted. */
 export const ENCRYPTED_SUFFIX = '.enc';
 
-declare const MFA_UPGRADE_VERSION: string | undefined;
-export const TOOL_VERSION = typeof MFA_UPGRADE_VERSION === 'string' ? MFA_UPGRADE_VERSION : '0.0.0-dev';
+export { version as TOOL_VERSION } from '../version.js';
 
 export type Role = 'master' | 'subordinate' | 'unknown';
 

@@ -5,8 +5,7 @@ import { flag, helpText, parseArgs, str } from './args.js';
 import { commands, findCommand } from './commands.js';
 import { Output } from './output.js';
 
-declare const MFA_UPGRADE_VERSION: string | undefined;
-export const version = typeof MFA_UPGRADE_VERSION === 'string' ? MFA_UPGRADE_VERSION : '0.0.0-dev';
+import { version } from '../version.js';
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 4;

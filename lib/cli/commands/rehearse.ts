@@ -14,7 +14,7 @@ import { makePlan } from '../../upgrade/make-plan.js';
 import { flag, str } from '../args.js';
 import { formatInventory } from '../format/inventory.js';
 import { formatPlan } from '../format/plan.js';
-import { version } from '../main.js';
+import { version } from '../../version.js';
 import type { CommandContext } from '../spec.js';
 import { planOptionsFrom } from './plan-options.js';
 import { DEFAULT_LOG_DIR } from './upgrade.js';

@@ -10,7 +10,7 @@ import type { ManualStep } from '../../upgrade/plan-types.js';
 import { describePending } from '../../upgrade/pending.js';
 import { flag, num, str } from '../args.js';
 import { formatPlan } from '../format/plan.js';
-import { version } from '../main.js';
+import { version } from '../../version.js';
 import type { CommandContext } from '../spec.js';
 import { planOptionsFrom } from './plan-options.js';
 
