@@ -57,7 +57,8 @@ function Invoke-MfaAdfsAdapterUpgrade {
 
     .PARAMETER BackupPath
     Where the export, the originals of replaced files and the run state go (default
-    C:\ProgramData\mfa-upgrade\adfs). Maps to --backup-dir.
+    C:\ProgramData\mfa-upgrade\adfs). With several -ComputerName values it must be a share that
+    every AD FS server of the farm can reach (\\server\share\folder). Maps to --backup-dir.
 
     .PARAMETER PackageFile
     MultiFactorAuthenticationAdfsAdapterSetup64.msi: install it on this server as part of the
@@ -182,6 +183,12 @@ function Invoke-MfaAdfsAdapterUpgrade {
     process {
         $action = "Upgrade the MFA Server AD FS adapter (new config '$ConfigPath'): AD FS is restarted and the adapter re-registered"
         if ($PSCmdlet.ParameterSetName -eq 'ComputerName' -and @($ComputerName).Count -gt 1) {
+            # Each server continues the farm's run (--from): the run state, the exported configuration
+            # and the originals must be where every server of the farm can read them.
+            if (-not $BackupPath -or $BackupPath -notmatch '^\\\\[^\\]+\\[^\\]+') {
+                $reason = New-Object System.ArgumentException ('A farm walk over several AD FS servers needs -BackupPath on a share every one of them can reach (\\server\share\folder): the run state, the exported configuration and the originals are kept there, and a rollback on any server needs them.')
+                $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord ($reason, 'MfaAdfsFarmNeedsSharedBackup', [System.Management.Automation.ErrorCategory]::InvalidArgument, $BackupPath)))
+            }
             $params = @{}
             foreach ($k in $PSBoundParameters.Keys) {
                 $params[$k] = $PSBoundParameters[$k]
