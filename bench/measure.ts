@@ -19,16 +19,22 @@ export async function timeIt(fn: () => unknown, runs = 7): Promise<number> {
   return median(times);
 }
 
-/** Median wall time in ms of a whole command. */
-export function timeCommand(cmd: string, args: string[], runs = 9): number {
-  return median(
-    Array.from({ length: runs + 1 }, () => {
+/**
+ * Median wall times in ms of several commands, run round-robin so that drift in the machine's
+ * load falls on all of them alike (timing them in separate blocks makes the ratios noise).
+ */
+export function timeCommandsInterleaved(commands: Array<[string, string[]]>, runs = 21): number[] {
+  const times: number[][] = commands.map(() => []);
+  for (let i = 0; i <= runs; i++) {
+    commands.forEach(([cmd, args], j) => {
       const t0 = process.hrtime.bigint();
       const r = spawnSync(cmd, args, { stdio: 'ignore' });
       if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`);
-      return Number(process.hrtime.bigint() - t0) / 1e6;
-    }).slice(1),
-  );
+      // The first round warms the file cache and is not counted.
+      if (i > 0) (times[j] as number[]).push(Number(process.hrtime.bigint() - t0) / 1e6);
+    });
+  }
+  return times.map(median);
 }
 
 export function report(name: string, measured: number, baselineName: string, baseline: number, target: number, unit = 'ms'): void {
