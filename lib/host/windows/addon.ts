@@ -121,6 +121,17 @@ export function loadAddon(env: NodeJS.ProcessEnv = process.env): NativeAddon {
       problems.push(`${override}: ${(e as Error).message}`);
     }
   }
+  // In a single executable application, node-gyp-build would probe package.json through the
+  // executable's require, which loads built-in modules only (and says so on stderr): the addon
+  // lies beside the executable, in prebuildify's layout.
+  if (isSingleExecutable(req)) {
+    const file = join(dirname(process.execPath), 'prebuilds', `${process.platform}-${process.arch}`, 'node.napi.node');
+    if (existsSync(file)) {
+      loaded = createRequire(process.execPath)(file) as NativeAddon;
+      return loaded;
+    }
+    problems.push(`${file}: not found beside the executable`);
+  }
   const nodeGypBuild = loadNodeGypBuild(req);
   for (const root of packageRootCandidates(env)) {
     if (!existsSync(join(root, 'prebuilds')) && !existsSync(join(root, 'build', 'Release'))) continue;
@@ -137,6 +148,15 @@ export function loadAddon(env: NodeJS.ProcessEnv = process.env): NativeAddon {
     target: `prebuilds/${process.platform}-${process.arch}/node.napi.node`,
     remedy: `Reinstall mfa-upgrade so prebuilds/ lies beside its dist/ folder, run "npm run build:native", or set ${ADDON_ENV} to the addon's .node file.`,
   });
+}
+
+function isSingleExecutable(req: NodeRequire): boolean {
+  try {
+    return (req('node:sea') as { isSea(): boolean }).isSea();
+  } catch {
+    // node:sea is missing before Node 20.12: then this is no single executable of ours.
+    return false;
+  }
 }
 
 interface NodeGypBuild {
