@@ -3,8 +3,8 @@
 import { ExitCode, MfaError } from '../errors.js';
 import type { PowerShell } from '../host/ports.js';
 
-/** The names the MFA Server adapter is registered under: before v7, and v7+ (DOMAIN.md §1). */
-export const ADAPTER_NAMES = ['WindowsAzureMultiFactorAuthentication', 'AzureMfaServerAuthentication'] as const;
+// The names the adapter is registered under (before v7, and v7 on): the inventory's list.
+import { ADFS_PROVIDER_NAMES as ADAPTER_NAMES } from '../inventory/take-inventory.js';
 export const CURRENT_ADAPTER_NAME = 'AzureMfaServerAuthentication';
 
 export interface RegisteredProvider {

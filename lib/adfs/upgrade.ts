@@ -15,7 +15,7 @@ import type { FarmInputs, RunState, StepContext } from './steps.js';
 
 export const DEFAULT_BACKUP_DIR = 'C:\\ProgramData\\mfa-upgrade\\adfs';
 export const REGISTER_SCRIPT_NAME = 'Register-MultiFactorAuthenticationAdfsAdapter.ps1';
-export const ADAPTER_CONFIG_NAME = 'MultiFactorAuthenticationAdfsAdapter.config';
+import { ADFS_ADAPTER_CONFIG as ADAPTER_CONFIG_NAME } from '../inventory/take-inventory.js';
 const PHONEFACTOR_KEY = 'HKLM\\SOFTWARE\\Positive Networks\\PhoneFactor';
 
 export interface AdfsUpgradeOptions {

@@ -208,7 +208,7 @@ export async function takeInventory(host: Host): Promise<Inventory> {
 }
 
 /** The names AD FS knows the MFA Server adapter by: before v7, and v7 on. */
-export const ADFS_PROVIDER_NAMES = ['WindowsAzureMultiFactorAuthentication', 'AzureMfaServerAuthentication'];
+export const ADFS_PROVIDER_NAMES = ['WindowsAzureMultiFactorAuthentication', 'AzureMfaServerAuthentication'] as const;
 
 async function readAdfsRegistration(host: Host, warnings: string[]): Promise<AdfsRegistration | null> {
   if (!(await host.powershell.hasCommand('Get-AdfsAuthenticationProvider'))) return null;
