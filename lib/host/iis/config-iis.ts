@@ -1,6 +1,8 @@
 // The Iis port, read from applicationHost.config through the Files port. The same reader serves
 // the live machine and image hosts. (Why not AHADMIN: see README "IIS".)
+import { decodeText, type DecodedText } from '../../config/xml/codec.js';
 import { MfaError } from '../../errors.js';
+import { joinWindowsPath, windowsDirname } from '../../util/winpath.js';
 import type { Files, Iis, IisInstall, IisSite, Registry } from '../ports.js';
 import { APPHOST_CONFIG, findSites, parseIisXml, readSites } from './apphost-config.js';
 
@@ -21,17 +23,12 @@ export class ConfigIis implements Iis {
 
   async sites(): Promise<IisSite[]> {
     if (!(await this.files.stat(APPHOST_CONFIG))) return [];
-    const text = decodeXmlBytes(await this.files.readFile(APPHOST_CONFIG));
-    const doc = parseIisXml(text, APPHOST_CONFIG);
-    let { sites, configSource } = findSites(doc);
-    if (configSource !== undefined) {
-      if (/^[\\/]|:|\.\./.test(configSource)) {
-        throw new MfaError(`configSource '${configSource}' must be a file name relative to the configuration folder`, { code: 'BAD_INPUT', target: APPHOST_CONFIG, exitCode: 3 });
-      }
-      const path = APPHOST_CONFIG.replace(/[^\\]+$/, configSource);
-      const moved = parseIisXml(decodeXmlBytes(await this.files.readFile(path)), path);
-      sites = moved['sites'] as Record<string, unknown> | undefined;
-      if (!sites) throw new MfaError(`'${configSource}' has no <sites> root element`, { code: 'BAD_INPUT', target: path, exitCode: 3 });
+    const doc = parseIisXml((await readConfigText(this.files, APPHOST_CONFIG)).text, APPHOST_CONFIG);
+    let { sites } = findSites(doc);
+    const moved = movedSitesFile(doc);
+    if (moved !== undefined) {
+      sites = parseIisXml((await readConfigText(this.files, moved)).text, moved)['sites'] as Record<string, unknown> | undefined;
+      if (!sites) throw new MfaError(`'${moved}' has no <sites> root element`, { code: 'BAD_INPUT', target: moved, exitCode: 3 });
     }
     if (!sites) return [];
     const expand = await this.expander();
@@ -52,9 +49,20 @@ export class ConfigIis implements Iis {
   }
 }
 
-/** XML bytes to text: BOM-led UTF-16 or UTF-8 (IIS writes UTF-8 with a BOM). */
-export function decodeXmlBytes(bytes: Buffer): string {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
-  return bytes.toString('utf8').replace(/^\uFEFF/, '');
+/** An IIS configuration file's text and format (IIS writes UTF-8, with or without a BOM). */
+export async function readConfigText(files: Files, path: string): Promise<DecodedText> {
+  return decodeText(await files.readFile(path), path);
+}
+
+/**
+ * The file <sites> was moved to with configSource (a name in the configuration folder), or
+ * undefined when the sites are in applicationHost.config itself.
+ */
+export function movedSitesFile(doc: ReturnType<typeof parseIisXml>): string | undefined {
+  const { configSource } = findSites(doc);
+  if (configSource === undefined) return undefined;
+  if (/^[\\/]|:|\.\./.test(configSource)) {
+    throw new MfaError(`configSource '${configSource}' must be a file name relative to the configuration folder`, { code: 'BAD_INPUT', target: APPHOST_CONFIG, exitCode: 3 });
+  }
+  return joinWindowsPath(windowsDirname(APPHOST_CONFIG), configSource);
 }

@@ -10,10 +10,11 @@ import { MfaError } from '../../errors.js';
 import { expectArrayOf, parseJson } from '../../util/json-file.js';
 import { writeFileAtomicLocal } from '../../util/local-fs.js';
 import { compareVersions } from '../../util/version.js';
-import { joinWindowsPath, windowsDirname } from '../../util/winpath.js';
-import { APPHOST_CONFIG } from '../iis/apphost-config.js';
+import { windowsDirname } from '../../util/winpath.js';
+import { APPHOST_CONFIG, parseIisXml } from '../iis/apphost-config.js';
 import { addApplication, hasApplication, removeApplication } from '../iis/apphost-edit.js';
-import { decodeXmlBytes } from '../iis/config-iis.js';
+import { movedSitesFile, readConfigText } from '../iis/config-iis.js';
+import { encodeText } from '../../config/xml/codec.js';
 import type { InstallOptions, InstallResult, InstalledProduct, Installer, PackageIdentity, RegValue } from '../ports.js';
 import type { ImageFiles } from './files.js';
 import { RollbackStore } from './rollback-store.js';
@@ -345,22 +346,14 @@ export class ImageInstaller implements Installer {
     }
   }
 
-  /** The file holding <sites>: applicationHost.config, or the file its configSource names. */
-  private async sitesFile(): Promise<string> {
-    const text = decodeXmlBytes(await this.files.readFile(APPHOST_CONFIG));
-    const source = /<sites\s[^>]*?configSource\s*=\s*(["'])([^"'<>]*)\1/.exec(text)?.[2];
-    return source ? joinWindowsPath(windowsDirname(APPHOST_CONFIG), source) : APPHOST_CONFIG;
-  }
-
   private async editAppHost(edit: (text: string, file: string) => string, steps: UndoableSteps): Promise<void> {
-    const file = await this.sitesFile();
-    const before = await this.files.readFile(file);
-    const text = decodeXmlBytes(before);
+    // <sites> may live in applicationHost.config or in the file its configSource names.
+    const file = movedSitesFile(parseIisXml((await readConfigText(this.files, APPHOST_CONFIG)).text, APPHOST_CONFIG)) ?? APPHOST_CONFIG;
+    const { text, format } = await readConfigText(this.files, file);
     const after = edit(text, file);
     if (after === text) return;
-    const bom = before[0] === 0xef && before[1] === 0xbb && before[2] === 0xbf ? '\uFEFF' : '';
     await steps.store.save(file);
-    await this.files.writeFileAtomic(file, Buffer.from(bom + after, 'utf8'));
+    await this.files.writeFileAtomic(file, encodeText(after, format));
   }
 
   /** Lays a product down (install) or takes it away (remove), every change undoable. */
