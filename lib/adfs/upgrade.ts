@@ -15,8 +15,7 @@ import type { FarmInputs, RunState, StepContext } from './steps.js';
 
 export const DEFAULT_BACKUP_DIR = 'C:\\ProgramData\\mfa-upgrade\\adfs';
 export const REGISTER_SCRIPT_NAME = 'Register-MultiFactorAuthenticationAdfsAdapter.ps1';
-import { ADFS_ADAPTER_CONFIG as ADAPTER_CONFIG_NAME } from '../inventory/take-inventory.js';
-const PHONEFACTOR_KEY = 'HKLM\\SOFTWARE\\Positive Networks\\PhoneFactor';
+import { ADFS_ADAPTER_CONFIG as ADAPTER_CONFIG_NAME, readInstallPath } from '../inventory/take-inventory.js';
 
 export interface AdfsUpgradeOptions {
   /** The new adapter config (the one the new version ships). */
@@ -57,11 +56,7 @@ async function readRequired(host: Host, path: string, what: string, option: stri
 }
 
 async function installFolder(host: Host): Promise<string | undefined> {
-  for (const view of ['32', '64'] as const) {
-    const v = await host.registry.getValue(PHONEFACTOR_KEY, 'InstallPath', view);
-    if (v && (v.type === 'REG_SZ' || v.type === 'REG_EXPAND_SZ') && v.data) return v.data;
-  }
-  return undefined;
+  return (await readInstallPath(host.registry, '32')) ?? (await readInstallPath(host.registry, '64')) ?? undefined;
 }
 
 export async function prepareAdfsUpgrade(host: Host, o: AdfsUpgradeOptions): Promise<PreparedUpgrade> {

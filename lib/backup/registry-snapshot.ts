@@ -11,7 +11,7 @@ export interface KeyToKeep {
   recursive: boolean;
 }
 
-export const PHONEFACTOR_KEY = 'HKLM\\SOFTWARE\\Positive Networks\\PhoneFactor';
+import { PHONEFACTOR_KEY } from '../inventory/take-inventory.js';
 
 /**
  * What discovery, readiness checks and an upgrade rehearsal read: the PhoneFactor key, .NET,

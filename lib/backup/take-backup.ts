@@ -29,11 +29,13 @@ import {
   type Seal,
 } from './format.js';
 import { ByteProgress, PROGRESS_IDS, formatBytes } from './progress.js';
-import { KEYS_THAT_MATTER, PHONEFACTOR_KEY, keysFor, readKeys, regBytes } from './registry-snapshot.js';
+import { KEYS_THAT_MATTER, keysFor, readKeys, regBytes } from './registry-snapshot.js';
+import { PHONEFACTOR_KEY } from '../inventory/take-inventory.js';
 import { localBundleFs, type BundleFs, type FileSink } from './sink.js';
 import { verifyBundle, type VerifyReport } from './verify.js';
 import { faultPoint } from '../util/fault.js';
 import { isProcessAlive } from '../util/process.js';
+import { systemRoot } from '../host/registry-values.js';
 import { fsyncDir } from '../util/local-fs.js';
 
 export interface BackupOptions {
@@ -522,8 +524,7 @@ async function exportAdfsConfig(host: Host, registeredName: string | null, write
     notTaken.push({ item, reason: `no MFA Server provider (${ADFS_PROVIDER_NAMES.join(' or ')}) is registered in AD FS on this host, or it is not an AD FS server` });
     return undefined;
   }
-  const systemRoot = await host.registry.getValue('HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion', 'SystemRoot');
-  const root = systemRoot && (systemRoot.type === 'REG_SZ' || systemRoot.type === 'REG_EXPAND_SZ') ? systemRoot.data : 'C:\\Windows';
+  const root = await systemRoot(host.registry);
   const tempFile = joinWindowsPath(root, 'Temp', `mfa-upgrade-adfs-export-${process.pid}-${Date.now()}.config`);
   let bytes: Buffer;
   try {

@@ -3,6 +3,7 @@
 import { MfaError } from '../errors.js';
 import { joinWindowsPath } from '../util/winpath.js';
 import { compareVersions } from '../util/version.js';
+import { readString } from '../host/registry-values.js';
 import type { Host, IisApplication, InstalledProduct, Registry } from '../host/ports.js';
 import { classifyServer, productRef, roleOf } from './products.js';
 import type { AdfsAdapterInventory, AdfsRegistration, ComponentKind, Inventory, ProductRef, ServerInventory, ServiceRef, WebComponentInventory } from './types.js';
@@ -18,9 +19,9 @@ const COMPONENT_MARKERS: Array<{ kind: ComponentKind; file: string }> = [
   { kind: 'mobileAppWebService', file: 'PfPaWs.asmx' },
 ];
 
-async function readInstallPath(registry: Registry, view: '32' | '64'): Promise<string | null> {
-  const v = await registry.getValue(PHONEFACTOR_KEY, 'InstallPath', view);
-  return v && (v.type === 'REG_SZ' || v.type === 'REG_EXPAND_SZ') && v.data !== '' ? v.data : null;
+/** InstallPath under Positive Networks\\PhoneFactor in one registry view; null when absent or empty. */
+export async function readInstallPath(registry: Registry, view: '32' | '64'): Promise<string | null> {
+  return (await readString(registry, PHONEFACTOR_KEY, 'InstallPath', view)) || null;
 }
 
 /** The on-disk name of a file in a folder, matched case-insensitively (Phonefactor.pfdata). */

@@ -1,6 +1,6 @@
 // .NET Framework 4.5+ from the Release DWORD (DOMAIN.md §4); MFA Server 7+ needs 4.5.
 import type { Check } from './types.js';
-import { readDword } from './registry-read.js';
+import { readDword } from '../host/registry-values.js';
 
 const NDP = 'HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full';
 const RELEASES: Array<[number, string]> = [

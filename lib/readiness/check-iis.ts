@@ -1,7 +1,7 @@
 // IIS 7+ and the features the web components need (DOMAIN.md §1): ASP.NET 4.5, Basic
 // Authentication, IIS 6 Metabase Compatibility. Only where web components live.
 import type { Check } from './types.js';
-import { readDword } from './registry-read.js';
+import { readDword } from '../host/registry-values.js';
 
 const COMPONENTS = 'HKLM\\SOFTWARE\\Microsoft\\InetStp\\Components';
 

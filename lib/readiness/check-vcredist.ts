@@ -1,7 +1,7 @@
 // Visual C++ 2015 Update 1 or later, x86 and x64 (DOMAIN.md §3): build 14.0.23506 or newer.
 import type { RegistryView } from '../host/ports.js';
 import type { Check, CheckResult, ReadinessContext } from './types.js';
-import { readDword, readString } from './registry-read.js';
+import { readDword, readString } from '../host/registry-values.js';
 
 const RUNTIMES = 'HKLM\\SOFTWARE\\Microsoft\\VisualStudio\\14.0\\VC\\Runtimes';
 export const VC_MIN = { major: 14, minor: 0, bld: 23506 };

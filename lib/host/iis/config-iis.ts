@@ -3,6 +3,7 @@
 import { decodeText, type DecodedText } from '../../config/xml/codec.js';
 import { MfaError } from '../../errors.js';
 import { joinWindowsPath, windowsDirname } from '../../util/winpath.js';
+import { readDword, systemRoot } from '../registry-values.js';
 import type { Files, Iis, IisInstall, IisSite, Registry } from '../ports.js';
 import { APPHOST_CONFIG, findSites, parseIisXml, readSites } from './apphost-config.js';
 
@@ -15,10 +16,9 @@ export class ConfigIis implements Iis {
   ) {}
 
   async version(): Promise<IisInstall | undefined> {
-    const major = await this.registry.getValue(INETSTP, 'MajorVersion');
-    if (major?.type !== 'REG_DWORD') return undefined;
-    const minor = await this.registry.getValue(INETSTP, 'MinorVersion');
-    return { majorVersion: major.data, minorVersion: minor?.type === 'REG_DWORD' ? minor.data : 0 };
+    const major = await readDword(this.registry, INETSTP, 'MajorVersion');
+    if (major === undefined) return undefined;
+    return { majorVersion: major, minorVersion: (await readDword(this.registry, INETSTP, 'MinorVersion')) ?? 0 };
   }
 
   async sites(): Promise<IisSite[]> {
@@ -37,13 +37,12 @@ export class ConfigIis implements Iis {
 
   /** %SystemDrive%, %windir% and the like, from the machine's own registry. */
   private async expander(): Promise<(raw: string) => string> {
-    const root = await this.registry.getValue('HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion', 'SystemRoot');
-    const systemRoot = root?.type === 'REG_SZ' || root?.type === 'REG_EXPAND_SZ' ? root.data : 'C:\\Windows';
+    const root = await systemRoot(this.registry);
     const vars: Record<string, string> = {
-      SYSTEMDRIVE: systemRoot.slice(0, 2),
-      SYSTEMROOT: systemRoot,
-      WINDIR: systemRoot,
-      PROGRAMFILES: `${systemRoot.slice(0, 2)}\\Program Files`,
+      SYSTEMDRIVE: root.slice(0, 2),
+      SYSTEMROOT: root,
+      WINDIR: root,
+      PROGRAMFILES: `${root.slice(0, 2)}\\Program Files`,
     };
     return (raw) => raw.replace(/%([^%]+)%/g, (m, name: string) => vars[name.toUpperCase()] ?? m);
   }

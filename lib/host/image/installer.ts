@@ -11,6 +11,7 @@ import { expectArrayOf, parseJson } from '../../util/json-file.js';
 import { writeFileAtomicLocal } from '../../util/local-fs.js';
 import { compareVersions } from '../../util/version.js';
 import { windowsDirname } from '../../util/winpath.js';
+import { readDword, readString } from '../registry-values.js';
 import { APPHOST_CONFIG, parseIisXml } from '../iis/apphost-config.js';
 import { addApplication, hasApplication, removeApplication } from '../iis/apphost-edit.js';
 import { movedSitesFile, readConfigText } from '../iis/config-iis.js';
@@ -292,9 +293,9 @@ export class ImageInstaller implements Installer {
     const { property, fromRegistry } = m.installDir;
     if (props[property]) return;
     if (fromRegistry) {
-      const v = await this.registry.getValue(fromRegistry.key, fromRegistry.name, fromRegistry.view ?? '64');
-      if ((v?.type === 'REG_SZ' || v?.type === 'REG_EXPAND_SZ') && v.data !== '') {
-        props[property] = v.data.endsWith('\\') ? v.data : `${v.data}\\`;
+      const v = await readString(this.registry, fromRegistry.key, fromRegistry.name, fromRegistry.view ?? '64');
+      if (v) {
+        props[property] = v.endsWith('\\') ? v : `${v}\\`;
         log.line(`AppSearch: ${property} = ${props[property]} (from ${fromRegistry.key}\\${fromRegistry.name})`);
         return;
       }
@@ -307,8 +308,7 @@ export class ImageInstaller implements Installer {
       let ok: boolean;
       if ('registryDwordAtLeast' in c) {
         const r = c.registryDwordAtLeast;
-        const v = await this.registry.getValue(r.key, r.name, r.view ?? '64');
-        ok = v?.type === 'REG_DWORD' && v.data >= r.value;
+        ok = ((await readDword(this.registry, r.key, r.name, r.view ?? '64')) ?? -1) >= r.value;
       } else {
         ok = await this.registry.keyExists(c.registryExists.key, c.registryExists.view ?? '64');
       }
