@@ -131,8 +131,8 @@ export class Executor {
       this.journal.append({ type: 'services', time: now(), running });
     }
     faultPoint('before:backup');
+    // take() verifies the bundle (every file re-read) before it is renamed into place.
     const bundle = await this.backup.take(this.host, join(this.options.workDir, 'backup'), this.out);
-    await this.backup.verify(bundle);
     // Kept relative to the work folder, so the folder can be moved or copied as a whole.
     const rel = relative(this.options.workDir, bundle);
     this.journal.append({ type: 'backup', time: now(), bundle: rel.startsWith('..') || isAbsolute(rel) ? bundle : rel });
