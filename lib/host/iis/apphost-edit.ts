@@ -1,10 +1,9 @@
 // Adds and removes IIS applications in applicationHost.config text with minimal edits, as
 // appcmd would: everything else in the file stays byte for byte (comments, order, layout).
+import { escapeAttributeValue } from '../../config/xml/entities.js';
 import { badInput } from '../../errors.js';
 
-function escapeAttr(v: string): string {
-  return v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-}
+const escapeAttr = (v: string): string => escapeAttributeValue(v, '"');
 
 function findSiteSpan(text: string, siteName: string, file: string): { start: number; bodyEnd: number } {
   const re = /<site\s[^>]*?name\s*=\s*(["'])(.*?)\1[^>]*>/g;
