@@ -1,20 +1,9 @@
 // Bytes done out of bytes total, as progress events (Write-Progress in the PowerShell module, a
 // bar on a terminal). Throttled: an event when the whole percent changes or every half second.
 import type { Output } from '../cli/output.js';
+import { formatBytes } from '../util/format-bytes.js';
 
 export const PROGRESS_IDS = { backup: 1, verify: 2, restore: 3 } as const;
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
 
 export class ByteProgress {
   private done = 0;

@@ -28,7 +28,8 @@ import {
   type Role,
   type Seal,
 } from './format.js';
-import { ByteProgress, PROGRESS_IDS, formatBytes } from './progress.js';
+import { ByteProgress, PROGRESS_IDS } from './progress.js';
+import { formatBytes } from '../util/format-bytes.js';
 import { KEYS_THAT_MATTER, keysFor, readKeys, regBytes } from './registry-snapshot.js';
 import { PHONEFACTOR_KEY } from '../inventory/take-inventory.js';
 import { localBundleFs, type BundleFs, type FileSink } from './sink.js';

@@ -1,6 +1,6 @@
 // 200 MB free where MFA Server is installed (DOMAIN.md §4).
 import type { Check } from './types.js';
-import { formatBytes } from '../cli/format/table.js';
+import { formatBytes } from '../util/format-bytes.js';
 
 export const MIN_FREE_BYTES = 200 * 1024 * 1024;
 

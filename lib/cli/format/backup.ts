@@ -4,7 +4,8 @@ import type { BackupPlan } from '../../backup/collect.js';
 import type { RestoreResult } from '../../backup/restore.js';
 import type { BackupResult } from '../../backup/take-backup.js';
 import type { VerifyReport } from '../../backup/verify.js';
-import { formatBytes, table } from './table.js';
+import { formatBytes } from '../../util/format-bytes.js';
+import { table } from './table.js';
 
 export interface BackupSummary {
   bundle: string;

@@ -1,6 +1,7 @@
 // The human view of an inventory.
 import type { Inventory } from '../../inventory/types.js';
-import { formatBytes, table } from './table.js';
+import { formatBytes } from '../../util/format-bytes.js';
+import { table } from './table.js';
 
 const COMPONENT_NAMES = { userPortal: 'User Portal', mobileAppWebService: 'Mobile App Web Service', webServiceSdk: 'Web Service SDK' } as const;
 
