@@ -16,12 +16,12 @@ import { APPHOST_CONFIG, parseIisXml } from '../iis/apphost-config.js';
 import { addApplication, hasApplication, removeApplication } from '../iis/apphost-edit.js';
 import { movedSitesFile, readConfigText } from '../iis/config-iis.js';
 import { encodeText } from '../../config/xml/codec.js';
-import type { InstallOptions, InstallResult, InstalledProduct, Installer, PackageIdentity, RegValue } from '../ports.js';
+import type { InstallOptions, InstallResult, InstalledProduct, Installer, PackageIdentity, RegValue, ServiceInfo } from '../ports.js';
 import type { ImageFiles } from './files.js';
 import { RollbackStore } from './rollback-store.js';
 import { formatted, identityOf, parseManifest, type PackageManifest } from './package-manifest.js';
 import type { ImageRegistry } from './registry.js';
-import type { ImageService, ImageServices } from './services.js';
+import type { ImageServices } from './services.js';
 import { isProcessAlive } from '../../util/process.js';
 
 export const ERROR_UNKNOWN_PRODUCT = 1605;
@@ -409,7 +409,7 @@ export class ImageInstaller implements Installer {
       log.line(`Created IIS application ${app.site}${app.path} -> ${app.physicalPath}`);
     }
     for (const s of m.services ?? []) {
-      const svc: ImageService = { name: s.name, displayName: s.displayName, state: 'stopped', startType: s.startType, path: formatted(s.path, props) };
+      const svc: ServiceInfo = { name: s.name, displayName: s.displayName, state: 'stopped', startType: s.startType, path: formatted(s.path, props) };
       if (s.dependsOn) svc.dependsOn = s.dependsOn;
       await this.services.register(svc);
       log.line(`InstallServices: ${s.name}`);

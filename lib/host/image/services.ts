@@ -6,13 +6,11 @@ import { expectArrayOf, parseJson } from '../../util/json-file.js';
 import { writeFileAtomicLocal } from '../../util/local-fs.js';
 import type { ServiceInfo, Services } from '../ports.js';
 
-export type ImageService = ServiceInfo;
-
 const STATES = new Set(['stopped', 'start_pending', 'stop_pending', 'running', 'continue_pending', 'pause_pending', 'paused']);
 const START_TYPES = new Set(['boot', 'system', 'auto', 'manual', 'disabled']);
 
 export class ImageServices implements Services {
-  private services: ImageService[] | undefined;
+  private services: ServiceInfo[] | undefined;
   constructor(private readonly file: string) {}
 
   /** Forgets what was read, so the next call reads the file again. */
@@ -20,13 +18,13 @@ export class ImageServices implements Services {
     this.services = undefined;
   }
 
-  private async load(): Promise<ImageService[]> {
+  private async load(): Promise<ServiceInfo[]> {
     if (!this.services) {
       const text = await fsp.readFile(this.file, 'utf8').catch((e: NodeJS.ErrnoException) => {
         if (e.code === 'ENOENT') return '[]';
         throw e;
       });
-      const list = expectArrayOf<ImageService>(parseJson(text, this.file), this.file, {
+      const list = expectArrayOf<ServiceInfo>(parseJson(text, this.file), this.file, {
         name: 'string',
         displayName: 'string',
         state: 'string',
@@ -54,7 +52,7 @@ export class ImageServices implements Services {
     return (await this.list()).find((s) => s.name.toLowerCase() === name.toLowerCase());
   }
 
-  private async find(name: string): Promise<ImageService> {
+  private async find(name: string): Promise<ServiceInfo> {
     const s = (await this.load()).find((x) => x.name.toLowerCase() === name.toLowerCase());
     if (!s) throw new MfaError(`service '${name}' does not exist`, { code: 'WIN32_1060', target: name, remedy: 'Check the service name with Get-Service.' });
     return s;
@@ -81,7 +79,7 @@ export class ImageServices implements Services {
   }
 
   /** Registers or removes services (package manifests install them). */
-  async register(service: ImageService): Promise<void> {
+  async register(service: ServiceInfo): Promise<void> {
     const services = await this.load();
     const idx = services.findIndex((s) => s.name.toLowerCase() === service.name.toLowerCase());
     if (idx === -1) services.push(service);
