@@ -42,8 +42,10 @@ export class MfaError extends Error {
   readonly exitCode: ExitCodeValue;
 
   constructor(message: string, details: MfaErrorDetails) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(message);
     this.name = 'MfaError';
+    // Error's own cause option is ES2022 and Node 12 ignores it: keep the cause by hand.
+    if (details.cause !== undefined) (this as { cause?: unknown }).cause = details.cause;
     this.code = details.code;
     this.target = details.target;
     this.line = details.line;

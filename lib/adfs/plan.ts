@@ -1,4 +1,4 @@
-// The AD FS adapter upgrade plan for one or more farms (DOMAIN.md §3.7, steps a-j). A farm of one
+// The AD FS adapter upgrade plan for one or more farms (procedure.md §3.7, steps a-j). A farm of one
 // server gets the short sequence (no halves: there is nothing to move traffic to); a farm of two
 // or more is split in halves, this host (or the farm's first server) in the first half, and the
 // once-per-farm steps (policy, unregister, register) placed once, on the first half's first server.

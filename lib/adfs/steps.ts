@@ -1,4 +1,4 @@
-// The AD FS adapter upgrade as typed steps (DOMAIN.md §3.7). Each step has a journal-friendly id,
+// The AD FS adapter upgrade as typed steps (procedure.md §3.7). Each step has a journal-friendly id,
 // the node it runs on, a describe(), its run and its undo. Steps share the farm's facts
 // (FarmInputs, fixed when the plan is made) and a run state persisted in the backup folder
 // (RunState), so the sequence can stop at a manual step and resume later with --from.
@@ -64,7 +64,7 @@ export interface AdfsStep {
   id: string;
   title: string;
   kind: 'adfs';
-  /** DOMAIN.md §3.7 letter (a-j), or 'prep' for the preparation before the farm is touched. */
+  /** procedure.md §3.7 letter (a-j), or 'prep' for the preparation before the farm is touched. */
   phase: string;
   scope: StepScope;
   /** Where it runs (the farm's first node for farm-wide steps); every node for a manual step. */

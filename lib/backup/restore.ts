@@ -1,4 +1,4 @@
-// mfa-upgrade restore (DOMAIN.md §4): refuses a bundle that fails verification, stops the
+// mfa-upgrade restore (procedure.md §4): refuses a bundle that fails verification, stops the
 // server's services, replaces the data file atomically, restores web.configs and themes when
 // asked, checks every written file against the manifest, and starts the services again. The
 // files it replaces are kept aside (a local undo folder), and put back if anything fails.
@@ -16,6 +16,7 @@ import { ByteProgress, PROGRESS_IDS } from './progress.js';
 import { readStored, type OpenedBundle } from './read-bundle.js';
 import { protectBundle } from './take-backup.js';
 import { verifyBundle, type VerifyReport } from './verify.js';
+import { removePath } from '../util/remove.js';
 
 export interface RestoreInclude {
   web: boolean;
@@ -299,7 +300,7 @@ export async function restoreBundle(host: Host, bundleDir: string, options: Rest
     throw new MfaError(`${err.message} (the files the restore had replaced were put back)`, { code: err.code, ...(err.target ? { target: err.target } : {}), exitCode: err.exitCode, ...(err.remedy ? { remedy: err.remedy } : {}), cause: failure });
   }
   if (undo.some((u) => u.saved)) result.undoDir = undoDir;
-  else await fsp.rm(undoDir, { recursive: true, force: true }).catch(() => undefined);
+  else await removePath(undoDir).catch(() => undefined);
   for (const name of leftStopped) output?.log('warning', `${name} was stopped before the restore and is left stopped: start it with Start-Service ${name}.`);
   return result;
 }

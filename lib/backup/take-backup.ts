@@ -38,6 +38,8 @@ import { faultPoint } from '../util/fault.js';
 import { isProcessAlive } from '../util/process.js';
 import { systemRoot } from '../host/registry-values.js';
 import { fsyncDir } from '../util/local-fs.js';
+import { localFreeSpace } from '../util/free-space.js';
+import { removePath } from '../util/remove.js';
 
 export interface BackupOptions {
   /** The bundle folder to create (a local path); it must not exist. */
@@ -210,7 +212,7 @@ class BundleWriter {
     } catch (e) {
       await chain.catch(() => undefined);
       await sink.close().catch(() => undefined);
-      await fsp.rm(local, { force: true }).catch(() => undefined);
+      await removePath(local).catch(() => undefined);
       throw e;
     }
     const file: ManifestFile = { stored: finalStored, original, size, sha256: plainHash.digest('hex'), tags };
@@ -259,7 +261,7 @@ async function startPartial(out: string): Promise<string> {
     if (Number.isFinite(pid) && pid !== process.pid && isProcessAlive(pid)) {
       throw new MfaError(`another backup (process ${pid}) is writing ${partial}`, { code: 'BACKUP_RUNNING', target: partial, exitCode: ExitCode.anotherInstallRunning, remedy: 'Wait for it to finish, or choose another --out.' });
     }
-    await fsp.rm(partial, { recursive: true, force: true });
+    await removePath(partial);
   }
   try {
     await fsp.mkdir(partial, { mode: 0o700 });
@@ -344,8 +346,9 @@ export async function takeBackup(host: Host, options: BackupOptions): Promise<Ba
   const fileBytes = plan.files.reduce((n, f) => n + f.size, 0);
   const needed = fileBytes + (options.passphrase !== undefined ? plan.files.length * ENC_OVERHEAD : 0) + DISK_MARGIN;
   await fsp.mkdir(dirname(out), { recursive: true });
-  const free = await fsp.statfs(dirname(out)).then((s) => s.bavail * s.bsize, () => Infinity);
-  if (free < needed) {
+  const free = await localFreeSpace(dirname(out)).catch(() => undefined);
+  if (free === undefined) output?.log('warning', `The free space of ${dirname(out)} cannot be measured here; the backup needs about ${formatBytes(needed)}.`);
+  else if (free < needed) {
     throw new MfaError(`the disk holding the bundle has ${formatBytes(free)} free and the backup needs about ${formatBytes(needed)}`, { code: 'DISK_FULL', target: dirname(out), exitCode: ExitCode.fatal, remedy: 'Free space there or choose another --out; nothing was changed.' });
   }
 
@@ -451,7 +454,7 @@ export async function takeBackup(host: Host, options: BackupOptions): Promise<Ba
       throw new MfaError(`the bundle did not verify after writing: ${report.problems.map((p) => `${p.path} ${p.detail}`).join('; ')}`, { code: 'BACKUP_VERIFY_FAILED', target: partial, exitCode: ExitCode.fatal, remedy: 'Check the disk the bundle is written to, then back up again.' });
     }
     await protectBundle(partial);
-    await fsp.rm(join(partial, LOCK_NAME), { force: true });
+    await removePath(join(partial, LOCK_NAME));
     if (await fsp.lstat(out).then(() => true, () => false)) {
       throw new MfaError('the bundle folder appeared while the backup ran', { code: 'BUNDLE_EXISTS', target: out, exitCode: ExitCode.badInput, remedy: 'Choose a new --out folder.' });
     }
@@ -468,7 +471,7 @@ export async function takeBackup(host: Host, options: BackupOptions): Promise<Ba
       durationMs: Date.now() - started,
     };
   } catch (e) {
-    await fsp.rm(partial, { recursive: true, force: true }).catch(() => undefined);
+    await removePath(partial).catch(() => undefined);
     if (restartFailures.length > 0 && e instanceof MfaError) {
       throw new MfaError(`${e.message}; and ${restartFailures.map((r) => r.service).join(', ')} could not be started again`, { code: e.code, ...(e.target ? { target: e.target } : {}), exitCode: e.exitCode, remedy: `Start ${restartFailures.map((r) => r.service).join(', ')} (Start-Service) first. ${e.remedy ?? ''}`.trim(), cause: e });
     }

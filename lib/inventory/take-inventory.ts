@@ -79,7 +79,7 @@ async function inspectServer(host: Host, product: InstalledProduct, warnings: st
   return server;
 }
 
-/** The documented default vdir names (DOMAIN.md §1), a fallback when the folder says nothing. */
+/** The documented default vdir names (procedure.md §1), a fallback when the folder says nothing. */
 const DEFAULT_VDIRS: Record<string, ComponentKind> = {
   phonefactorwebservicesdk: 'webServiceSdk',
   multifactorauthwebservicesdk: 'webServiceSdk',

@@ -11,7 +11,7 @@ export interface WebConfigFacts {
 
 export function readWebConfigFacts(bytes: Buffer, file: string): WebConfigFacts {
   const top = readWebConfigSettings(loadXmlDocument(bytes, file, 'web.config')).settings.filter((s) => s.scope === '');
-  const sdk = top.filter(isSdkUrlSetting).at(-1);
+  const sdk = top.filter(isSdkUrlSetting).slice(-1)[0];
   return {
     appSettings: new Map(top.filter((s) => s.kind === 'appSetting').map((s) => [s.key, s.value])),
     sdkSetting: sdk ? { name: sdk.key, value: sdk.value.trim() } : null,

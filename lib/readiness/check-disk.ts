@@ -1,4 +1,4 @@
-// 200 MB free where MFA Server is installed (DOMAIN.md §4).
+// 200 MB free where MFA Server is installed (procedure.md §4).
 import type { Check } from './types.js';
 import { formatBytes } from '../util/format-bytes.js';
 

@@ -1,4 +1,4 @@
-// .NET Framework 4.5+ from the Release DWORD (DOMAIN.md §4); MFA Server 7+ needs 4.5.
+// .NET Framework 4.5+ from the Release DWORD (procedure.md §4); MFA Server 7+ needs 4.5.
 import type { Check } from './types.js';
 import { readDword } from '../host/registry-values.js';
 

@@ -1,4 +1,4 @@
-// IIS 7+ and the features the web components need (DOMAIN.md §1): ASP.NET 4.5, Basic
+// IIS 7+ and the features the web components need (procedure.md §1): ASP.NET 4.5, Basic
 // Authentication, IIS 6 Metabase Compatibility. Only where web components live.
 import type { Check } from './types.js';
 import { readDword } from '../host/registry-values.js';

@@ -1,4 +1,4 @@
-// RAM against Microsoft's sizing table for regularly authenticating users (DOMAIN.md §4).
+// RAM against Microsoft's sizing table for regularly authenticating users (procedure.md §4).
 import type { Check } from './types.js';
 
 const TABLE: Array<[number, number]> = [

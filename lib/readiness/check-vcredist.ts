@@ -1,4 +1,4 @@
-// Visual C++ 2015 Update 1 or later, x86 and x64 (DOMAIN.md §3): build 14.0.23506 or newer.
+// Visual C++ 2015 Update 1 or later, x86 and x64 (procedure.md §3): build 14.0.23506 or newer.
 import type { RegistryView } from '../host/ports.js';
 import type { Check, CheckResult, ReadinessContext } from './types.js';
 import { readDword, readString } from '../host/registry-values.js';

@@ -1,6 +1,6 @@
 // Builds the upgrade plan for one server from its inventory, readiness and the packages given:
 // the PhoneFactor Agent 5.x path (uninstall everything, install MFA Server into the old folder,
-// reinstall the components) and the MFA Server 6+ in-place path (DOMAIN.md §2 and §3).
+// reinstall the components) and the MFA Server 6+ in-place path (procedure.md §2 and §3).
 import type { ComponentKind, Inventory, WebComponentInventory } from '../inventory/types.js';
 import type { CheckResult } from '../readiness/types.js';
 import { compareVersions, majorOf } from '../util/version.js';
@@ -10,7 +10,7 @@ import { PLAN_FORMAT, type Blocker, type InstallStep, type PlanStep, type Upgrad
 
 export interface PlanOptions {
   vdirNames: VdirChoice;
-  /** From 8.0 on, the Mobile App Web Service is no longer needed (DOMAIN.md §2.10). */
+  /** From 8.0 on, the Mobile App Web Service is no longer needed (procedure.md §2.10). */
   removeMobileApp?: boolean;
   /** The package property that sets the IIS virtual directory, when the package does not show it. */
   vdirProperty?: string;
@@ -24,7 +24,7 @@ const COMPONENT_LABEL: Record<ComponentKind, string> = {
   webServiceSdk: 'Web Service SDK',
 };
 
-/** PhoneFactor 5.x order (DOMAIN.md §2 steps 2-4): portal, mobile app, SDK, then the agent. */
+/** PhoneFactor 5.x order (procedure.md §2 steps 2-4): portal, mobile app, SDK, then the agent. */
 const UNINSTALL_ORDER: ComponentKind[] = ['userPortal', 'mobileAppWebService', 'webServiceSdk'];
 /** Reinstall order: the SDK first, since the others call it. */
 const INSTALL_ORDER: ComponentKind[] = ['webServiceSdk', 'userPortal', 'mobileAppWebService'];
@@ -106,7 +106,7 @@ function physicalFor(w: WebComponentInventory, vdir: string): string {
   return vdir.toLowerCase() === w.vdir.toLowerCase() ? w.physicalPath : joinWindowsPath(w.physicalPath.replace(/\\[^\\]+$/, ''), vdir);
 }
 
-/** PhoneFactor-era components cannot be upgraded in place (DOMAIN.md §2): uninstall first. */
+/** PhoneFactor-era components cannot be upgraded in place (procedure.md §2): uninstall first. */
 function isPhoneFactorEra(w: WebComponentInventory): boolean {
   return w.product !== null && /phone\s*factor/i.test(w.product.name) && !/multi-?factor/i.test(w.product.name);
 }
@@ -343,7 +343,7 @@ export function buildPlan(inventory: Inventory, readiness: CheckResult[], packag
       component: 'mobileAppWebService',
       previous: { site: mobile.site, vdir: mobile.vdir },
       title: `Remove ${mobile.product.name} (not needed from MFA Server 8.0 on)`,
-      description: 'From 8.0 the mobile app talks to the service directly; the Mobile App Web Service may be removed (DOMAIN.md §2.10).',
+      description: 'From 8.0 the mobile app talks to the service directly; the Mobile App Web Service may be removed (procedure.md §2.10).',
       preconditions: [`${mobile.webConfigPath} is in the verified backup`],
       protects: [],
       undo: `reinstall ${mobile.product.name} ${mobile.product.version} from the backup and restore its web.config`,

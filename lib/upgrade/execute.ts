@@ -1,6 +1,6 @@
 // Runs an upgrade plan on a host: a verified backup before any change, every changing step
 // journaled before and after it runs, resume after a crash, rollback of what was done.
-import { mkdir, rename } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Output } from '../cli/output.js';
 import { ExitCode, MfaError, type ExitCodeValue } from '../errors.js';
@@ -68,7 +68,7 @@ export class Executor {
   }
 
   async execute(plan: UpgradePlan | undefined): Promise<ExecuteResult> {
-    await mkdir(this.options.workDir, { recursive: true, mode: 0o700 });
+    await fsp.mkdir(this.options.workDir, { recursive: true, mode: 0o700 });
     if (this.options.mode === 'rollback') return this.rollback();
     if (this.options.mode === 'resume') {
       if (!this.journal.exists()) throw new MfaError('there is no upgrade to resume here', { code: 'NO_JOURNAL', target: this.journal.path, exitCode: ExitCode.usage, remedy: 'Pass the --backup folder of the interrupted run, or start without --resume.' });
@@ -81,7 +81,7 @@ export class Executor {
     if (this.journal.exists()) {
       const state = journalState(this.journal.read(), this.journal.path);
       if (!state.ended) throw interrupted(this.journal);
-      await rename(this.journal.path, `${this.journal.path}.${state.ended.time.replace(/[:.]/g, '-')}`);
+      await fsp.rename(this.journal.path, `${this.journal.path}.${state.ended.time.replace(/[:.]/g, '-')}`);
     }
     if (plan.upToDate) {
       this.out.log('info', `${plan.computerName} is already at ${plan.to?.version ?? 'the packages\' version'}: nothing to do.`);

@@ -1,4 +1,4 @@
-// The order across servers (DOMAIN.md §3): subordinates first (they can read the old replicated
+// The order across servers (procedure.md §3): subordinates first (they can read the old replicated
 // data file), then one of them promoted to master, then the old master; web servers after the
 // SDK they call; each AD FS farm in two halves. Roles are the administrator's word: the
 // master/subordinate marker is not public, so nothing here guesses it.

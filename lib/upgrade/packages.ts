@@ -1,6 +1,6 @@
 // The packages an administrator hands over (--packages <dir>), recognised by what they say
 // about themselves (name, version, platform), never by file name or code.
-import { readdir } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, MfaError } from '../errors.js';
 import type { Host, PackageIdentity } from '../host/ports.js';
@@ -25,7 +25,7 @@ export function packageRole(identity: PackageIdentity): PackageRole | undefined 
 export async function readPackages(host: Host, dir: string): Promise<KnownPackage[]> {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = await fsp.readdir(dir);
   } catch (e) {
     throw new MfaError(`cannot read the packages folder: ${(e as Error).message}`, { code: 'PACKAGES_DIR', target: dir, exitCode: ExitCode.badInput, remedy: 'Pass the folder holding the MFA Server installers (--packages <dir>).' });
   }
@@ -49,7 +49,7 @@ export function redistributablesIn(packages: KnownPackage[]): Array<'x86' | 'x64
   return [...new Set(packages.filter((p) => p.role === 'vcredist').map((p) => p.identity.platform))];
 }
 
-/** Documented default vdir names of the new versions (DOMAIN.md §1). */
+/** Documented default vdir names of the new versions (procedure.md §1). */
 export const NEW_DEFAULT_VDIR: Record<ComponentKind, string> = {
   webServiceSdk: NEW_DEFAULT_SDK_VDIR,
   userPortal: 'MultiFactorAuth',

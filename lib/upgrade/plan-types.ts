@@ -92,7 +92,7 @@ export interface Blocker {
 export interface UpgradePlan {
   format: typeof PLAN_FORMAT;
   computerName: string;
-  /** components: a web server with the portal or mobile app but no MFA Server (DOMAIN.md §2.9). */
+  /** components: a web server with the portal or mobile app but no MFA Server (procedure.md §2.9). */
   path: 'phonefactor-agent' | 'mfa-server' | 'components' | 'none';
   from: { name: string; version: string } | null;
   to: { name: string; version: string } | null;

@@ -6,6 +6,7 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { CopyResult } from '../host/ports.js';
 import { faultPoint } from './fault.js';
+import { removePath } from './remove.js';
 
 /** Flushes a folder's entries (the rename that made a file visible); refused by some file systems, harmlessly. */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -38,14 +39,14 @@ export async function writeFileAtomicLocal(path: string, data: Uint8Array): Prom
     await h.sync();
   } catch (e) {
     await h.close().catch(() => undefined);
-    await fsp.rm(tmp, { force: true });
+    await removePath(tmp);
     throw e;
   }
   await h.close();
   try {
     await fsp.rename(tmp, path);
   } catch (e) {
-    await fsp.rm(tmp, { force: true });
+    await removePath(tmp);
     throw e;
   }
   await fsyncDir(dirname(path));
@@ -74,7 +75,7 @@ export async function writeStreamAtomicLocal(path: string, source: AsyncIterable
     await out.close();
   } catch (e) {
     await out.close().catch(() => undefined);
-    await fsp.rm(tmp, { force: true });
+    await removePath(tmp);
     throw e;
   }
   await fsp.rename(tmp, path);

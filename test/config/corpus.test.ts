@@ -12,13 +12,17 @@ import { setAttributeEdit } from '../../lib/config/xml/value-edits.js';
 import { attrValue } from '../../lib/config/xml/values.js';
 import { mergeWebConfig } from '../../lib/config/webconfig/merge.js';
 import { readWebConfigSettings } from '../../lib/config/webconfig/settings.js';
-import { corpusFiles, variants } from './helpers/corpus.js';
+import { corpus, corpusFiles, variants } from './helpers/corpus.js';
 
 const files = corpusFiles();
 
-test('the corpus is there (15 real web.config files)', (t) => {
-  t.is(files.length, 15);
-});
+const withCorpus = corpus.dir === undefined ? test.skip : test;
+if (corpus.dir === undefined) test.skip(`web.config corpus tests (skipped: ${corpus.reason})`, () => {});
+else {
+  test('the corpus is there (at least 15 real web.config files)', (t) => {
+    t.true(files.length >= 15, `${files.length} files in ${corpus.dir}`);
+  });
+}
 
 const fxp = new XMLParser({
   preserveOrder: true,
@@ -124,7 +128,7 @@ for (const file of files) {
   });
 }
 
-test('corpus: every appSettings value is carried into a copy with other defaults, and only those values change', (t) => {
+withCorpus('corpus: every appSettings value is carried into a copy with other defaults, and only those values change', (t) => {
   let carried = 0;
   for (const file of files) {
     const doc = loadXmlDocument(file.bytes, file.name);
@@ -149,7 +153,7 @@ test('corpus: every appSettings value is carried into a copy with other defaults
   t.log(`carried ${carried} values`);
 });
 
-test('corpus: decodeText refuses nothing the corpus holds and keeps each file\'s line ending', (t) => {
+withCorpus('corpus: decodeText refuses nothing the corpus holds and keeps each file\'s line ending', (t) => {
   for (const f of files) {
     const { format } = decodeText(f.bytes, f.name);
     t.is(format.eol, f.bytes.includes(Buffer.from('\r\n')) ? '\r\n' : '\n', f.name);

@@ -1,5 +1,5 @@
 // mfa-upgrade plan: the ordered steps, with preconditions and undo, before anything runs.
-import { readFile } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { ExitCode, MfaError, type ExitCodeValue } from '../../errors.js';
 import { parseFleet, planFleet } from '../../upgrade/fleet.js';
 import { formatFleetPlan } from '../format/fleet.js';
@@ -13,7 +13,7 @@ import { planOptionsFrom } from './plan-options.js';
 export async function run({ args, out }: CommandContext): Promise<ExitCodeValue> {
   const fleetFile = str(args, 'fleet');
   if (fleetFile) {
-    const fleet = planFleet(parseFleet(await readFile(fleetFile, 'utf8').catch((e: Error) => {
+    const fleet = planFleet(parseFleet(await fsp.readFile(fleetFile, 'utf8').catch((e: Error) => {
       throw new MfaError(`cannot read the fleet file: ${e.message}`, { code: 'FLEET', target: fleetFile, exitCode: ExitCode.badInput });
     }), fleetFile), fleetFile, upgradeArgsFor(args));
     out.object('MfaUpgrade.FleetPlan', fleet, () => formatFleetPlan(fleet));

@@ -1,6 +1,6 @@
 // mfa-upgrade rehearse: the upgrade run on a copy of the machine as the backup saw it, in a
 // temporary folder. Shows the plan, each merged web.config and the outcome; touches nothing else.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBundleAccess } from '../../backup/bundle-access.js';
@@ -18,13 +18,14 @@ import { version } from '../../version.js';
 import type { CommandContext } from '../spec.js';
 import { planOptionsFrom } from './plan-options.js';
 import { DEFAULT_LOG_DIR } from './upgrade.js';
+import { removePath } from '../../util/remove.js';
 
 export async function run({ args, out }: CommandContext): Promise<ExitCodeValue> {
   const bundle = str(args, 'backup') as string;
   const options = planOptionsFrom(args);
   const passphraseFile = str(args, 'passphrase-file');
   const passphrase = passphraseFile ? await readPassphraseFile(passphraseFile, { creating: false }) : undefined;
-  const work = await mkdtemp(join(tmpdir(), 'mfa-rehearsal-'));
+  const work = await fsp.mkdtemp(join(tmpdir(), 'mfa-rehearsal-'));
   const keep = flag(args, 'keep');
   try {
     const hostDir = await extractSnapshot(bundle, join(work, 'host'), passphrase !== undefined ? { passphrase } : {});
@@ -68,6 +69,6 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
     );
     return ExitCode.success;
   } finally {
-    if (!keep) await rm(work, { recursive: true, force: true });
+    if (!keep) await removePath(work);
   }
 }

@@ -1,6 +1,6 @@
 // mfa-upgrade upgrade: the whole upgrade as a journaled plan (verified backup first, resume,
 // rollback). --what-if shows the plan (or what a resume or rollback would do) and changes nothing.
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import { ExitCode, MfaError, type ExitCodeValue } from '../../errors.js';
 import { openHost } from '../../host/open.js';
 import { createBundleAccess } from '../../backup/bundle-access.js';
@@ -57,7 +57,7 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
 async function confirmManual(step: ManualStep): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question(`\nManual step: ${step.title}\n  ${step.instructions}\nDone? [y/N] `);
+    const answer = await new Promise<string>((resolve) => rl.question(`\nManual step: ${step.title}\n  ${step.instructions}\nDone? [y/N] `, resolve));
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();

@@ -1,4 +1,4 @@
-// MultiFactorAuthenticationAdfsAdapter.config across versions (DOMAIN.md §3.7): compare the old
+// MultiFactorAuthenticationAdfsAdapter.config across versions (procedure.md §3.7): compare the old
 // file (from disk, or exported with Export-AdfsAuthenticationProviderConfigurationData) with the
 // one the new adapter ships, and carry the old values into the new file with the same
 // minimal-diff editing as web.config. The root element's name is not public, so nothing here
@@ -13,7 +13,7 @@ import { setAttributeEdit, setContentEdit } from '../xml/value-edits.js';
 import { attrValue, elementText } from '../xml/values.js';
 import { rewriteVdir, type VdirMapping } from '../webconfig/sdk-vdir.js';
 
-/** Node names DOMAIN.md §1 documents; a file with none of them is not an adapter config. */
+/** Node names procedure.md §1 documents; a file with none of them is not an adapter config. */
 export const KNOWN_ADAPTER_NODES = ['UseWebServiceSdk', 'WebServiceSdkUrl', 'WebServiceSdkUsername', 'WebServiceSdkPassword', 'WebServiceSdkCertificateThumbprint'];
 
 interface AdapterValue {

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { MfaError } from '../../errors.js';
 import type { Parser as ParserType } from 'web-tree-sitter';
+import { setFlagsFromString } from 'node:v8';
 
 export const GRAMMAR_WASM = 'tree-sitter-powershell.wasm';
 export const RUNTIME_WASM = 'web-tree-sitter.wasm';
@@ -61,9 +62,30 @@ async function loadTreeSitter(): Promise<TreeSitter> {
 
 let parser: Promise<ParserType> | undefined;
 
+/**
+ * The grammar's wasm uses reference-type table indices, which V8 7.8 (Node 12, the runtime for
+ * old Windows: docs/api-floor.md) compiles only behind a flag; newer Node has them on.
+ */
+function enableWasmReferenceTypes(): void {
+  if (Number(process.versions.node.split('.')[0]) >= 14) return;
+  setFlagsFromString('--experimental-wasm-anyref');
+  // web-tree-sitter frees wasm objects through FinalizationRegistry (V8 8.4) and warns on every
+  // object where it is missing; one short-lived parser per process needs no finalizer.
+  const g = globalThis as unknown as Record<string, unknown>;
+  if (g.FinalizationRegistry === undefined) {
+    g.FinalizationRegistry = class {
+      register(): void {}
+      unregister(): boolean {
+        return false;
+      }
+    };
+  }
+}
+
 /** One parser per process: loading the grammar costs more than parsing a script. */
 export function powershellParser(): Promise<ParserType> {
   parser ??= (async () => {
+    enableWasmReferenceTypes();
     const { Parser, Language } = await loadTreeSitter();
     const runtime = locateWasm(RUNTIME_WASM);
     await Parser.init({ locateFile: () => runtime });

@@ -1,4 +1,4 @@
-// DOMAIN.md §3.7: "add -ConfigurationFilePath <path> to the end of the
+// procedure.md §3.7: "add -ConfigurationFilePath <path> to the end of the
 // Register-AdfsAuthenticationProvider command in the register script". Done on the parse tree,
 // not with a regex, so backtick continuations, splatting, comments and here-strings that merely
 // mention the command are handled as PowerShell itself reads them; an existing

@@ -1,4 +1,4 @@
-// The web.config carry-over (DOMAIN.md §2.9, §3.5-3.6): every appSettings and applicationSettings
+// The web.config carry-over (procedure.md §2.9, §3.5-3.6): every appSettings and applicationSettings
 // value of the backed-up file goes into the newly installed one, the SDK URL follows a renamed
 // SDK vdir, and nothing else in the file changes. Pure: bytes in, bytes and a report out.
 import { badInput } from '../../errors.js';

@@ -1,5 +1,5 @@
 // The Web Service SDK's virtual directory changed name between PhoneFactor and MFA Server
-// (DOMAIN.md §2 step 7): every carried URL that goes through the old vdir must follow it.
+// (procedure.md §2 step 7): every carried URL that goes through the old vdir must follow it.
 import { ExitCode, MfaError } from '../../errors.js';
 
 export const OLD_DEFAULT_SDK_VDIR = 'PhoneFactorWebServiceSdk';

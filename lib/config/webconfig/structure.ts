@@ -1,4 +1,4 @@
-// DOMAIN.md §3.5: "compare old and new web.config: if the new one has no new attributes, the
+// procedure.md §3.5: "compare old and new web.config: if the new one has no new attributes, the
 // old one may be copied over it; otherwise copy the appSettings values and the SDK URL into the
 // new one". This compares the two files' structure outside the settings and makes that decision.
 // It is stricter than the sentence in one way: an attribute whose value the new version changed
@@ -129,7 +129,7 @@ export function decideStrategy(oldCfg: WebConfigSettings, newCfg: WebConfigSetti
       strategy: 'copy-old',
       reason:
         'the new file adds no element, attribute or key and changes no value outside the settings, so the old file is kept as a whole ' +
-        '(DOMAIN §3.5: "if the new one has no new attributes, the old one may be copied over it"); its comments and layout stay as they were',
+        '(procedure.md §3.5: "if the new one has no new attributes, the old one may be copied over it"); its comments and layout stay as they were',
       newInNewFile,
       changedByNewVersion,
       onlyInOldFile,

@@ -4,6 +4,8 @@ import type { CopyResult, DirEntry, Files, FileStat } from '../ports.js';
 import { copyFileLocal, protectLocal, writeFileAtomicLocal, writeStreamAtomicLocal } from '../../util/local-fs.js';
 import { MfaError } from '../../errors.js';
 import type { ImagePaths } from './paths.js';
+import { localFreeSpace } from '../../util/free-space.js';
+import { removePath } from '../../util/remove.js';
 
 export class ImageFiles implements Files {
   constructor(
@@ -69,7 +71,7 @@ export class ImageFiles implements Files {
   }
 
   async remove(path: string): Promise<void> {
-    await fsp.rm(this.paths.local(path), { recursive: true, force: true });
+    await removePath(this.paths.local(path));
   }
 
   protect(path: string): Promise<void> {
@@ -80,8 +82,9 @@ export class ImageFiles implements Files {
     // The image has no volume of its own: host.json may pin a figure (so sample results do not
     // depend on this machine); otherwise, the free space of the folder holding the image.
     if (this.pinnedFreeBytes !== undefined) return this.pinnedFreeBytes;
-    const s = await fsp.statfs(this.paths.root);
-    return s.bavail * s.bsize;
+    const free = await localFreeSpace(this.paths.root);
+    // An image is a test or rehearsal host: where the runtime cannot tell, it is not the limit.
+    return free ?? Number.MAX_SAFE_INTEGER;
   }
 
   private notFound(e: unknown, path: string): unknown {

@@ -23,6 +23,7 @@ import { formatted, identityOf, parseManifest, type PackageManifest } from './pa
 import type { ImageRegistry } from './registry.js';
 import type { ImageServices } from './services.js';
 import { isProcessAlive } from '../../util/process.js';
+import { removePath } from '../../util/remove.js';
 
 export const ERROR_UNKNOWN_PRODUCT = 1605;
 const STATE_FILES = ['registry.reg', 'services.json', 'products.json'];
@@ -115,13 +116,13 @@ export class ImageInstaller implements Installer {
         const h = await fsp.open(lock, 'wx');
         await h.writeFile(String(process.pid));
         await h.close();
-        return () => fsp.rm(lock, { force: true });
+        return () => removePath(lock);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         const pid = Number(await fsp.readFile(lock, 'utf8').catch(() => ''));
         if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid)) return undefined;
         if (pid === process.pid) return undefined;
-        await fsp.rm(lock, { force: true });
+        await removePath(lock);
       }
     }
     return undefined;

@@ -64,7 +64,7 @@ export class ImagePowerShell implements PowerShell {
   }
 
   async invoke(command: string, parameters: Record<string, unknown> = {}): Promise<unknown[]> {
-    this.options.onCall?.({ command, parameters: structuredClone(parameters) });
+    this.options.onCall?.({ command, parameters: JSON.parse(JSON.stringify(parameters)) as Record<string, unknown> });
     const state = await this.state();
     const def = adfsCmdlet(command);
     if (!state || !def) {

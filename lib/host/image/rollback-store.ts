@@ -8,6 +8,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicLocal } from '../../util/local-fs.js';
 import type { ImageFiles } from './files.js';
+import { removePath } from '../../util/remove.js';
 
 interface SavedFile {
   path: string;
@@ -33,7 +34,7 @@ export class RollbackStore {
   }
 
   async begin(): Promise<void> {
-    await fsp.rm(this.dir, { recursive: true, force: true });
+    await removePath(this.dir);
     await fsp.mkdir(join(this.dir, 'state'), { recursive: true });
     await fsp.mkdir(join(this.dir, 'files'), { recursive: true });
     for (const f of this.stateFiles) {
@@ -83,12 +84,12 @@ export class RollbackStore {
     for (const f of this.stateFiles) {
       const bytes = await fsp.readFile(join(this.dir, 'state', f)).catch(() => undefined);
       if (bytes) await writeFileAtomicLocal(join(this.root, f), bytes);
-      else await fsp.rm(join(this.root, f), { force: true });
+      else await removePath(join(this.root, f));
     }
     await this.commit();
   }
 
   async commit(): Promise<void> {
-    await fsp.rm(this.dir, { recursive: true, force: true });
+    await removePath(this.dir);
   }
 }

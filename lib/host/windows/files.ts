@@ -9,6 +9,8 @@ import { copyFileLocal, writeStreamAtomicLocal } from '../../util/local-fs.js';
 import type { CopyResult, DirEntry, FileStat, Files } from '../ports.js';
 import type { NativeAddon } from './addon.js';
 import { callNative, win32Code } from './native-error.js';
+import { localFreeSpace } from '../../util/free-space.js';
+import { removePath } from '../../util/remove.js';
 
 /** ReplaceFileW failures a virus scanner or indexer holding the file causes for a moment. */
 const TRANSIENT = new Set([5, 32, 1175, 1176]);
@@ -70,7 +72,7 @@ export class WindowsFiles implements Files {
       await h.sync();
     } catch (e) {
       await h.close().catch(() => undefined);
-      await fsp.rm(tmp, { force: true });
+      await removePath(tmp);
       throw fsError(e, path);
     }
     await h.close();
@@ -108,7 +110,7 @@ export class WindowsFiles implements Files {
         }
       }
     } catch (e) {
-      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+      await removePath(tmp).catch(() => undefined);
       throw e;
     }
   }
@@ -126,7 +128,7 @@ export class WindowsFiles implements Files {
   }
 
   async remove(path: string): Promise<void> {
-    await fsp.rm(path, { recursive: true, force: true });
+    await removePath(path);
   }
 
   async protect(path: string): Promise<void> {
@@ -138,8 +140,9 @@ export class WindowsFiles implements Files {
     let dir = path;
     for (;;) {
       try {
-        const s = await fsp.statfs(dir);
-        return s.bavail * s.bsize;
+        const free = await localFreeSpace(dir);
+        if (free === undefined) throw new MfaError('this Node runtime cannot measure free disk space', { code: 'FREE_SPACE_UNKNOWN', target: path, remedy: 'Check the free space by hand (at least the size of the backup plus 200 MB).' });
+        return free;
       } catch (e) {
         const up = dirname(dir);
         if (up === dir) throw fsError(e, path);

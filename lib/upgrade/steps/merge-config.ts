@@ -1,7 +1,7 @@
 // Carries the backed-up web.config's settings into the newly installed one (lib/config), keeping
 // the pre-merge file beside the journal so the step can be undone.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, MfaError } from '../../errors.js';
 import { mergeWebConfig } from '../../config/webconfig/merge.js';
@@ -30,7 +30,7 @@ export async function runMergeConfig(step: MergeConfigStep, ctx: StepContext): P
   // The first attempt keeps the installed file as it was; a repeated attempt must not overwrite that.
   const copy = undoCopy(step, ctx);
   if (!existsSync(copy)) {
-    await mkdir(join(ctx.workDir, 'undo'), { recursive: true });
+    await fsp.mkdir(join(ctx.workDir, 'undo'), { recursive: true });
     await writeFileAtomicLocal(copy, current);
   }
   const outcome = mergeWebConfig({ bytes: old, file: `${step.original} (backup)` }, { bytes: current, file: path }, { sdkVdir: step.sdkVdir, sdkVdirKept: step.sdkVdir.length === 0 });
@@ -44,5 +44,5 @@ export async function undoMergeConfig(step: MergeConfigStep, ctx: StepContext): 
   const copy = undoCopy(step, ctx);
   if (!existsSync(copy)) return;
   const path = typeof ctx.recorded['target'] === 'string' ? ctx.recorded['target'] : await target(step, ctx);
-  if (await ctx.host.files.stat(path)) await ctx.host.files.writeFileAtomic(path, await readFile(copy));
+  if (await ctx.host.files.stat(path)) await ctx.host.files.writeFileAtomic(path, await fsp.readFile(copy));
 }

@@ -1,6 +1,6 @@
 // Puts custom portal themes back from the backup, recording what it created or replaced.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicLocal } from '../../util/local-fs.js';
 import { joinWindowsPath, windowsDirname } from '../../util/winpath.js';
@@ -23,7 +23,7 @@ export async function runRestoreThemes(step: RestoreThemesStep, ctx: StepContext
       if (existing?.equals(bytes)) continue;
       if (existing) {
         const copy = join(ctx.workDir, 'undo', `${step.id}.${n++}`);
-        await mkdir(join(ctx.workDir, 'undo'), { recursive: true });
+        await fsp.mkdir(join(ctx.workDir, 'undo'), { recursive: true });
         await writeFileAtomicLocal(copy, existing);
         replaced.push(`${dest}|${copy}`);
       } else created.push(dest);
@@ -37,6 +37,6 @@ export async function undoRestoreThemes(_step: RestoreThemesStep, ctx: StepConte
   for (const path of (ctx.recorded['created'] as string[] | undefined) ?? []) await ctx.host.files.remove(path);
   for (const pair of (ctx.recorded['replaced'] as string[] | undefined) ?? []) {
     const [dest, copy] = pair.split('|') as [string, string];
-    if (existsSync(copy)) await ctx.host.files.writeFileAtomic(dest, await readFile(copy));
+    if (existsSync(copy)) await ctx.host.files.writeFileAtomic(dest, await fsp.readFile(copy));
   }
 }

@@ -25,6 +25,7 @@ function Get-MfaErrorCategory {
         '^(EXTRACT_TARGET)$' { return [System.Management.Automation.ErrorCategory]::InvalidArgument }
         '^(FILE_ACCESS|FILE_UNREADABLE|DATA_FILE_UNREADABLE|EACCES|EPERM)$' { return [System.Management.Automation.ErrorCategory]::PermissionDenied }
         '^(DISK_FULL|ENOSPC|BACKUP_WRITE|BUNDLE_WRITE)$' { return [System.Management.Automation.ErrorCategory]::WriteError }
+        '^FREE_SPACE_UNKNOWN$' { return [System.Management.Automation.ErrorCategory]::NotImplemented }
         '^(PS_TIMEOUT|ETIMEDOUT)$' { return [System.Management.Automation.ErrorCategory]::OperationTimeout }
         '^(PLAN_BLOCKED|NOT_READY|UPGRADE_INTERRUPTED|JOURNAL_ENDED)$' { return [System.Management.Automation.ErrorCategory]::InvalidOperation }
         '^(SERVICE_|WIN32_)' { return [System.Management.Automation.ErrorCategory]::ResourceUnavailable }
