@@ -1,6 +1,7 @@
 // The host ports: the only way any capability reaches the operating system.
 // Two backends implement them: host/windows (native addon) and host/image (a folder).
 // Paths given to ports are always Windows paths ("C:\\inetpub\\wwwroot\\PhoneFactor\\web.config").
+import type { CancelSignal } from '../util/cancel.js';
 
 /** Which registry view: '64' is the native view, '32' the WOW64 view (HKLM\SOFTWARE\WOW6432Node). */
 export type RegistryView = '64' | '32';
@@ -83,6 +84,11 @@ export interface InstallOptions {
   /** Verbose log file (msiexec /l*v equivalent). Windows path. */
   logFile?: string;
   onProgress?: (event: InstallProgress) => void;
+  /**
+   * Asks the operation to stop at Windows Installer's next progress message (the UI handler
+   * answers IDCANCEL): the installer rolls back and the result is 1602.
+   */
+  cancel?: CancelSignal;
 }
 
 /** Windows Installer result, returned as is: 0, 3010, 1602, 1603, 1605, 1618, ... Policy lives in upgrade/. */
@@ -132,8 +138,13 @@ export interface ServiceWaitOptions {
 export interface Services {
   list(): Promise<ServiceInfo[]>;
   get(name: string): Promise<ServiceInfo | undefined>;
-  /** Stops the service (and its running dependents) and waits until it is stopped. */
-  stop(name: string, options?: ServiceWaitOptions): Promise<void>;
+  /**
+   * Stops the service (its running dependents first, as the SCM requires) and waits until it is
+   * stopped. Resolves to every service this call stopped, in the order they stopped (dependents
+   * first, the named service last; empty when it was already stopped): callers that put things
+   * back start them in reverse.
+   */
+  stop(name: string, options?: ServiceWaitOptions): Promise<string[]>;
   start(name: string, options?: ServiceWaitOptions): Promise<void>;
 }
 

@@ -58,14 +58,19 @@ export class ImageServices implements Services {
     return s;
   }
 
-  async stop(name: string): Promise<void> {
+  async stop(name: string): Promise<string[]> {
     const services = await this.load();
     const target = await this.find(name);
+    const stopped: string[] = [];
     for (const dep of services.filter((s) => s.dependsOn?.some((d) => d.toLowerCase() === target.name.toLowerCase()))) {
-      if (dep.state !== 'stopped') await this.stop(dep.name);
+      if (dep.state !== 'stopped') stopped.push(...(await this.stop(dep.name)));
     }
-    target.state = 'stopped';
-    await this.save();
+    if (target.state !== 'stopped') {
+      target.state = 'stopped';
+      stopped.push(target.name);
+      await this.save();
+    }
+    return stopped;
   }
 
   async start(name: string): Promise<void> {

@@ -29,8 +29,15 @@ export class WindowsServices implements Services {
     return callNative(() => this.addon.svcGet(checkName(name)));
   }
 
-  stop(name: string, options?: ServiceWaitOptions): Promise<void> {
-    return awaitNative(() => this.addon.svcStop(checkName(name), timeoutOf(options)));
+  async stop(name: string, options?: ServiceWaitOptions): Promise<string[]> {
+    // What the SCM stopped with it is read from the states before and after the stop.
+    const before = new Map((await this.list()).map((s) => [s.name.toLowerCase(), s.state]));
+    await awaitNative(() => this.addon.svcStop(checkName(name), timeoutOf(options)));
+    const after = await this.list();
+    const stopped = after.filter((s) => s.state === 'stopped' && before.get(s.name.toLowerCase()) !== undefined && before.get(s.name.toLowerCase()) !== 'stopped').map((s) => s.name);
+    // Dependents stop before the service they depend on.
+    const named = stopped.filter((n) => n.toLowerCase() === name.toLowerCase());
+    return [...stopped.filter((n) => n.toLowerCase() !== name.toLowerCase()), ...named];
   }
 
   start(name: string, options?: ServiceWaitOptions): Promise<void> {

@@ -59,7 +59,7 @@ function recordingServices(inner: Services, calls: RecordedCall[]): Services {
     get: (n) => inner.get(n),
     stop: async (n, o) => {
       calls.push({ command: 'Stop-Service', parameters: { Name: n } });
-      await inner.stop(n, o);
+      return inner.stop(n, o);
     },
     start: async (n, o) => {
       calls.push({ command: 'Start-Service', parameters: { Name: n } });
