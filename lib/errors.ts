@@ -15,6 +15,8 @@ export const ExitCode = {
   notWindows: 6,
   /** A readiness check failed: nothing was changed. */
   notReady: 7,
+  /** Stopped at a safe point by an interrupt (Ctrl+C, SIGTERM, a closed console, a stop request): resume or roll back. */
+  interrupted: 1602,
   rebootRequired: 3010,
   fatal: 1603,
   anotherInstallRunning: 1618,
