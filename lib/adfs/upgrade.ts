@@ -16,6 +16,7 @@ import type { FarmInputs, RunState, StepContext } from './steps.js';
 export const DEFAULT_BACKUP_DIR = 'C:\\ProgramData\\mfa-upgrade\\adfs';
 export const REGISTER_SCRIPT_NAME = 'Register-MultiFactorAuthenticationAdfsAdapter.ps1';
 import { ADFS_ADAPTER_CONFIG as ADAPTER_CONFIG_NAME, readInstallPath } from '../inventory/take-inventory.js';
+import type { Reporter } from '../reporting/reporter.js';
 
 export interface AdfsUpgradeOptions {
   /** The new adapter config (the one the new version ships). */
@@ -34,10 +35,6 @@ export interface AdfsUpgradeOptions {
   sdkVdir?: Array<{ from: string; to: string }>;
   from?: string;
   whatIf?: boolean;
-}
-
-export interface Logger {
-  log(level: 'verbose' | 'info' | 'warning' | 'error', message: string): void;
 }
 
 export interface PreparedUpgrade {
@@ -166,7 +163,7 @@ async function loadState(host: Host, inputs: FarmInputs): Promise<RunState | und
   return parseJson((await host.files.readFile(file)).toString('utf8'), file) as RunState;
 }
 
-export async function runAdfsUpgrade(host: Host, o: AdfsUpgradeOptions, logger: Logger, now: () => number = Date.now): Promise<AdfsUpgradeReport> {
+export async function runAdfsUpgrade(host: Host, o: AdfsUpgradeOptions, logger: Pick<Reporter, 'log'>, now: () => number = Date.now): Promise<AdfsUpgradeReport> {
   const prepared = await prepareAdfsUpgrade(host, o);
   const { inputs, plan, localNode, discovery } = prepared;
   for (const w of prepared.warnings) logger.log('warning', w);

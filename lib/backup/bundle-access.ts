@@ -1,7 +1,7 @@
 // The backup bundle as the upgrade executor sees it (lib/upgrade/backup-access.ts): take a
 // verified backup, read what a file held on the machine, find a cached package, restore.
 import { join } from 'node:path';
-import type { Output } from '../cli/output.js';
+import type { Reporter } from '../reporting/reporter.js';
 import { MfaError } from '../errors.js';
 import type { Host, PackageIdentity } from '../host/ports.js';
 import type { BackupAccess } from '../upgrade/backup-access.js';
@@ -37,7 +37,7 @@ export class BundleAccess implements BackupAccess {
     return b;
   }
 
-  async take(host: Host, dir: string, out: Output): Promise<string> {
+  async take(host: Host, dir: string, out: Reporter): Promise<string> {
     const now = new Date();
     const name = this.options.bundleName?.(now) ?? `mfa-backup-${now.toISOString().replace(/[:.]/g, '-')}`;
     const result = await takeBackup(host, { out: join(dir, name), output: out, ...(this.options.passphrase !== undefined ? { passphrase: this.options.passphrase } : {}) });
@@ -97,7 +97,7 @@ export class BundleAccess implements BackupAccess {
     return snapshot.installer.readPackage(local);
   }
 
-  async restore(host: Host, bundle: string, include: { web: boolean; themes: boolean }, out: Output): Promise<void> {
+  async restore(host: Host, bundle: string, include: { web: boolean; themes: boolean }, out: Reporter): Promise<void> {
     await restoreBundle(host, bundle, { include, output: out, ...(this.options.passphrase !== undefined ? { passphrase: this.options.passphrase } : {}) });
   }
 }

@@ -1,6 +1,6 @@
 // Bytes done out of bytes total, as progress events (Write-Progress in the PowerShell module, a
 // bar on a terminal). Throttled: an event when the whole percent changes or every half second.
-import type { Output } from '../cli/output.js';
+import type { Reporter } from '../reporting/reporter.js';
 import { formatBytes } from '../util/format-bytes.js';
 
 export const PROGRESS_IDS = { backup: 1, verify: 2, restore: 3 } as const;
@@ -11,7 +11,7 @@ export class ByteProgress {
   private lastAt = 0;
 
   constructor(
-    private readonly out: Output | undefined,
+    private readonly out: Reporter | undefined,
     private readonly id: number,
     private readonly activity: string,
     private readonly total: number,

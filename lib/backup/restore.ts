@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Output } from '../cli/output.js';
+import type { Reporter } from '../reporting/reporter.js';
 import { ExitCode, MfaError, badInput } from '../errors.js';
 import type { Files, Host } from '../host/ports.js';
 import { takeInventory } from '../inventory/take-inventory.js';
@@ -27,7 +27,7 @@ export interface RestoreOptions {
   include?: RestoreInclude;
   whatIf?: boolean;
   passphrase?: string;
-  output?: Output;
+  output?: Reporter;
   /** Local folder where the files the restore replaces are kept. Default: beside the bundle. */
   undoDir?: string;
   now?: () => Date;

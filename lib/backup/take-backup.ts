@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { Output } from '../cli/output.js';
+import type { Reporter } from '../reporting/reporter.js';
 import { ExitCode, MfaError } from '../errors.js';
 import type { Host } from '../host/ports.js';
 import { ADFS_PROVIDER_NAMES } from '../inventory/take-inventory.js';
@@ -46,7 +46,7 @@ export interface BackupOptions {
   out: string;
   passphrase?: string;
   role?: Role;
-  output?: Output;
+  output?: Reporter;
   /** Where bundle bytes are written (a seam: tests simulate a full disk here). */
   fs?: BundleFs;
   /** scrypt cost (stored in the manifest); tests may lower it. */
@@ -291,7 +291,7 @@ async function* streamOf(host: Host, path: string): AsyncGenerator<Uint8Array> {
 }
 
 /** Stops the services, copies, and starts again those it stopped, whatever happened in between. */
-async function withServicesStopped<T>(host: Host, names: string[], output: Output | undefined, restartFailures: BackupResult['restartFailures'], fn: () => Promise<T>): Promise<T> {
+async function withServicesStopped<T>(host: Host, names: string[], output: Reporter | undefined, restartFailures: BackupResult['restartFailures'], fn: () => Promise<T>): Promise<T> {
   const stopped: string[] = [];
   try {
     for (const name of names) {
@@ -522,7 +522,7 @@ const MAX_ADFS_EXPORT = 16 * 1024 * 1024;
  * read back through the Files port, stored, and removed. Where the port cannot run it, the
  * manifest says so (notTaken) and the backup goes on. Returns the exported bytes.
  */
-async function exportAdfsConfig(host: Host, registeredName: string | null, writer: BundleWriter, notTaken: NotTaken[], output: Output | undefined): Promise<Buffer | undefined> {
+async function exportAdfsConfig(host: Host, registeredName: string | null, writer: BundleWriter, notTaken: NotTaken[], output: Reporter | undefined): Promise<Buffer | undefined> {
   const item = 'adapter configuration exported from AD FS';
   if (!registeredName) {
     notTaken.push({ item, reason: `no MFA Server provider (${ADFS_PROVIDER_NAMES.join(' or ')}) is registered in AD FS on this host, or it is not an AD FS server` });

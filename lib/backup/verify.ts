@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import type { Output } from '../cli/output.js';
+import type { Reporter } from '../reporting/reporter.js';
 import type { BundleKeys } from './crypto.js';
 import {
   ENCRYPTED_SUFFIX,
@@ -49,7 +49,7 @@ export interface VerifyReport {
 export interface VerifyOptions {
   passphrase?: string;
   keys?: BundleKeys;
-  output?: Output;
+  output?: Reporter;
   /** Names at the bundle's top level that are not part of it (the writer's lock file). */
   ignoreTopLevel?: string[];
   /** The writer checks its own <out>.partial before renaming it. */

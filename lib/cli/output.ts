@@ -2,18 +2,9 @@
 // one JSON object per line (the protocol the PowerShell module reads; see README "Protocol").
 import { appendFileSync } from 'node:fs';
 import type { MfaError } from '../errors.js';
+import type { LogLevel, ProgressEvent, Reporter } from '../reporting/reporter.js';
 
-export type LogLevel = 'verbose' | 'info' | 'warning' | 'error';
-
-export interface ProgressEvent {
-  /** Stable id so nested activities can be told apart (Write-Progress -Id). */
-  id: number;
-  activity: string;
-  status?: string;
-  /** 0..100, or -1 when unknown. */
-  percent: number;
-  completed?: boolean;
-}
+export type { LogLevel, ProgressEvent } from '../reporting/reporter.js';
 
 export type ProtocolEvent =
   | ({ type: 'progress' } & ProgressEvent)
@@ -32,7 +23,7 @@ export interface OutputOptions {
   isTty?: boolean;
 }
 
-export class Output {
+export class Output implements Reporter {
   readonly json: boolean;
   private readonly verboseOn: boolean;
   private readonly logFile: string | undefined;

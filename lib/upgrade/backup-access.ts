@@ -1,11 +1,11 @@
 // What the upgrade needs from a backup bundle. Implemented over lib/backup/ (bundle-access.ts);
 // kept as an interface so the executor reads as the procedure, not as bundle mechanics.
-import type { Output } from '../cli/output.js';
+import type { Reporter } from '../reporting/reporter.js';
 import type { Host, PackageIdentity } from '../host/ports.js';
 
 export interface BackupAccess {
   /** Takes a backup of the host into dir and verifies it; returns the bundle's path. */
-  take(host: Host, dir: string, out: Output): Promise<string>;
+  take(host: Host, dir: string, out: Reporter): Promise<string>;
   /** Re-reads and re-hashes the bundle; throws naming what is missing or altered. */
   verify(bundle: string): Promise<void>;
   /** The bytes a file had on the host when it was backed up, by its original Windows path. */
@@ -15,5 +15,5 @@ export interface BackupAccess {
   /** A package on this machine that reinstalls a product as it was (its cached package, kept in the bundle). */
   cachedPackage(bundle: string, productCode: string): Promise<PackageIdentity | undefined>;
   /** Puts the data file (and with the options, web.configs and themes) back as backed up. */
-  restore(host: Host, bundle: string, include: { web: boolean; themes: boolean }, out: Output): Promise<void>;
+  restore(host: Host, bundle: string, include: { web: boolean; themes: boolean }, out: Reporter): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // journaled before and after it runs, resume after a crash, rollback of what was done.
 import { promises as fsp } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import type { Output } from '../cli/output.js';
+import type { Reporter } from '../reporting/reporter.js';
 import { ExitCode, MfaError, type ExitCodeValue } from '../errors.js';
 import type { Host } from '../host/ports.js';
 import type { BackupAccess } from './backup-access.js';
@@ -60,7 +60,7 @@ export class Executor {
   constructor(
     private readonly host: Host,
     private readonly backup: BackupAccess,
-    private readonly out: Output,
+    private readonly out: Reporter,
     private readonly options: ExecuteOptions,
   ) {
     this.journal = new Journal(join(options.workDir, JOURNAL_FILE));

@@ -1,6 +1,6 @@
 // The AD FS farm state model behind every fake of the AD FS cmdlets: the image host's
 // PowerShell port (adfs.json), the fake `powershell` executable and the C# fake runspace for
-// Mono (scripts/adfs-fakes/) all run the cmdlets through runAdfsCmdlet, so they behave alike.
+// Mono (test/fakes/adfs/) all run the cmdlets through runAdfsCmdlet, so they behave alike.
 //
 // What is modelled (the facts the AD FS adapter upgrade depends on): the farm's authentication
 // providers with their type names and configuration data, the global policy's additional

@@ -2,7 +2,7 @@
 // (System.Management.Automation, Windows PowerShell 5.1's on a server) and runs one command per
 // call, with the parameters splatted from what Node passed. Kept as a string so the bundle
 // carries it. On Linux the tests compile it unchanged against a fake System.Management.Automation
-// (scripts/adfs-fakes/sma/) on Mono, so this exact code is what the edge tests run.
+// (test/fakes/adfs/sma/) on Mono, so this exact code is what the edge tests run.
 //
 // Request (from Node): { op: 'invoke' | 'hasCommand', command, parameters? }.
 // Response: { ok: true, output: [...] } | { ok: true, exists } | { ok: false, error: {...} },

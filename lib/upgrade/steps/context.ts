@@ -1,5 +1,5 @@
 // What a step sees while it runs or is undone.
-import type { Output } from '../../cli/output.js';
+import type { Reporter } from '../../reporting/reporter.js';
 import type { Host } from '../../host/ports.js';
 import type { BackupAccess } from '../backup-access.js';
 
@@ -12,7 +12,7 @@ export interface RetryPolicy {
 
 export interface StepContext {
   host: Host;
-  out: Output;
+  out: Reporter;
   backup: BackupAccess;
   bundle: string;
   /** Local folder for the run's own files (undo copies). */

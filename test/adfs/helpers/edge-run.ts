@@ -1,7 +1,7 @@
 // Runs the scenario table through the edge-js transport, in its own Node process because Mono
 // needs LD_PRELOAD=/usr/lib/libmono-2.0.so.1 from the start (the ava test starts this with it).
 // Prints one JSON object: { clr, results: { [scenario]: ScenarioOutcome } } or { error }.
-import { buildFakeSma, attachFakeAdfs } from '../../../scripts/adfs-fakes/edge-backend.js';
+import { buildFakeSma, attachFakeAdfs } from '../../fakes/adfs/edge-backend.js';
 import { EdgePowerShell, loadEdge } from '../../../lib/host/powershell/edge.js';
 import { makeImage, testHost } from './hosts.js';
 import { runScenario, SCENARIOS, type ScenarioOutcome } from './scenarios.js';

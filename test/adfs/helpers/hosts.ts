@@ -44,7 +44,7 @@ export async function fakePowerShellExecutable(): Promise<string> {
   const { build } = await import('esbuild');
   const dir = mkdtempSync(join(tmpdir(), 'mfa-fake-ps-'));
   const bundle = join(dir, 'fake-powershell.mjs');
-  await build({ entryPoints: ['scripts/adfs-fakes/fake-powershell.ts'], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
+  await build({ entryPoints: ['test/fakes/adfs/fake-powershell.ts'], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
   const exe = join(dir, 'powershell');
   writeFileSync(exe, `#!/bin/sh\nexec "${process.execPath}" "${bundle}" "$@"\n`);
   chmodSync(exe, 0o755);

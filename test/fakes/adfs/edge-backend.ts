@@ -7,10 +7,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MfaError } from '../../lib/errors.js';
-import { ImagePowerShell, type RecordedCall } from '../../lib/host/image/powershell.js';
-import type { EdgeModule } from '../../lib/host/powershell/edge.js';
-import { PowerShellError } from '../../lib/host/powershell/errors.js';
+import { MfaError } from '../../../lib/errors.js';
+import { ImagePowerShell, type RecordedCall } from '../../../lib/host/image/powershell.js';
+import type { EdgeModule } from '../../../lib/host/powershell/edge.js';
+import { PowerShellError } from '../../../lib/host/powershell/errors.js';
 
 export const FAKE_SMA_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'sma', 'FakeSma.cs');
 

@@ -7,13 +7,13 @@
 //   MFA_FAKE_ADFS_LOG     optional: append each call received, one JSON line each
 //   MFA_FAKE_PS_MODE      optional: crash | garbage | hang | noisy (PowerShell itself misbehaving)
 //
-// Run through scripts/adfs-fakes/powershell (tsx), or as a bundle (the tests build one).
+// Run through test/fakes/adfs/powershell (tsx), or as a bundle (the tests build one).
 import { appendFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { MfaError } from '../../lib/errors.js';
-import { ImagePowerShell } from '../../lib/host/image/powershell.js';
-import { PowerShellError } from '../../lib/host/powershell/errors.js';
-import { CHILD_ARGS, RESULT_MARKER, RUNNER_SCRIPT, type PowerShellRequest } from '../../lib/host/powershell/protocol.js';
+import { MfaError } from '../../../lib/errors.js';
+import { ImagePowerShell } from '../../../lib/host/image/powershell.js';
+import { PowerShellError } from '../../../lib/host/powershell/errors.js';
+import { CHILD_ARGS, RESULT_MARKER, RUNNER_SCRIPT, type PowerShellRequest } from '../../../lib/host/powershell/protocol.js';
 
 function respond(body: unknown, code: number): never {
   writeSync(1, `\r\n${RESULT_MARKER}${JSON.stringify(body)}\r\n`);
