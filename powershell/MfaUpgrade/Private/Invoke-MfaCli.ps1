@@ -276,6 +276,7 @@ function Get-MfaExitCodeMeaning {
         7 { 'a readiness check failed or the plan is blocked' }
         1603 { 'fatal error during the operation' }
         1618 { 'another installation is in progress; try again later' }
+        1602 { 'stopped at a safe point by an interrupt; run again with -Resume or -Rollback' }
         3010 { 'success; a reboot is required' }
         default { 'unexpected exit code' }
     }
@@ -306,6 +307,7 @@ function Get-MfaStatusName {
         6 { 'NeedsWindows' }
         7 { 'NotReady' }
         1618 { 'InstallerBusy' }
+        1602 { 'Interrupted' }
         default { 'Failed' }
     }
 }
