@@ -118,6 +118,7 @@ class Run<Env> {
 
   context(step: EngineStep<Env>, pending: Record<string, unknown>): StepContext<Env> {
     const o = this.o;
+    const run = this;
     const recorded = { ...(this.state.stepData.get(step.id) ?? {}) };
     const sink = { append: (r: Parameters<Journal['append']>[0]) => this.journal.append(r) };
     return {
@@ -130,7 +131,10 @@ class Run<Env> {
       undo: undoStore(o.host, join(o.workDir, 'undo')),
       recorded,
       record: (data) => Object.assign(pending, data),
-      runData: this.state.data,
+      // The journal is re-read after each record: always the current state's data.
+      get runData() {
+        return run.state.data;
+      },
       setRunData: (values) => {
         this.journal.append({ type: 'data', time: iso(), values });
         Object.assign(this.state.data, values);
@@ -236,8 +240,12 @@ class Run<Env> {
     this.journal.append({ type: 'step', time: iso(), id: step.id, phase: 'waiting' });
     this.reload();
     o.lock?.pause();
-    const where = ext.who === 'server' ? `it runs on ${ext.node}` : 'it is done by hand';
-    o.reporter.log('warning', `Paused at ${step.id}: ${step.title} (${where}). ${ext.instructions} Then run the same command again with --resume.`);
+    o.reporter.log(
+      'warning',
+      ext.who === 'server'
+        ? `Paused: ${step.id} (${step.title}) runs on ${ext.node}. ${ext.instructions} Then run the same command here again with --resume.`
+        : `Paused at a manual step: ${step.title} (${step.id}). ${ext.instructions} Then run the same command again with --resume.`,
+    );
     return this.result('paused', ExitCode.manualStepsPending, { next: { id: step.id, title: step.title, ...(ext.node ? { node: ext.node } : {}), manual: ext.who === 'person' } });
   }
 
@@ -356,7 +364,7 @@ export async function startRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
   await rotateEnded(run.journal);
   const runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
   run.journal.append({ type: 'begin', format: JOURNAL_FORMAT, time: iso(), runId, kind: o.kind, tool: o.toolVersion, host: o.localNode, pid: process.pid, policy: o.policy, spec: o.spec });
-  o.lock?.setJournal(run.journal.path);
+  o.lock?.setJournal(run.journal.path, runId);
   const running = (await o.host.services.list()).filter((s) => s.state === 'running' || s.state === 'start_pending').map((s) => s.name);
   run.journal.append({ type: 'services', time: iso(), running });
   run.reload();
@@ -375,7 +383,7 @@ export async function resumeRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
   const state = run.reload();
   if (state.ended) throw new MfaError(`the run recorded in this journal has already ended (${state.ended.outcome})`, { code: 'JOURNAL_ENDED', target: o.journalPath, exitCode: ExitCode.usage, remedy: 'Start a new run without --resume.' });
   if (state.rollback !== 'none') throw new MfaError('a rollback of this run was started; it must be finished', { code: 'ROLLBACK_STARTED', target: o.journalPath, exitCode: ExitCode.usage, remedy: 'Run the same command with --rollback again to finish undoing it.' });
-  o.lock?.setJournal(run.journal.path);
+  o.lock?.setJournal(run.journal.path, state.begin.runId);
   o.reporter.log('info', `Resuming the ${state.begin.kind} run ${state.begin.runId} begun ${state.begin.time}.`);
   await run.putBackAsFound();
   return run.drive();
@@ -386,7 +394,7 @@ export async function rollbackRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
   const run = new Run(o);
   const state = run.reload();
   if (state.ended?.outcome === 'rolled-back') throw new MfaError('this run was already rolled back', { code: 'JOURNAL_ENDED', target: o.journalPath, exitCode: ExitCode.usage });
-  o.lock?.setJournal(run.journal.path);
+  o.lock?.setJournal(run.journal.path, state.begin.runId);
   if (state.rollback === 'none') run.journal.append({ type: 'rollback', time: iso(), phase: 'start' });
   run.reload();
   await run.putBackAsFound();
