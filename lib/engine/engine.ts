@@ -45,7 +45,7 @@ export interface RunOptions<Env> {
   /** Progress title ("Upgrading PF01"). */
   activity: string;
   lock?: HostLock;
-  /** The steps before this one were done on other servers (an AD FS farm walk): journaled as such. */
+  /** The steps before this one were done by others (other servers of an AD FS farm walk, people): journaled as such. */
   startAt?: string;
   /** After rollback's undos (journaled as the rollback's finish): e.g. put back what the backup holds. */
   finishRollback?: (ctx: StepContext<Env>) => Promise<void>;
@@ -130,7 +130,10 @@ class Run<Env> {
       services: serviceOps(o.host, o.reporter, sink),
       undo: undoStore(o.host, join(o.workDir, 'undo')),
       recorded,
-      record: (data) => Object.assign(pending, data),
+      record: (data) => {
+        Object.assign(pending, data);
+        Object.assign(recorded, data);
+      },
       // The journal is re-read after each record: always the current state's data.
       get runData() {
         return run.state.data;
@@ -194,7 +197,11 @@ class Run<Env> {
       o.reporter.progress({ id: 1, activity: o.activity, status: step.title, percent: Math.round((i / total) * 100) });
       const phase = this.state.phases.get(step.id);
       if (phase === 'done' || phase === 'left-to-do') continue;
-      if (i < startIndex && phase === undefined) {
+      if (i < startIndex) {
+        // --from: the steps before it were done by others (people, other servers); never one of this server's own.
+        if (!isExternal(step, o.localNode)) {
+          throw new MfaError(`--from ${o.startAt} would skip ${step.id} (${step.title}), which runs on this server and has not run`, { code: 'USAGE', exitCode: ExitCode.usage, remedy: 'Go on with --resume instead, or start at that step.' });
+        }
         this.journal.append({ type: 'step', time: iso(), id: step.id, phase: 'done', data: { doneElsewhere: true } });
         this.reload();
         continue;
