@@ -364,16 +364,32 @@ function rotateEnded(journal: Journal): Promise<void> | undefined {
   return fsp.rename(journal.path, `${journal.path}.${state.ended.time.replace(/[:.]/g, '-')}`);
 }
 
+export interface BeginOptions {
+  kind: RunKind;
+  spec: unknown;
+  policy: FailurePolicy;
+  host: Host;
+  localNode: string;
+  toolVersion: string;
+  lock?: HostLock;
+}
+
+/** Opens a new run's journal: its begin record and the services as found; the lock learns of it. */
+export async function beginJournal(journal: Journal, o: BeginOptions): Promise<string> {
+  await rotateEnded(journal);
+  const runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+  journal.append({ type: 'begin', format: JOURNAL_FORMAT, time: iso(), runId, kind: o.kind, tool: o.toolVersion, host: o.localNode, pid: process.pid, policy: o.policy, spec: o.spec });
+  o.lock?.setJournal(journal.path, runId);
+  const running = (await o.host.services.list()).filter((s) => s.state === 'running' || s.state === 'start_pending').map((s) => s.name);
+  journal.append({ type: 'services', time: iso(), running });
+  return runId;
+}
+
 /** Starts a new run: journals its begin and the services as found, then runs the steps. */
 export async function startRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
   await fsp.mkdir(o.workDir, { recursive: true, mode: 0o700 });
   const run = new Run(o);
-  await rotateEnded(run.journal);
-  const runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
-  run.journal.append({ type: 'begin', format: JOURNAL_FORMAT, time: iso(), runId, kind: o.kind, tool: o.toolVersion, host: o.localNode, pid: process.pid, policy: o.policy, spec: o.spec });
-  o.lock?.setJournal(run.journal.path, runId);
-  const running = (await o.host.services.list()).filter((s) => s.state === 'running' || s.state === 'start_pending').map((s) => s.name);
-  run.journal.append({ type: 'services', time: iso(), running });
+  await beginJournal(run.journal, o);
   run.reload();
   return run.drive();
 }
