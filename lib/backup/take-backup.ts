@@ -92,6 +92,8 @@ function bundleWriteError(e: unknown, path: string): MfaError {
 }
 
 function hostReadError(e: unknown, original: string, isData: boolean): MfaError {
+  // A stop request is not a read error: it passes through as it is.
+  if (e instanceof MfaError && e.code === 'INTERRUPTED') return e;
   const code = e instanceof MfaError ? e.code : (e as NodeJS.ErrnoException)?.code;
   const reason = e instanceof MfaError ? e.message : (e as Error)?.message ?? String(e);
   if (isData) {

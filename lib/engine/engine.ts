@@ -167,10 +167,21 @@ class Run<Env> {
     return { runId: this.state.begin.runId, outcome, exitCode, journal: this.journal.path, steps: this.report(), leftToDo, rebootRequired: reboot, data: { ...this.state.data }, ...extra };
   }
 
-  /** Starts what this run stopped and still owes, and removes its temporary files. */
-  async putBackAsFound(): Promise<void> {
+  /**
+   * Starts what this run stopped and still owes, and removes its temporary files. Where the run
+   * ends or stops (`asFound`), also starts what was running before it began and is stopped now
+   * (an installer stops a product's services; a dependent the SCM stopped with another).
+   */
+  async putBackAsFound(asFound: boolean): Promise<void> {
+    const ops = serviceOps(this.o.host, this.o.reporter, { append: (r) => this.journal.append(r) });
     const owed = [...this.state.owedStarts].reverse();
-    if (owed.length) await serviceOps(this.o.host, this.o.reporter, { append: (r) => this.journal.append(r) }).start(owed);
+    if (owed.length) await ops.start(owed);
+    if (asFound) {
+      for (const name of this.state.running ?? []) {
+        const s = await this.o.host.services.get(name);
+        if (s && s.state === 'stopped' && s.startType !== 'disabled') await ops.start([name]);
+      }
+    }
     for (const t of this.state.temps) {
       await removePath(t);
       this.journal.append({ type: 'temp-removed', time: iso(), path: t });
@@ -180,7 +191,7 @@ class Run<Env> {
 
   async interrupted(): Promise<RunResult> {
     this.o.reporter.log('warning', `Stopped at a safe point (${this.o.cancel.reason ?? 'interrupted'}): putting services back as found.`);
-    await this.putBackAsFound();
+    await this.putBackAsFound(true);
     this.o.lock?.pause();
     const error = new MfaError(`the run was stopped at a safe point (${this.o.cancel.reason ?? 'interrupted'})`, { code: 'INTERRUPTED', target: this.journal.path, exitCode: ExitCode.interrupted, remedy: 'Run the same command again with --resume to go on, or with --rollback to undo what it did.' });
     return this.result('interrupted', ExitCode.interrupted, { failure: { step: '', error } });
@@ -215,6 +226,7 @@ class Run<Env> {
       if (failed) return failed;
     }
     o.reporter.progress({ id: 1, activity: o.activity, status: 'done', percent: 100, completed: true });
+    await this.putBackAsFound(true);
     const r = this.result('completed', ExitCode.success);
     // A pending reboot outranks steps left to do: ConfigMgr must restart the machine, and the
     // steps left are in the result and the log either way.
@@ -299,14 +311,14 @@ class Run<Env> {
     if (o.policy === 'undo') {
       o.reporter.log('warning', 'Undoing what this run did, newest first.');
       const clean = await this.undoAll();
-      await this.putBackAsFound();
+      await this.putBackAsFound(true);
       const outcome = clean ? 'rolled-back' : 'failed';
       this.journal.append({ type: 'end', time: iso(), outcome, exitCode: error.exitCode });
       this.reload();
       o.lock?.release();
       return this.result(outcome, error.exitCode, { failure: { step: step.id, error } });
     }
-    await this.putBackAsFound();
+    await this.putBackAsFound(true);
     o.lock?.pause();
     const wrapped = new MfaError(`step ${step.id} (${step.title}) failed: ${error.message}`, {
       code: error.code,
@@ -408,7 +420,7 @@ export async function resumeRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
   if (state.rollback !== 'none') throw new MfaError('a rollback of this run was started; it must be finished', { code: 'ROLLBACK_STARTED', target: o.journalPath, exitCode: ExitCode.usage, remedy: 'Run the same command with --rollback again to finish undoing it.' });
   o.lock?.setJournal(run.journal.path, state.begin.runId);
   o.reporter.log('info', `Resuming the ${state.begin.kind} run ${state.begin.runId} begun ${state.begin.time}.`);
-  await run.putBackAsFound();
+  await run.putBackAsFound(false);
   return run.drive();
 }
 
@@ -420,7 +432,7 @@ export async function rollbackRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
   o.lock?.setJournal(run.journal.path, state.begin.runId);
   if (state.rollback === 'none') run.journal.append({ type: 'rollback', time: iso(), phase: 'start' });
   run.reload();
-  await run.putBackAsFound();
+  await run.putBackAsFound(false);
   const clean = await run.undoAll();
   if (!clean) {
     o.lock?.pause();
@@ -434,12 +446,7 @@ export async function rollbackRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
     run.journal.append({ type: 'rollback', time: iso(), phase: 'finish-done' });
   }
   run.reload();
-  const ops = serviceOps(o.host, o.reporter, { append: (r) => run.journal.append(r) });
-  for (const name of state.running ?? []) {
-    const s = await o.host.services.get(name);
-    if (s && s.state !== 'running') await ops.start([name]);
-  }
-  run.reload();
+  await run.putBackAsFound(true);
   const r = run.result('rolled-back', ExitCode.success);
   r.exitCode = r.rebootRequired ? ExitCode.rebootRequired : ExitCode.success;
   run.journal.append({ type: 'end', time: iso(), outcome: 'rolled-back', exitCode: r.exitCode });
