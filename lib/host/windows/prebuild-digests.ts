@@ -3,5 +3,6 @@
 // with one of these digests: a planted or altered DLL never runs. The cross build is reproducible,
 // so CI's build must give the same bytes (the Windows tier checks it).
 export const PREBUILD_DIGESTS: Readonly<Record<string, string>> = {
-  'win32-x64': '599e50c5ecac07dede215a752bc196b8b64776a61f10d9a5e593fbbc5a985926',
+  'win32-ia32': '9237fc244350a2306925d216df4b6798402dae70e9b7822add5998f29301380a',
+  'win32-x64': '18ac440ed547dd49acb36b30488b20209606dd142d6b69025de6fa2af493cf55',
 };

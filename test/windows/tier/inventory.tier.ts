@@ -52,7 +52,7 @@ export function declareInventoryTest(): void {
   });
 
   test('the CLI bundle (dist/mfa-upgrade.cjs), run by a renamed node.exe, finds the addon beside itself and reports the same inventory', (t) => {
-    const bundle = `${env('MFA_UPGRADE_ADDON')}\\dist\\mfa-upgrade.cjs`;
+    const bundle = `${env('MFA_TIER_ROOT')}\\dist\\mfa-upgrade.cjs`;
     const out = 'C:\\mfa-tier\\cli-inventory.jsonl';
     // No MFA_UPGRADE_ADDON for the child: the bundle resolves the package root from its own folder.
     // node.exe cannot write to a pipe under Wine: cmd.exe redirects its output to a file.
