@@ -179,7 +179,7 @@ test('a replace that did not keep the DACL is undone: the original (with its DAC
   };
   const { files, dir, path } = await setup(addon);
   const e = await t.throwsAsync(files.writeFileAtomic(path, NEW), { instanceOf: MfaError });
-  t.is(e?.code, 'FILE_ACL_NOT_KEPT');
+  t.is(e?.code, 'FILE_ACCESS');
   t.deepEqual(readFileSync(path), ORIGINAL);
   t.deepEqual(readdirSync(dir), ['web.config']);
 });

@@ -171,7 +171,7 @@ test('the addon has one place, from the code\'s own location: never the drive ro
   t.is(locateAddon({ ...WIN, env: { MFA_UPGRADE_ADDON: 'E:\\t\\node.napi.node' }, selfFile: 'C:\\x\\dist\\mfa-upgrade.cjs' }).file, 'E:\\t\\node.napi.node');
   for (const bad of ['E:\\t', 'node.napi.node', '..\\prebuilds\\win32-x64\\node.napi.node']) {
     const e = t.throws(() => locateAddon({ ...WIN, env: { MFA_UPGRADE_ADDON: bad }, selfFile: 'C:\\x\\dist\\mfa-upgrade.cjs' }), { instanceOf: MfaError });
-    t.is(e?.code, 'ADDON_UNTRUSTED', bad);
+    t.is(e?.code, 'ADDON_VERIFY_FAILED', bad);
   }
   // The checked folders stop at the installation's root.
   t.deepEqual(foldersUpTo('C:\\x\\mfa\\prebuilds\\win32-x64\\node.napi.node', 'C:\\x\\mfa', win32), ['C:\\x\\mfa\\prebuilds\\win32-x64', 'C:\\x\\mfa\\prebuilds', 'C:\\x\\mfa']);
@@ -189,6 +189,10 @@ test('installation permissions: only Administrators, SYSTEM and TrustedInstaller
   t.regex(problems[0] ?? '', /S-1-5-11 may change it/);
   // An owner outside the three, even with a tight DACL (the owner can rewrite the DACL).
   t.regex(untrustedWriters({ owner: 'S-1-5-21-1-2-3-1001', dacl: 'D:P(A;;FA;;;BA)(A;;FA;;;SY)' }).join(), /owned by S-1-5-21-1-2-3-1001/);
+  // A process that is not elevated also accepts its own account (owner and writer), never others.
+  const profile = { owner: 'S-1-5-21-1-2-3-1001', dacl: 'D:(A;ID;FA;;;S-1-5-21-1-2-3-1001)(A;ID;FA;;;SY)(A;ID;FA;;;BA)' };
+  t.deepEqual(untrustedWriters(profile, ['S-1-5-21-1-2-3-1001']), []);
+  t.is(untrustedWriters({ ...profile, dacl: `${profile.dacl}(A;;0x1301bf;;;AU)` }, ['S-1-5-21-1-2-3-1001']).length, 1);
   // A null DACL, Everyone with write data only, a right spelled in directory-service codes, an unknown code.
   t.regex(untrustedWriters({ owner: 'BA', dacl: 'D:NO_ACCESS_CONTROL' }).join(), /no DACL/);
   t.regex(untrustedWriters({ owner: 'BA', dacl: '' }).join(), /no DACL/);

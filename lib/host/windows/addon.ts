@@ -13,7 +13,8 @@
 // a planted or altered DLL never runs. JavaScript cannot read a DACL, so the owner and DACL of
 // the file and of every folder up to the installation's root are checked right after, through
 // the addon, before anything else is called: an installation others can write to is refused
-// (the next run could load their code). Under Wine the owner and DACL are made up from Unix
+// (the next run could load their code); a process that is not elevated also accepts its own
+// account, which gains nothing by loading its own code. Under Wine the owner and DACL are made up from Unix
 // permissions and say nothing: that check is reported as not verified there (addonTrust()).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -149,7 +150,7 @@ export function locateAddon(ctx: LocateContext): AddonLocation {
   if (override) {
     if (!p.isAbsolute(override) || !override.toLowerCase().endsWith('.node')) {
       throw new MfaError(`${ADDON_ENV} must be the absolute path of the addon's .node file, not '${override}'`, {
-        code: 'ADDON_UNTRUSTED',
+        code: 'ADDON_VERIFY_FAILED',
         target: override,
         remedy: `Unset ${ADDON_ENV} (the addon is found beside the tool), or set it to the full path of ${relativeFile}.`,
       });
@@ -216,7 +217,7 @@ function isSingleExecutable(): boolean {
 }
 
 function untrusted(message: string, target: string, remedy: string): MfaError {
-  return new MfaError(message, { code: 'ADDON_UNTRUSTED', target, remedy });
+  return new MfaError(message, { code: 'ADDON_VERIFY_FAILED', target, remedy });
 }
 
 const ACL_REMEDY = (root: string) =>
@@ -259,6 +260,9 @@ export function loadAddon(env: NodeJS.ProcessEnv = process.env): NativeAddon {
 function checkInstallation(addon: NativeAddon, location: AddonLocation, sha256: string): AddonTrust {
   const wine = addon.wineVersion();
   if (wine) return { location, sha256, aclChecked: false, note: `${wine} makes owners and DACLs up from Unix permissions: the installation's permissions were not checked` };
+  // The danger is code run with more rights than its writer has: a process that is not elevated
+  // may load what its own account can write (nothing is gained), never what others can.
+  const alsoTrusted = addon.isAdministrator() ? [] : [addon.currentUserSid()];
   const problems: string[] = [];
   for (const path of [location.file, ...foldersUpTo(location.file, location.root)]) {
     let security: RawFileSecurity;
@@ -269,7 +273,7 @@ function checkInstallation(addon: NativeAddon, location: AddonLocation, sha256: 
       continue;
     }
     if (security.reparsePoint) problems.push(`${path}: a junction or link`);
-    for (const p of untrustedWriters(security)) problems.push(`${path}: ${p}`);
+    for (const p of untrustedWriters(security, alsoTrusted)) problems.push(`${path}: ${p}`);
   }
   if (problems.length) {
     throw untrusted(`the native addon's installation can be changed by non-administrators, so it is not used: ${problems.join('; ')}`, location.root, ACL_REMEDY(location.root));

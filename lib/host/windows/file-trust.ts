@@ -121,11 +121,15 @@ export interface Security {
   dacl: string;
 }
 
-/** Why someone other than Administrators, SYSTEM or TrustedInstaller could change the object; empty when nobody can. */
-export function untrustedWriters(security: Security): string[] {
+/**
+ * Why someone other than Administrators, SYSTEM or TrustedInstaller (or the accounts in
+ * `alsoTrusted`) could change the object; empty when nobody else can.
+ */
+export function untrustedWriters(security: Security, alsoTrusted: readonly string[] = []): string[] {
   const problems: string[] = [];
+  const trusted = new Set<string>([...TRUSTED, ...alsoTrusted.map(sidOf)]);
   const owner = sidOf(security.owner);
-  if (!TRUSTED.has(owner)) problems.push(`owned by ${owner} (the owner can always change its permissions)`);
+  if (!trusted.has(owner)) problems.push(`owned by ${owner} (the owner can always change its permissions)`);
   const aces = parseDacl(security.dacl);
   if (!aces) {
     problems.push('no DACL: everyone has full access');
@@ -134,7 +138,7 @@ export function untrustedWriters(security: Security): string[] {
   for (const ace of aces) {
     if (ace.flags.includes('IO')) continue; // inherit-only: says nothing about this object
     if (ace.type !== 'A' && ace.type !== 'XA') continue; // deny and audit entries only take away
-    if (TRUSTED.has(ace.sid) || NOBODY.has(ace.sid)) continue;
+    if (trusted.has(ace.sid) || NOBODY.has(ace.sid)) continue;
     if ((ace.mask & WRITE_RIGHTS) !== 0) problems.push(`${ace.sid} may change it (access 0x${ace.mask.toString(16)})`);
   }
   return problems;

@@ -130,7 +130,7 @@ export class WindowsFiles implements Files {
       // The new file did not keep the old one's DACL: put the original (with its DACL) back.
       callNative(() => this.addon.moveFile(backup, path, true));
       throw new MfaError(`the file was not replaced: its permissions could not be kept (they were ${before}, the new file had ${after}); the original is back in place`, {
-        code: 'FILE_ACL_NOT_KEPT',
+        code: 'FILE_ACCESS',
         target: path,
         remedy: 'Check that this account may change the permissions of the file (WRITE_DAC), then retry.',
       });

@@ -93,13 +93,13 @@ test('a planted addon never loads: a marker DLL in every place the old loader se
     assert.deepEqual(markersRan(markers), [], 'a planted DLL ran');
     assert.notEqual(r.status, 0, `the command succeeded with only planted DLLs around: ${r.output}`);
     const error = r.output.split(/\r?\n/).filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['type'] === 'error');
-    assert.equal(error?.['code'], 'ADDON_UNTRUSTED', r.output);
+    assert.equal(error?.['code'], 'ADDON_VERIFY_FAILED', r.output);
     assert.match(String(error?.['message']), /is not the addon this version of mfa-upgrade ships/);
     // The oracle works: the marker does leave its file when something does load it.
     process.env['MFA_TIER_MARKERS'] = markers;
     assert.throws(() => process.dlopen({ exports: {} }, planted[0]!), /self-register|not a valid|module/i);
     assert.equal(markersRan(markers).length, 1, 'the marker DLL leaves a file when it is loaded');
-    t.note(`${planted.length} planted copies; the CLI refused with ADDON_UNTRUSTED and none ran`);
+    t.note(`${planted.length} planted copies; the CLI refused with ADDON_VERIFY_FAILED and none ran`);
   } finally {
     delete process.env['MFA_TIER_MARKERS'];
   }
