@@ -2,9 +2,9 @@
 // inventory written by hand in test/windows/expected-inventory.json.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { takeInventory } from '../../../lib/inventory/take-inventory.js';
-import { host } from './context.js';
+import { host, work } from './context.js';
 import { env, test } from './harness.js';
 
 /** IIS is not part of Wine: the test lays down the configuration IIS would hold for the three applications. */
@@ -48,6 +48,8 @@ export function declareInventoryTest(): void {
     inventory.host = { kind: 'windows' };
     const expected = JSON.parse(readFileSync(env('MFA_TIER_EXPECTED'), 'utf8')) as Record<string, unknown>;
     delete expected['$comment'];
+    // Left in the prefix (run.mjs --keep) to compare when the inventory's shape changes.
+    writeFileSync(work('actual-inventory.json'), JSON.stringify(inventory, null, 2));
     assert.deepEqual(inventory, expected);
   });
 
