@@ -334,9 +334,9 @@ async function main() {
   const nodeExe = step('node.exe', () => ensureNodeExe(NODE_VERSION));
   const floorNodeExe = step(`node.exe ${FLOOR_NODE_VERSION}`, () => ensureNodeExe(FLOOR_NODE_VERSION));
   const { buildNative } = await import('../build-native.mjs');
-  await step('addon', () => buildNative({ arch: 'all', log }));
+  await step('addon', () => buildNative({ arch: 'all', force: REBUILD, log }));
   const { hostChecks } = await import('./host-checks.mjs');
-  const linux = await step('linux checks', () => hostChecks({ root: ROOT, cache: CACHE, node12Exe: floorNodeExe }));
+  const linux = await step('linux checks', () => hostChecks({ root: ROOT, cache: CACHE, node12Exe: floorNodeExe, rebuild: REBUILD }));
   const serviceExe = step('fixture service', buildFixtureService);
   const markersDir = step('marker DLLs', buildMarkers);
   const msiDir = step('fixture MSIs', () => buildMsis(serviceExe));
