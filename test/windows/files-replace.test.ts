@@ -183,3 +183,18 @@ test('a replace that did not keep the DACL is undone: the original (with its DAC
   t.deepEqual(readFileSync(path), ORIGINAL);
   t.deepEqual(readdirSync(dir), ['web.config']);
 });
+
+test('when the DACL cannot be read before the replace, nothing is replaced and no temporary file stays', async (t) => {
+  const real = posixAddon();
+  const addon: NativeAddon = {
+    ...real,
+    getSecurity(path) {
+      throw win32Error(5, 'CreateFileW', path);
+    },
+  };
+  const { files, dir, path } = await setup(addon);
+  const e = await t.throwsAsync(files.writeFileAtomic(path, NEW), { instanceOf: MfaError });
+  t.is(e?.code, 'WIN32_5');
+  t.deepEqual(readFileSync(path), ORIGINAL);
+  t.deepEqual(readdirSync(dir), ['web.config']);
+});

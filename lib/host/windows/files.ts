@@ -113,7 +113,13 @@ export class WindowsFiles implements Files {
       }
       return;
     }
-    const before = callNative(() => this.addon.getSecurity(path)).dacl;
+    let before: string;
+    try {
+      before = callNative(() => this.addon.getSecurity(path)).dacl;
+    } catch (e) {
+      await removePath(tmp).catch(() => undefined);
+      throw e;
+    }
     const backup = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.bak`);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -125,7 +131,12 @@ export class WindowsFiles implements Files {
         await sleep(100 * attempt);
       }
     }
-    const after = callNative(() => this.addon.getSecurity(path)).dacl;
+    let after: string;
+    try {
+      after = callNative(() => this.addon.getSecurity(path)).dacl;
+    } catch (e) {
+      after = `unreadable (${(e as Error).message})`;
+    }
     if (after !== before) {
       // The new file did not keep the old one's DACL: put the original (with its DACL) back.
       callNative(() => this.addon.moveFile(backup, path, true));
