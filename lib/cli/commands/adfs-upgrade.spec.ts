@@ -1,5 +1,5 @@
 // adfs-upgrade's command definition (kept free of heavy imports: only loaded when run).
-import { hostOption, whatIfOption, type CommandSpec } from '../spec.js';
+import { hostOption, reportOption, whatIfOption, type CommandSpec } from '../spec.js';
 
 export const adfsUpgradeSpec: CommandSpec = {
   name: 'adfs-upgrade',
@@ -22,6 +22,7 @@ export const adfsUpgradeSpec: CommandSpec = {
     { name: 'from', type: 'string', valueName: 'step', description: 'Resume at this step id (after a manual step or another server\'s steps).' },
     hostOption,
     whatIfOption,
+    reportOption,
   ],
   load: () => import('./adfs-upgrade.js'),
 };

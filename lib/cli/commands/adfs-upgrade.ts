@@ -30,6 +30,9 @@ export function formatAdfsReport(r: AdfsUpgradeReport): string {
 }
 
 export async function run({ args, out }: CommandContext): Promise<ExitCodeValue> {
+  const reportPath = str(args, 'report');
+  const reportModule = reportPath ? await import('../../report/commands.js') : undefined;
+  if (reportModule && reportPath) await reportModule.checkReportPath(reportPath);
   const options: AdfsUpgradeOptions = {
     config: str(args, 'config') as string,
     servers: list(args, 'servers'),
@@ -61,6 +64,7 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
   });
   if (step) out.progress({ id: 1, activity: 'AD FS adapter upgrade', percent: 100, completed: true });
   out.object('MfaUpgrade.AdfsAdapterUpgrade', report, () => formatAdfsReport(report));
+  if (reportModule && reportPath) await reportModule.writeAdfsReport(reportPath, args, out, report);
   if (report.failure) {
     out.error(
       new MfaError(`${report.failure.step} failed: ${report.failure.message}`, {

@@ -3,7 +3,7 @@ import { ExitCode, MfaError } from '../../errors.js';
 import type { MakePlanOptions } from '../../upgrade/make-plan.js';
 import { flag, list, num, str } from '../args.js';
 import { parseVdirMappings } from '../../config/webconfig/sdk-vdir.js';
-import type { OptionSpec, ParsedArgs } from '../spec.js';
+import { reportOption, type OptionSpec, type ParsedArgs } from '../spec.js';
 
 export const planOptionSpecs: OptionSpec[] = [
   { name: 'packages', type: 'string', valueName: 'dir', description: 'The folder with the new installers (MFA Server, its components, VC++ redistributables).' },
@@ -12,6 +12,7 @@ export const planOptionSpecs: OptionSpec[] = [
   { name: 'remove-mobile-app', type: 'boolean', description: 'From 8.0 on, remove the Mobile App Web Service instead of upgrading it.' },
   { name: 'users', type: 'number', valueName: 'N', description: 'Regularly authenticating users, for the memory check.' },
   { name: 'sdk-vdir', type: 'list', valueName: 'OLD=NEW', description: 'The Web Service SDK moved to another vdir (on a server of its own): rewrite carried SDK URLs. "default" is PhoneFactorWebServiceSdk=MultiFactorAuthWebServiceSdk.' },
+  reportOption,
 ];
 
 export function planOptionsFrom(args: ParsedArgs): MakePlanOptions {

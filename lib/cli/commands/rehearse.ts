@@ -9,7 +9,7 @@ import { readPassphraseFile } from '../../backup/passphrase.js';
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
 import { openImageHost } from '../../host/image/image-host.js';
 import { takeInventory } from '../../inventory/take-inventory.js';
-import { Executor } from '../../upgrade/execute.js';
+import { Executor, type ExecuteResult } from '../../upgrade/execute.js';
 import { makePlan } from '../../upgrade/make-plan.js';
 import { flag, str } from '../args.js';
 import { formatInventory } from '../format/inventory.js';
@@ -25,6 +25,9 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
   const options = planOptionsFrom(args);
   const passphraseFile = str(args, 'passphrase-file');
   const passphrase = passphraseFile ? await readPassphraseFile(passphraseFile, { creating: false }) : undefined;
+  const reportPath = str(args, 'report');
+  const report = reportPath ? await import('../../report/commands.js') : undefined;
+  if (report && reportPath) await report.checkReportPath(reportPath);
   const work = await fsp.mkdtemp(join(tmpdir(), 'mfa-rehearsal-'));
   const keep = flag(args, 'keep');
   try {
@@ -33,11 +36,15 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
     const host = await openImageHost(hostDir);
     const plan = await makePlan(host, options);
     out.object('MfaUpgrade.UpgradePlan', plan, () => formatPlan(plan));
+    const backupAccess = createBundleAccess({ readPackage: (p) => host.installer.readPackage(p) });
+    const rehearsalReport = (facts: { result?: ExecuteResult; error?: unknown }) =>
+      report && reportPath ? report.writeRehearsalReport(reportPath, args, out, { bundle, plan, workDir: join(work, 'upgrade'), backup: backupAccess, ...(keep ? { kept: hostDir } : {}), ...facts }, host) : Promise.resolve();
     if (plan.blockers.length) {
       out.log('error', 'Rehearsal: the plan is blocked; the real upgrade would stop here too.');
+      await rehearsalReport({});
       return ExitCode.notReady;
     }
-    const executor = new Executor(host, createBundleAccess({ readPackage: (p) => host.installer.readPackage(p) }), out, {
+    const executor = new Executor(host, backupAccess, out, {
       workDir: join(work, 'upgrade'),
       packagesDir: options.packagesDir,
       mode: 'run',
@@ -46,7 +53,14 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
       logDir: DEFAULT_LOG_DIR,
       toolVersion: version,
     });
-    const result = await executor.execute(plan);
+    let result: ExecuteResult;
+    try {
+      result = await executor.execute(plan);
+    } catch (e) {
+      await rehearsalReport({ error: e });
+      throw e;
+    }
+    await rehearsalReport({ result });
     const after = await takeInventory(host);
     const rehearsal = {
       bundle,

@@ -21,25 +21,32 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
   const rollback = flag(args, 'rollback');
   if (resume && rollback) throw new MfaError('--resume and --rollback exclude each other', { code: 'USAGE', exitCode: ExitCode.usage, remedy: 'Choose one: --resume finishes the interrupted upgrade, --rollback undoes it.' });
   const workDir = str(args, 'backup') as string;
+  const reportPath = str(args, 'report');
+  const report = reportPath ? await import('../../report/commands.js') : undefined;
+  if (report && reportPath) await report.checkReportPath(reportPath);
   const host = await openHost(str(args, 'host'));
   if (flag(args, 'what-if')) {
     if (resume || rollback) {
       const pending = describePending(workDir, rollback ? 'rollback' : 'resume');
       out.object('MfaUpgrade.PendingSteps', pending, () => pending.lines.join('\n'));
+      if (report && reportPath) await report.writePendingReport(reportPath, args, out, workDir, rollback ? 'rollback' : 'resume');
     } else {
       const plan = await makePlan(host, planOptionsFrom(args));
       out.object('MfaUpgrade.UpgradePlan', plan, () => formatPlan(plan));
+      if (report && reportPath) await report.writePlanReport(reportPath, args, out, plan, host, true);
       out.log('info', 'What if: nothing was changed.');
       return plan.blockers.length ? ExitCode.notReady : ExitCode.success;
     }
     out.log('info', 'What if: nothing was changed.');
     return ExitCode.success;
   }
+  const startedAt = new Date();
   const plan = resume || rollback ? undefined : await makePlan(host, planOptionsFrom(args));
   if (plan) out.object('MfaUpgrade.UpgradePlan', plan, () => formatPlan(plan));
   const unattended = flag(args, 'unattended');
   const interactive = !unattended && !out.json && process.stdin.isTTY === true;
-  const executor = new Executor(host, createBundleAccess({ readPackage: (p) => host.installer.readPackage(p) }), out, {
+  const backupAccess = createBundleAccess({ readPackage: (p) => host.installer.readPackage(p) });
+  const executor = new Executor(host, backupAccess, out, {
     workDir,
     packagesDir: str(args, 'packages') ?? '',
     mode: resume ? 'resume' : rollback ? 'rollback' : 'run',
@@ -49,8 +56,18 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
     logDir: str(args, 'msi-log-dir') ?? DEFAULT_LOG_DIR,
     toolVersion: version,
   });
-  const result = await executor.execute(plan);
+  const mode = resume ? 'resume' : rollback ? 'rollback' : 'run';
+  const runReport = (facts: { result?: ExecuteResult; error?: unknown }) =>
+    report && reportPath ? report.writeUpgradeReport(reportPath, args, out, { workDir, mode, startedAt, backup: backupAccess, ...(plan ? { plan } : {}), ...facts }, host) : Promise.resolve();
+  let result: ExecuteResult;
+  try {
+    result = await executor.execute(plan);
+  } catch (e) {
+    await runReport({ error: e });
+    throw e;
+  }
   out.object('MfaUpgrade.UpgradeResult', result, () => formatResult(result));
+  await runReport({ result });
   return result.exitCode;
 }
 
