@@ -45,3 +45,12 @@ function piece(v: string | number | Html | Html[] | undefined | null | false): s
 export function join(parts: Html[], separator = ''): Html {
   return { html: parts.map((p) => p.html).join(separator) };
 }
+
+/**
+ * Escaped text with break opportunities after path and list separators (\ / . _ , ; = & -), so a
+ * long registry path, URL or command can wrap in a table cell instead of widening the page.
+ */
+export function wrap(text: string | number): Html {
+  const parts = String(text).split(/(?<=[\\/._,;=&-])/);
+  return { html: parts.map((p) => esc(p)).join('<wbr>') };
+}

@@ -137,5 +137,7 @@ details{border:0;padding:0}
 details>summary{list-style:none}
 details>summary::-webkit-details-marker{display:none}
 table.diff{font-size:8pt}
+table.grid{font-size:8.5pt}
+table.grid th,table.grid td{padding:.2rem .3rem}
 }
 `;

@@ -1,13 +1,13 @@
 // The AD FS adapter sequence: the farms and their halves, a timeline per farm with the window
 // without the adapter shaded, and every step as a table row.
-import { h, type Html } from '../escape.js';
+import { h, wrap, type Html } from '../escape.js';
 import type { AdfsSection, AdfsStepView } from '../model.js';
 import { adfsTimeline, stepStatusLabel } from '../svg-adfs.js';
 import { badge, bullets, callout, code, facts, formatDuration, section } from './parts.js';
 
 function stepRows(steps: AdfsStepView[]): Html {
   const rows = steps.map(
-    (s) => h`<tr class="${s.withoutAdapter ? 'no-adapter' : ''}"><td class="num">${s.index}</td><td class="num">${s.phase}</td><th scope="row">${s.title}<br><code class="id">${s.id}</code></th><td>${s.manual ? 'by hand' : s.half === 'farm' ? `farm-wide, on ${s.node}` : s.node}</td><td>${s.withoutAdapter ? badge('NO ADAPTER', 'fail') : h`<span class="muted">in policy</span>`}</td><td>${s.action}<br><span class="muted">Undo: ${s.undo}</span>${s.error ? h`<br><strong>Error:</strong> ${s.error}` : h``}</td><td>${stepStatusLabel(s)}</td></tr>`,
+    (s) => h`<tr class="${s.withoutAdapter ? 'no-adapter' : ''}"><td class="num">${s.index}</td><td class="num">${s.phase}</td><th scope="row">${wrap(s.title)}<br><code class="id">${wrap(s.id)}</code></th><td>${s.manual ? 'by hand' : s.half === 'farm' ? `farm-wide, on ${s.node}` : s.node}</td><td>${s.withoutAdapter ? badge('NO ADAPTER', 'fail') : h`<span class="muted">in policy</span>`}</td><td>${wrap(s.action)}<br><span class="muted">Undo: ${wrap(s.undo)}</span>${s.error ? h`<br><strong>Error:</strong> ${wrap(s.error)}` : h``}</td><td>${stepStatusLabel(s)}</td></tr>`,
   );
   return h`<div class="scroll"><table class="grid adfs-steps"><caption class="sr">AD FS steps</caption><thead><tr><th scope="col">#</th><th scope="col">Phase</th><th scope="col">Step</th><th scope="col">Where</th><th scope="col">Adapter in policy</th><th scope="col">What it does</th><th scope="col">Outcome</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }

@@ -1,12 +1,12 @@
 // The order across a fleet: a lane per server, and the same order as a numbered table.
-import { h, type Html } from '../escape.js';
+import { h, wrap, type Html } from '../escape.js';
 import type { FleetSection } from '../model.js';
 import { fleetTimeline } from '../svg-fleet.js';
 import { badge, bullets, callout, code, facts, section } from './parts.js';
 
 export function renderFleet(f: FleetSection): Html {
   const rows = f.actions.map(
-    (a) => h`<tr class="${a.kind === 'promote' ? 'promote' : ''}"><td class="num">${a.order}</td><td>${a.servers.join(', ')}</td><th scope="row">${a.kind === 'promote' ? h`${badge('PROMOTION', 'info')} ` : h``}${a.title}${a.command ? h`<br>${code(a.command)}` : h``}</th><td class="num">${a.manual ? 'by hand' : 'mfa-upgrade'}</td></tr>`,
+    (a) => h`<tr class="${a.kind === 'promote' ? 'promote' : ''}"><td class="num">${a.order}</td><td>${a.servers.join(', ')}</td><th scope="row">${a.kind === 'promote' ? h`${badge('PROMOTION', 'info')} ` : h``}${wrap(a.title)}${a.command ? h`<br><code>${wrap(a.command)}</code>` : h``}</th><td class="num">${a.manual ? 'by hand' : 'mfa-upgrade'}</td></tr>`,
   );
   return section('fleet', 'Order across the fleet', [
     facts([

@@ -1,7 +1,7 @@
 // Each web.config merge: the decision, a side-by-side diff (masked), the values carried and what is
 // left to do by hand as a checklist.
 import { renderDiffTable } from '../diff-view.js';
-import { h, type Html } from '../escape.js';
+import { h, wrap, type Html } from '../escape.js';
 import type { ChecklistItem, MergeSection, MergeView } from '../model.js';
 import { badge, bullets, callout, collapsible, facts, section } from './parts.js';
 
@@ -23,20 +23,20 @@ export function checklist(items: ChecklistItem[]): Html {
 function shown(v: string | undefined): Html {
   if (v === undefined) return h`<span class="muted">(absent)</span>`;
   if (v === '') return h`<span class="muted">(empty)</span>`;
-  return h`<code>${v}</code>`;
+  return h`<code>${wrap(v)}</code>`;
 }
 
 function changes(m: MergeView): Html {
   if (m.changes.length === 0) return h``;
   const rows = m.changes.map(
-    (c) => h`<tr><th scope="row"><code>${c.scope ? `[${c.scope}] ` : ''}${c.key}</code>${c.secret ? h` ${badge('masked', 'neutral')}` : h``}</th><td>${shown(c.old)}</td><td>${shown(c.new)}</td><td>${c.why}</td></tr>`,
+    (c) => h`<tr><th scope="row"><code>${wrap(`${c.scope ? `[${c.scope}] ` : ''}${c.key}`)}</code>${c.secret ? h` ${badge('masked', 'neutral')}` : h``}</th><td>${shown(c.old)}</td><td>${shown(c.new)}</td><td>${wrap(c.why)}</td></tr>`,
   );
   return h`<div class="scroll"><table class="grid"><caption>Values carried into the new file</caption><thead><tr><th scope="col">Setting</th><th scope="col">New file had</th><th scope="col">Written</th><th scope="col">Why</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 function carried(m: MergeView): Html {
   if (!m.carried || m.carried.length === 0) return h``;
-  const rows = m.carried.map((c) => h`<tr><th scope="row"><code>${c.scope ? `[${c.scope}] ` : ''}${c.key}</code></th><td>${shown(c.value)}</td></tr>`);
+  const rows = m.carried.map((c) => h`<tr><th scope="row"><code>${wrap(`${c.scope ? `[${c.scope}] ` : ''}${c.key}`)}</code></th><td>${shown(c.value)}</td></tr>`);
   return h`<div class="scroll"><table class="grid"><caption>Settings that will be carried (${m.carried.length}, read from the current file; secrets masked)</caption><thead><tr><th scope="col">Setting</th><th scope="col">Value now</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 

@@ -1,6 +1,6 @@
 // Building blocks shared by the sections: a section with its heading, a status badge (a text label
 // with its colour), lists and fact tables.
-import { h, type Html } from '../escape.js';
+import { h, wrap, type Html } from '../escape.js';
 import type { Tone } from '../model.js';
 
 /** Every section has a stable id (the browser tier and the table of contents use it). */
@@ -20,7 +20,7 @@ export function bullets(items: string[], className = ''): Html {
 /** A two-column table of facts: label, value. */
 export function facts(rows: Array<[string, string | Html]>): Html {
   const shown = rows.filter(([, v]) => (typeof v === 'string' ? v !== '' : true));
-  return h`<table class="facts"><tbody>${shown.map(([k, v]) => h`<tr><th scope="row">${k}</th><td>${v}</td></tr>`)}</tbody></table>`;
+  return h`<table class="facts"><tbody>${shown.map(([k, v]) => h`<tr><th scope="row">${k}</th><td>${typeof v === 'string' ? wrap(v) : v}</td></tr>`)}</tbody></table>`;
 }
 
 /** A block that can be collapsed; open by default so it reads and prints without a script. */

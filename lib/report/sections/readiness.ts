@@ -1,6 +1,6 @@
 // The readiness table: every check with its status (a word and a colour), what was found and what
 // to do about it.
-import { h, type Html } from '../escape.js';
+import { h, wrap, type Html } from '../escape.js';
 import type { ReadinessRow, Tone } from '../model.js';
 import { badge, section } from './parts.js';
 
@@ -11,7 +11,7 @@ export function renderReadiness(rows: ReadinessRow[]): Html {
   const summary = h`<p>${count('pass')} passed, ${count('warn')} warnings, ${count('fail')} failed.</p>`;
   if (rows.length === 0) return section('readiness', 'Readiness', [h`<p class="muted">No readiness checks were run.</p>`]);
   const body = rows.map(
-    (r) => h`<tr class="r-${r.status}"><td>${badge(r.status.toUpperCase(), TONE[r.status])}</td><th scope="row">${r.title}<br><span class="muted id">${r.id}</span></th><td>${r.evidence}</td><td>${r.remedy && r.status !== 'pass' ? r.remedy : h`<span class="muted">-</span>`}</td></tr>`,
+    (r) => h`<tr class="r-${r.status}"><td>${badge(r.status.toUpperCase(), TONE[r.status])}</td><th scope="row">${wrap(r.title)}<br><span class="muted id">${r.id}</span></th><td>${wrap(r.evidence)}</td><td>${r.remedy && r.status !== 'pass' ? wrap(r.remedy) : h`<span class="muted">-</span>`}</td></tr>`,
   );
   return section('readiness', 'Readiness', [
     summary,

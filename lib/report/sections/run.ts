@@ -1,6 +1,6 @@
 // An executed run: each step's outcome and actual duration, what is left to do, and the exact
 // commands that finish or undo it.
-import { h, type Html } from '../escape.js';
+import { h, wrap, type Html } from '../escape.js';
 import type { RunSection, RunStepStatus, RunStepView, Tone } from '../model.js';
 import { checklist } from './merges.js';
 import { badge, bullets, callout, code, facts, formatDuration, formatTime, section } from './parts.js';
@@ -25,7 +25,7 @@ function duration(s: RunStepView): string {
 
 function stepRow(s: RunStepView): Html {
   const [label, tone] = STATUS[s.status];
-  return h`<tr class="s-${s.status}"><th scope="row">${s.title}<br><code class="id">${s.id}</code></th><td>${badge(label, tone)}${s.rebootRequired ? h` ${badge('REBOOT', 'warn')}` : h``}</td><td>${formatTime(s.startedAt)}</td><td>${duration(s)}</td><td>${s.error ?? ''}</td></tr>`;
+  return h`<tr class="s-${s.status}"><th scope="row">${wrap(s.title)}<br><code class="id">${wrap(s.id)}</code></th><td>${badge(label, tone)}${s.rebootRequired ? h` ${badge('REBOOT', 'warn')}` : h``}</td><td>${formatTime(s.startedAt)}</td><td>${duration(s)}</td><td>${wrap(s.error ?? '')}</td></tr>`;
 }
 
 export function renderRun(r: RunSection): Html {
