@@ -14,7 +14,7 @@ const KNOWN_KINDS = new Set(['drain', 'backup', 'upgrade', 'return', 'promote', 
 
 export function fleetTimeline(id: string, fleet: FleetSection): Html {
   const lanes = fleet.lanes;
-  const laneWidth = Math.max(68, Math.floor(720 / Math.max(1, lanes.length)));
+  const laneWidth = Math.max(92, Math.floor(760 / Math.max(1, lanes.length)));
   const width = GUTTER + lanes.length * laneWidth + 4;
   const height = HEAD + fleet.actions.length * (ROW + GAP) + 6;
   const laneIndex = new Map(lanes.map((l, i) => [l.server.toLowerCase(), i]));
