@@ -47,10 +47,14 @@ export function join(parts: Html[], separator = ''): Html {
 }
 
 /**
- * Escaped text with break opportunities after path and list separators (\ / . _ , ; = & -), so a
- * long registry path, URL or command can wrap in a table cell instead of widening the page.
+ * Escaped text with break opportunities after path and list separators (\ / . _ , ; = & -) in long
+ * words, so a registry path, URL or command can wrap in a table cell instead of widening the page;
+ * short words (a version number) are left whole.
  */
 export function wrap(text: string | number): Html {
-  const parts = String(text).split(/(?<=[\\/._,;=&-])/);
-  return { html: parts.map((p) => esc(p)).join('<wbr>') };
+  const html = String(text)
+    .split(/(\s+)/)
+    .map((word) => (word.length > 20 ? word.split(/(?<=[\\/._,;=&-])/).map((p) => esc(p)).join('<wbr>') : esc(word)))
+    .join('');
+  return { html };
 }

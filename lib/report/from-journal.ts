@@ -115,7 +115,8 @@ export function runFromJournal(workDir: string, facts: RunFacts): JournalRun | u
   const run: RunSection = {
     mode: facts.mode,
     outcome,
-    outcomeTone: TONE[outcome] ?? 'neutral',
+    // A run that ended with steps left to do by hand is not a plain success (exit 5).
+    outcomeTone: outcome === 'completed' && leftToDo.length ? 'warn' : TONE[outcome] ?? 'neutral',
     startedAt: begin.time,
     steps,
     leftToDo,

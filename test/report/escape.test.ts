@@ -60,7 +60,8 @@ test('esc escapes the five characters and replaces control characters and lone s
   t.is(esc('😀'), '😀', 'a surrogate pair is kept');
 });
 
-test('wrap escapes and adds break opportunities after separators only', (t) => {
-  t.is(wrap('HKLM\\SOFTWARE\\<x>').html, 'HKLM\\<wbr>SOFTWARE\\<wbr>&lt;x&gt;');
-  t.is(wrap('a&b').html, 'a&amp;<wbr>b');
+test('wrap escapes and adds break opportunities after separators in long words only', (t) => {
+  t.is(wrap('HKLM\\SOFTWARE\\Microsoft\\<x> 8.1.1.2').html, 'HKLM\\<wbr>SOFTWARE\\<wbr>Microsoft\\<wbr>&lt;x&gt; 8.1.1.2');
+  t.is(wrap('a&b').html, 'a&amp;b', 'a short word stays whole');
+  t.is(wrap('Data Source=x;Password=abc;Extra=1').html, 'Data Source=<wbr>x;<wbr>Password=<wbr>abc;<wbr>Extra=<wbr>1');
 });

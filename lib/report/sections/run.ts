@@ -25,7 +25,7 @@ function duration(s: RunStepView): string {
 
 function stepRow(s: RunStepView): Html {
   const [label, tone] = STATUS[s.status];
-  return h`<tr class="s-${s.status}"><th scope="row">${wrap(s.title)}<br><code class="id">${wrap(s.id)}</code></th><td>${badge(label, tone)}${s.rebootRequired ? h` ${badge('REBOOT', 'warn')}` : h``}</td><td>${formatTime(s.startedAt)}</td><td>${duration(s)}</td><td>${wrap(s.error ?? '')}</td></tr>`;
+  return h`<tr class="s-${s.status}"><th scope="row">${wrap(s.title)}<br><code class="id">${wrap(s.id)}</code></th><td>${badge(label, tone)}${s.rebootRequired ? h` ${badge('REBOOT', 'warn')}` : h``}</td><td class="num">${formatTime(s.startedAt)}</td><td class="num">${duration(s)}</td><td>${wrap(s.error ?? '')}</td></tr>`;
 }
 
 export function renderRun(r: RunSection): Html {
