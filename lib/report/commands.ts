@@ -45,8 +45,10 @@ export async function writeUpgradeReport(path: string, invocation: Invocation, o
   await afterRun(out, path, async () => writeReport(path, await upgradeReport(context(invocation), run, reader(host)), out));
 }
 
-export async function writePendingReport(path: string, invocation: Invocation, out: Out, workDir: string, mode: 'resume' | 'rollback'): Promise<void> {
-  await writeReport(path, pendingReport(context(invocation), workDir, mode), out);
+/** pending: the steps --resume or --rollback would take, as the command lists them (lib/engine/pending.ts). */
+export async function writePendingReport(path: string, invocation: Invocation, out: Out, workDir: string, mode: 'resume' | 'rollback', pending: { steps: Array<{ id: string; title: string }>; finish?: string }): Promise<void> {
+  const lines = pending.steps.map((s) => `${mode === 'rollback' ? 'undo ' : ''}${s.id}  ${s.title}`).concat(pending.finish ? [pending.finish] : []);
+  await writeReport(path, pendingReport(context(invocation), workDir, mode, lines), out);
 }
 
 export async function writeRehearsalReport(path: string, invocation: Invocation, out: Out, rehearsal: Rehearsal, host: Host): Promise<void> {

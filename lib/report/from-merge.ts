@@ -1,13 +1,13 @@
 // A web.config merge (lib/config/webconfig) as the report's MergeView: the merge's own masked diff
 // split into hunks, the carried values, and the checklist of what it could not carry. For an
 // executed run the merge is computed again from the same two inputs it had (the backed-up file and
-// the installed file kept for undo): the merge is a pure function, so this is what was written.
-import { existsSync, promises as fsp } from 'node:fs';
-import { join } from 'node:path';
+// the installed file the engine's undo store kept): the merge is a pure function, so this is what
+// was written.
 import { mergeWebConfig, type MergeOutcome } from '../config/webconfig/merge.js';
 import type { MergeReport } from '../config/webconfig/report.js';
 import type { BackupAccess } from '../upgrade/backup-access.js';
 import type { MergeConfigStep, UpgradePlan } from '../upgrade/plan-types.js';
+import { keptBeforeMerge, type JournalRun } from './from-journal.js';
 import { componentLabel } from './from-plan.js';
 import type { ChecklistItem, DiffHunk, MergeSection, MergeView } from './model.js';
 
@@ -66,40 +66,34 @@ export function mergeView(base: Pick<MergeView, 'title' | 'stepId' | 'oldFile' |
   };
 }
 
-/** Where today's executor keeps the installed web.config before merging into it (lib/upgrade/steps/merge-config.ts). */
-export function undoCopyOf(workDir: string, stepId: string): string {
-  return join(workDir, 'undo', `${stepId}.web.config`);
-}
-
 /**
- * The merges of an executed run. `merged` says which steps merged (from the journal); a step whose
- * inputs are gone is listed with a note instead of a diff.
+ * The merges of an executed run. `merged` says which steps merged and into which host file (from
+ * the journal); a step whose inputs are gone is listed with a note instead of a diff.
  */
-export async function executedMerges(plan: UpgradePlan, merged: Map<string, 'applied' | 'undone'>, workDir: string, backup: BackupAccess | undefined, bundle: string | undefined): Promise<MergeSection> {
+export async function executedMerges(plan: UpgradePlan, merged: JournalRun['merged'], workDir: string, backup: BackupAccess | undefined, bundle: string | undefined): Promise<MergeSection> {
   const items: MergeView[] = [];
   for (const step of plan.steps) {
     if (step.kind !== 'merge-config') continue;
-    const state = merged.get(step.id);
-    const base = { title: `${componentLabel(step.component)} (${step.site}/${step.vdir})`, stepId: step.id, oldFile: step.original, newFile: step.target };
-    if (!state) {
+    const m = merged.get(step.id);
+    const base = { title: `${componentLabel(step.component)} (${step.site}/${step.vdir})`, stepId: step.id, oldFile: step.original, newFile: m?.target ?? step.target };
+    if (!m) {
       items.push({ ...base, state: 'planned', hunks: [], changes: [], checklist: [], warnings: [] });
       continue;
     }
-    items.push(await recompute(step, base, state, workDir, backup, bundle));
+    items.push(await recompute(step, base, m.state, workDir, backup, bundle));
   }
   return { items };
 }
 
 async function recompute(step: MergeConfigStep, base: Pick<MergeView, 'title' | 'stepId' | 'oldFile' | 'newFile'>, state: 'applied' | 'undone', workDir: string, backup: BackupAccess | undefined, bundle: string | undefined): Promise<MergeView> {
   const missing = (why: string): MergeView => ({ ...base, state, hunks: [], changes: [], checklist: [], warnings: [`The diff cannot be shown: ${why}.`] });
-  const copy = undoCopyOf(workDir, step.id);
   if (!backup || !bundle) return missing('the run has no backup bundle');
-  if (!existsSync(copy)) return missing(`the installed file kept for undo (${copy}) is gone`);
+  const installed = keptBeforeMerge(workDir, base.newFile);
+  if (!installed) return missing(`the run's undo store has no copy of ${base.newFile} as installed`);
   const old = await backup.readOriginal(bundle, step.original).catch(() => undefined);
   if (!old) return missing(`the backup has no copy of ${step.original}`);
-  const installed = await fsp.readFile(copy);
   try {
-    const outcome = mergeWebConfig({ bytes: old, file: `${step.original} (backup)` }, { bytes: installed, file: step.target }, { sdkVdir: step.sdkVdir, sdkVdirKept: step.sdkVdir.length === 0 });
+    const outcome = mergeWebConfig({ bytes: old, file: `${step.original} (backup)` }, { bytes: installed, file: base.newFile }, { sdkVdir: step.sdkVdir, sdkVdirKept: step.sdkVdir.length === 0 });
     return mergeView(base, outcome, state);
   } catch (e) {
     return missing(e instanceof Error ? e.message : String(e));

@@ -205,7 +205,7 @@ export interface RunSection {
   notes: string[];
 }
 
-export type RunStepStatus = 'done' | 'failed' | 'left-to-do' | 'undone' | 'undoing' | 'started' | 'paused' | 'not-run' | 'skipped';
+export type RunStepStatus = 'done' | 'failed' | 'left-to-do' | 'undone' | 'undoing' | 'undo-failed' | 'started' | 'paused' | 'not-run' | 'skipped';
 
 export interface RunStepView {
   id: string;

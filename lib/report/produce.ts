@@ -10,7 +10,7 @@ import type { UpgradePlan } from '../upgrade/plan-types.js';
 import { commandOf, formatCommand, variantOf, type Invocation } from './command-line.js';
 import { adfsSection } from './from-adfs.js';
 import { fleetSection } from './from-fleet.js';
-import { pendingFromRun, runFromJournal, type JournalRun, type RunFacts } from './from-journal.js';
+import { runFromJournal, type JournalRun, type RunFacts } from './from-journal.js';
 import { executedMerges } from './from-merge.js';
 import { planSection, plannedMerges, readinessRows, type ReadHostFile } from './from-plan.js';
 import { REPORT_FORMAT, type ReportHeader, type ReportModel, type Tone } from './model.js';
@@ -81,13 +81,16 @@ function upgradeCommands(ctx: ReportContext, workDir: string): { undo: string; r
   };
 }
 
+/** What the engine returns for a run (lib/engine RunResult), as far as the report reads it. */
+export type EngineResult = NonNullable<RunFacts['result']> & { failure?: { step: string; error: unknown } };
+
 export interface UpgradeRun {
   /** The upgrade's --backup folder: the journal and the bundle. */
   workDir: string;
   mode: 'run' | 'resume' | 'rollback';
   /** The plan made for this run (mode run); resume and rollback read it from the journal. */
   plan?: UpgradePlan;
-  result?: RunFacts['result'];
+  result?: EngineResult;
   error?: unknown;
   /** When this run started: a journal begun earlier belongs to another run. */
   startedAt: Date;
@@ -117,7 +120,7 @@ function runHeader(ctx: ReportContext, jr: JournalRun, title: string): ReportHea
 /** upgrade (run, --resume, --rollback): the run from its journal, the plan it ran, each merge's diff. */
 export async function upgradeReport(ctx: ReportContext, u: UpgradeRun, read: ReadHostFile): Promise<ReportModel> {
   const commands = upgradeCommands(ctx, u.workDir);
-  const error = errorFacts(u.error);
+  const error = errorFacts(u.error ?? u.result?.failure?.error);
   const facts: RunFacts = { mode: u.mode, undoCommand: commands.undo, resumeCommand: commands.resume, ...(u.result ? { result: u.result } : {}), ...(error ? { error } : {}) };
   let jr = runFromJournal(u.workDir, facts);
   if (jr && u.mode === 'run' && Date.parse(jr.run.startedAt ?? '') < u.startedAt.getTime() - 1000) jr = undefined;
@@ -144,13 +147,13 @@ export async function upgradeReport(ctx: ReportContext, u: UpgradeRun, read: Rea
   };
 }
 
-/** upgrade --what-if --resume / --rollback: what the journal holds and what would run next. */
-export function pendingReport(ctx: ReportContext, workDir: string, mode: 'resume' | 'rollback'): ReportModel {
+/** upgrade --what-if --resume / --rollback: what the journal holds and what would run next (as the command listed it). */
+export function pendingReport(ctx: ReportContext, workDir: string, mode: 'resume' | 'rollback', pending: string[]): ReportModel {
   const commands = upgradeCommands(ctx, workDir);
   const jr = runFromJournal(workDir, { mode: 'run', undoCommand: commands.undo, resumeCommand: commands.resume });
   if (!jr) throw new MfaError(`there is no upgrade journal in ${workDir}`, { code: 'NO_JOURNAL', target: workDir, remedy: 'Pass the --backup folder of the interrupted run.' });
   jr.run.mode = 'what-if';
-  jr.run.pending = pendingFromRun(jr.run, jr.plan, mode);
+  jr.run.pending = pending;
   jr.run.notes.unshift(`What if: ${mode === 'resume' ? '--resume' : '--rollback'} would do the steps listed under "Would run next"; nothing was changed.`);
   return {
     format: REPORT_FORMAT,
@@ -166,7 +169,7 @@ export interface Rehearsal {
   plan: UpgradePlan;
   /** The executor's work folder on the copy. */
   workDir: string;
-  result?: RunFacts['result'];
+  result?: EngineResult;
   error?: unknown;
   backup?: BackupAccess;
   kept?: string;
@@ -174,7 +177,7 @@ export interface Rehearsal {
 
 /** rehearse: the upgrade run on a copy of a bundle's snapshot; the merges as previews. */
 export async function rehearsalReport(ctx: ReportContext, r: Rehearsal, read: ReadHostFile): Promise<ReportModel> {
-  const error = errorFacts(r.error);
+  const error = errorFacts(r.error ?? r.result?.failure?.error);
   const jr = runFromJournal(r.workDir, { mode: 'rehearsal', ...(r.result ? { result: r.result } : {}), ...(error ? { error } : {}) });
   if (!jr) {
     const model = await planReport(ctx, r.plan, read);

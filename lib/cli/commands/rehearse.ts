@@ -9,7 +9,6 @@ import { readPassphraseFile } from '../../backup/passphrase.js';
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
 import { openImageHost } from '../../host/image/image-host.js';
 import { takeInventory } from '../../inventory/take-inventory.js';
-import { Executor, type ExecuteResult } from '../../upgrade/execute.js';
 import { makePlan } from '../../upgrade/make-plan.js';
 import { flag, str } from '../args.js';
 import { formatInventory } from '../format/inventory.js';
@@ -17,10 +16,12 @@ import { formatPlan } from '../format/plan.js';
 import { version } from '../../version.js';
 import type { CommandContext } from '../spec.js';
 import { planOptionsFrom } from './plan-options.js';
-import { DEFAULT_LOG_DIR } from './upgrade.js';
+import { DEFAULT_LOG_DIR, upgradeResult } from './upgrade.js';
+import { runUpgrade } from '../../upgrade/run-upgrade.js';
+import type { RunResult } from '../../engine/engine.js';
 import { removePath } from '../../util/remove.js';
 
-export async function run({ args, out }: CommandContext): Promise<ExitCodeValue> {
+export async function run({ args, out, cancel }: CommandContext): Promise<ExitCodeValue> {
   const bundle = str(args, 'backup') as string;
   const options = planOptionsFrom(args);
   const passphraseFile = str(args, 'passphrase-file');
@@ -37,30 +38,31 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
     const plan = await makePlan(host, options);
     out.object('MfaUpgrade.UpgradePlan', plan, () => formatPlan(plan));
     const backupAccess = createBundleAccess({ readPackage: (p) => host.installer.readPackage(p) });
-    const rehearsalReport = (facts: { result?: ExecuteResult; error?: unknown }) =>
+    const rehearsalReport = (facts: { result?: RunResult; error?: unknown }) =>
       report && reportPath ? report.writeRehearsalReport(reportPath, args, out, { bundle, plan, workDir: join(work, 'upgrade'), backup: backupAccess, ...(keep ? { kept: hostDir } : {}), ...facts }, host) : Promise.resolve();
     if (plan.blockers.length) {
       out.log('error', 'Rehearsal: the plan is blocked; the real upgrade would stop here too.');
       await rehearsalReport({});
       return ExitCode.notReady;
     }
-    const executor = new Executor(host, backupAccess, out, {
-      workDir: join(work, 'upgrade'),
-      packagesDir: options.packagesDir,
-      mode: 'run',
-      unattended: true,
-      retry: { attempts: 1, delayMs: 0 },
-      logDir: DEFAULT_LOG_DIR,
-      toolVersion: version,
-    });
-    let result: ExecuteResult;
+    let ran: RunResult;
     try {
-      result = await executor.execute(plan);
+      ran = await runUpgrade(host, backupAccess, out, {
+        workDir: join(work, 'upgrade'),
+        packagesDir: options.packagesDir,
+        mode: 'run',
+        unattended: true,
+        retry: { attempts: 1, delayMs: 0 },
+        logDir: DEFAULT_LOG_DIR,
+        toolVersion: version,
+        cancel,
+      }, plan);
     } catch (e) {
       await rehearsalReport({ error: e });
       throw e;
     }
-    await rehearsalReport({ result });
+    await rehearsalReport({ result: ran });
+    const result = upgradeResult(ran);
     const after = await takeInventory(host);
     const rehearsal = {
       bundle,
@@ -74,7 +76,7 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
     };
     out.object('MfaUpgrade.Rehearsal', rehearsal, () =>
       [
-        `Rehearsal ${result.outcome}: ${result.stepsRun.length} steps ran on the copy${result.leftToDo.length ? `; left to do by hand: ${result.leftToDo.map((m) => m.title).join('; ')}` : ''}.`,
+        `Rehearsal ${result.outcome}: ${result.stepsRun.length} steps ran on the copy${result.leftToDo.length ? `; left to do by hand: ${result.leftToDo.map((m: { title: string }) => m.title).join('; ')}` : ''}.`,
         '',
         'The machine after the upgrade would look like this:',
         formatInventory(after),

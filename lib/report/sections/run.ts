@@ -11,6 +11,7 @@ const STATUS: Record<RunStepStatus, [string, Tone]> = {
   'left-to-do': ['LEFT TO DO', 'warn'],
   undone: ['UNDONE', 'info'],
   undoing: ['UNDO STARTED', 'warn'],
+  'undo-failed': ['UNDO FAILED', 'fail'],
   started: ['STARTED, NOT FINISHED', 'warn'],
   paused: ['PAUSED HERE', 'warn'],
   'not-run': ['NOT RUN', 'neutral'],
