@@ -10,7 +10,7 @@ import type { ReportModel } from './model.js';
 import { renderReport } from './render.js';
 
 function pathError(message: string, path: string): MfaError {
-  return new MfaError(message, { code: 'REPORT_PATH', target: path, exitCode: ExitCode.usage, remedy: 'Pass --report a file name in a folder that exists, e.g. --report .\\upgrade-report.html.' });
+  return new MfaError(message, { code: 'USAGE', target: path, exitCode: ExitCode.usage, remedy: 'Pass --report a file name in a folder that exists, e.g. --report .\\upgrade-report.html.' });
 }
 
 /** Refuses a report path that cannot be written: a folder, or a file in a folder that does not exist. */

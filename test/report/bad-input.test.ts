@@ -21,7 +21,8 @@ for (const [what, path] of [
     const r = await runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', ws.work, '--unattended', '--report', target, '--json']);
     t.is(r.code, 2);
     const err = r.events.find((e) => e['type'] === 'error') as Record<string, unknown>;
-    t.is(err['code'], 'REPORT_PATH');
+    t.is(err['code'], 'USAGE');
+    t.truthy(err['target']);
     t.regex(String(err['remedy']), /--report/);
     t.false(existsSync(ws.work), 'no backup, no journal');
     t.deepEqual(await hostState(ws.host), before);
