@@ -60,7 +60,7 @@ export async function checkReport(browser, report, secrets, artifacts) {
   {
     const { context, page, seen } = await open(browser, report.file);
     const facts = await page.evaluate(() => ({
-      sections: [...document.querySelectorAll('[data-section]')].map((s) => ({ id: s.id, heading: (s.querySelector('h1,h2')?.textContent ?? '').trim(), height: s.getBoundingClientRect().height })),
+      sections: [...document.querySelectorAll('[data-section]')].map((s) => ({ id: s.getAttribute('data-section'), heading: (s.querySelector('h1,h2')?.textContent ?? '').trim(), height: s.getBoundingClientRect().height })),
       h1: document.querySelectorAll('h1').length,
       lang: document.documentElement.lang,
       tablesWithoutHeaders: [...document.querySelectorAll('table')].filter((t) => t.querySelectorAll('th').length === 0).length,
@@ -100,7 +100,7 @@ export async function checkReport(browser, report, secrets, artifacts) {
   {
     const { context, page } = await open(browser, report.file, { javaScript: false });
     const noJs = await page.evaluate(() => ({
-      shown: [...document.querySelectorAll('[data-section]')].filter((s) => s.getBoundingClientRect().height > 20).map((s) => s.id),
+      shown: [...document.querySelectorAll('[data-section]')].filter((s) => s.getBoundingClientRect().height > 20).map((s) => s.getAttribute('data-section')),
       closed: [...document.querySelectorAll('details')].filter((d) => !d.open).length,
     }));
     for (const id of report.sections) if (!noJs.shown.includes(id)) problems.push(`without scripts, section '${id}' is not shown`);
