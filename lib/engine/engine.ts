@@ -45,7 +45,7 @@ export interface RunOptions<Env> {
   /** Progress title ("Upgrading PF01"). */
   activity: string;
   lock?: HostLock;
-  /** The steps before this one were done on other servers (an AD FS farm walk): journaled as such. */
+  /** The steps before this one were done by others (other servers of an AD FS farm walk, people): journaled as such. */
   startAt?: string;
   /** After rollback's undos (journaled as the rollback's finish): e.g. put back what the backup holds. */
   finishRollback?: (ctx: StepContext<Env>) => Promise<void>;
@@ -130,7 +130,10 @@ class Run<Env> {
       services: serviceOps(o.host, o.reporter, sink),
       undo: undoStore(o.host, join(o.workDir, 'undo')),
       recorded,
-      record: (data) => Object.assign(pending, data),
+      record: (data) => {
+        Object.assign(pending, data);
+        Object.assign(recorded, data);
+      },
       // The journal is re-read after each record: always the current state's data.
       get runData() {
         return run.state.data;
@@ -194,7 +197,11 @@ class Run<Env> {
       o.reporter.progress({ id: 1, activity: o.activity, status: step.title, percent: Math.round((i / total) * 100) });
       const phase = this.state.phases.get(step.id);
       if (phase === 'done' || phase === 'left-to-do') continue;
-      if (i < startIndex && phase === undefined) {
+      if (i < startIndex) {
+        // --from: the steps before it were done by others (people, other servers); never one of this server's own.
+        if (!isExternal(step, o.localNode)) {
+          throw new MfaError(`--from ${o.startAt} would skip ${step.id} (${step.title}), which runs on this server and has not run`, { code: 'USAGE', exitCode: ExitCode.usage, remedy: 'Go on with --resume instead, or start at that step.' });
+        }
         this.journal.append({ type: 'step', time: iso(), id: step.id, phase: 'done', data: { doneElsewhere: true } });
         this.reload();
         continue;
@@ -357,16 +364,32 @@ function rotateEnded(journal: Journal): Promise<void> | undefined {
   return fsp.rename(journal.path, `${journal.path}.${state.ended.time.replace(/[:.]/g, '-')}`);
 }
 
+export interface BeginOptions {
+  kind: RunKind;
+  spec: unknown;
+  policy: FailurePolicy;
+  host: Host;
+  localNode: string;
+  toolVersion: string;
+  lock?: HostLock;
+}
+
+/** Opens a new run's journal: its begin record and the services as found; the lock learns of it. */
+export async function beginJournal(journal: Journal, o: BeginOptions): Promise<string> {
+  await rotateEnded(journal);
+  const runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+  journal.append({ type: 'begin', format: JOURNAL_FORMAT, time: iso(), runId, kind: o.kind, tool: o.toolVersion, host: o.localNode, pid: process.pid, policy: o.policy, spec: o.spec });
+  o.lock?.setJournal(journal.path, runId);
+  const running = (await o.host.services.list()).filter((s) => s.state === 'running' || s.state === 'start_pending').map((s) => s.name);
+  journal.append({ type: 'services', time: iso(), running });
+  return runId;
+}
+
 /** Starts a new run: journals its begin and the services as found, then runs the steps. */
 export async function startRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
   await fsp.mkdir(o.workDir, { recursive: true, mode: 0o700 });
   const run = new Run(o);
-  await rotateEnded(run.journal);
-  const runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
-  run.journal.append({ type: 'begin', format: JOURNAL_FORMAT, time: iso(), runId, kind: o.kind, tool: o.toolVersion, host: o.localNode, pid: process.pid, policy: o.policy, spec: o.spec });
-  o.lock?.setJournal(run.journal.path, runId);
-  const running = (await o.host.services.list()).filter((s) => s.state === 'running' || s.state === 'start_pending').map((s) => s.name);
-  run.journal.append({ type: 'services', time: iso(), running });
+  await beginJournal(run.journal, o);
   run.reload();
   return run.drive();
 }

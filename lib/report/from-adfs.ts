@@ -4,7 +4,7 @@
 import type { AdfsUpgradeReport } from '../adfs/upgrade.js';
 import type { AdfsFarmView, AdfsSection, AdfsStepView, Tone } from './model.js';
 
-const TONE: Record<string, Tone> = { 'what-if': 'info', completed: 'ok', paused: 'warn', 'rolled-back': 'warn', failed: 'fail' };
+const TONE: Record<string, Tone> = { 'what-if': 'info', completed: 'ok', paused: 'warn', 'rolled-back': 'warn', failed: 'fail', interrupted: 'fail' };
 
 function str(v: unknown, fallback = ''): string {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : fallback;
@@ -41,7 +41,7 @@ function isPolicyAdd(s: Record<string, unknown>): boolean {
   return s['phase'] === 'h' || /\/policy-add$/.test(str(s['id']));
 }
 
-export function adfsSection(r: AdfsUpgradeReport, resumeCommand?: string): AdfsSection {
+export function adfsSection(r: AdfsUpgradeReport, commands: { resume?: string; undo?: string } = {}): AdfsSection {
   const farms: AdfsFarmView[] = r.farms.map((f) => ({ name: f.name, firstHalf: [...f.firstHalf], secondHalf: [...f.secondHalf], primary: f.primary, local: f.local }));
   const out = new Map<string, boolean>();
   const steps: AdfsStepView[] = r.steps.map((s) => {
@@ -71,6 +71,10 @@ export function adfsSection(r: AdfsUpgradeReport, resumeCommand?: string): AdfsS
     };
     if (typeof s['status'] === 'string') view.status = s['status'];
     if (typeof s['ms'] === 'number') view.ms = s['ms'];
+    else if (typeof s['startedAt'] === 'string' && typeof s['endedAt'] === 'string') {
+      const ms = Date.parse(s['endedAt']) - Date.parse(s['startedAt']);
+      if (Number.isFinite(ms)) view.ms = ms;
+    }
     if (typeof s['error'] === 'string') view.error = s['error'];
     return view;
   });
@@ -90,7 +94,11 @@ export function adfsSection(r: AdfsUpgradeReport, resumeCommand?: string): AdfsS
   if (r.policyAfter) section.policyAfter = [...r.policyAfter];
   if (r.withoutAdapterSeconds !== undefined) section.withoutAdapterSeconds = r.withoutAdapterSeconds;
   if (r.next) section.next = `${r.next.id} (${r.next.manual ? 'by hand' : `on ${r.next.node}`}): ${r.next.title}`;
-  if (r.resumeFrom && resumeCommand) section.resumeCommand = resumeCommand;
+  if (commands.resume && (r.resumeFrom || r.status === 'paused' || r.status === 'interrupted' || r.status === 'failed')) section.resumeCommand = commands.resume;
+  // A run that has not ended (paused at a hand-over, interrupted) can be rolled back; a completed or
+  // undone one has ended, and its journal takes no --rollback.
+  if (commands.undo && (r.status === 'paused' || r.status === 'interrupted')) section.undoCommand = commands.undo;
+  if (r.journal) section.journal = r.journal;
   if (r.failure) section.failure = `${r.failure.step}: ${r.failure.message}. ${r.status === 'rolled-back' ? 'Everything this run changed was undone: AD FS is as it was found.' : 'Some undo steps failed: check AD FS by hand.'}`;
   if (r.carried) section.carried = `${r.carried.changed} changed, ${r.carried.added} added, ${r.carried.removed} removed (from the ${r.carried.source === 'export' ? 'exported configuration' : 'old config file'}) into ${r.carriedConfig}`;
   return section;

@@ -123,6 +123,9 @@ export interface AdfsSection {
   adapterOutOfPolicy: boolean;
   next?: string;
   resumeCommand?: string;
+  /** The exact command that undoes the run on this server. */
+  undoCommand?: string;
+  journal?: string;
   failure?: string;
   warnings: string[];
   carried?: string;

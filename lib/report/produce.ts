@@ -207,8 +207,9 @@ export async function rehearsalReport(ctx: ReportContext, r: Rehearsal, read: Re
 
 /** adfs-upgrade (and --what-if): the sequence per farm, the window without the adapter shaded. */
 export function adfsReport(ctx: ReportContext, report: AdfsUpgradeReport): ReportModel {
-  const resume = report.resumeFrom ? variantOf(ctx.invocation, Object.keys(ctx.invocation.options).filter((k) => k !== 'from' && k !== 'what-if' && k !== 'report'), { from: report.resumeFrom }) : undefined;
-  const adfs = adfsSection(report, resume);
+  // The same options again, with --resume or --rollback (the run's journal is found through them).
+  const same = Object.keys(ctx.invocation.options).filter((k) => !['from', 'what-if', 'report', 'resume', 'rollback'].includes(k));
+  const adfs = adfsSection(report, { resume: variantOf(ctx.invocation, same, { resume: true }), undo: variantOf(ctx.invocation, same, { rollback: true }) });
   const servers = report.farms.reduce<string[]>((all, f) => all.concat(f.nodes), []);
   const notes = report.status === 'what-if' ? ['What if: nothing was changed in AD FS.'] : [`Backup of what this run replaced: ${report.backupDir}`];
   if (report.withoutAdapterSeconds !== undefined) notes.push(`The farm was without the adapter in its global policy for ${report.withoutAdapterSeconds} s.`);

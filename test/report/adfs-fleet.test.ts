@@ -4,11 +4,11 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { editAdfs, makeImage, NEW_CONFIG } from '../adfs/helpers/hosts.js';
+import { editAdfs, makeImage, NEW_CONFIG, readAdfs } from '../adfs/helpers/hosts.js';
 import { REGISTERED_CONFIG, SECRET } from '../adfs/helpers/scenarios.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-host.js';
-import { nestingProblems, sectionIds, visibleText } from './helpers/html.js';
+import { commands, nestingProblems, sectionIds, splitArgs, visibleText } from './helpers/html.js';
 import { objectOf, PKG } from './helpers/hosts.js';
 
 /** The AD FS step table's rows: id -> whether it is marked as without the adapter. */
@@ -59,6 +59,37 @@ test('adfs-upgrade run: each step done, how long the farm was without the adapte
   t.regex(text, /The farm was without the adapter in its global policy for [0-9.]+ s/);
   t.false(html.includes(SECRET));
   t.false(html.includes('Registered#Secret1'));
+  t.false(commands(html).some((c) => c.includes('--rollback')), 'a completed AD FS run has ended: no rollback is offered');
+});
+
+test('adfs-upgrade paused at a hand-over (a farm in halves): the next step, the resume and undo commands; the undo shown puts AD FS back as found', async (t) => {
+  const img = makeImage();
+  const out = tempDir();
+  t.teardown(() => (img.cleanup(), out.cleanup()));
+  const before = readAdfs(img.dir);
+  const file = join(out.dir, 'paused.html');
+  const r = await runCli(['adfs-upgrade', '--host', img.dir, '--config', NEW_CONFIG, '--servers', 'ADFS01,ADFS02,ADFS03', '--report', file]);
+  t.is(r.code, 5, r.stderr);
+  const html = readFileSync(file, 'utf8');
+  const text = visibleText(html);
+  t.true(text.includes('PAUSED'));
+  t.true(text.includes('farm/drain-first-half'), 'the step it waits for is named');
+  const shown = commands(html);
+  const resume = shown.find((c) => c.includes('--resume'));
+  const undo = shown.find((c) => c.includes('--rollback'));
+  t.truthy(resume);
+  t.truthy(undo);
+  const [tool, ...args] = splitArgs(undo as string);
+  t.is(tool, 'mfa-upgrade');
+  // The rollback's own report says what it undid; its exit code is adfs-upgrade's to decide
+  // (a clean rollback exits 1603 today, as a run "not completed"), so AD FS itself is the oracle.
+  const undone = join(out.dir, 'undone.html');
+  const back = await runCli([...args, '--report', undone]);
+  t.not(back.code, 2, back.stderr);
+  t.true(visibleText(readFileSync(undone, 'utf8')).includes('ROLLED-BACK'));
+  const after = readAdfs(img.dir);
+  t.deepEqual(after.globalPolicy, before.globalPolicy);
+  t.deepEqual(after.providers.map((p) => [p.name, p.typeName]), before.providers.map((p) => [p.name, p.typeName]));
 });
 
 test('plan --fleet --report: a lane per server, the order as the command gives it, the promotion marked once', async (t) => {

@@ -3,7 +3,7 @@
 import { h, wrap, type Html } from '../escape.js';
 import type { AdfsSection, AdfsStepView } from '../model.js';
 import { adfsTimeline, stepStatusLabel } from '../svg-adfs.js';
-import { badge, bullets, callout, code, facts, formatDuration, section } from './parts.js';
+import { badge, bullets, callout, facts, formatDuration, section } from './parts.js';
 
 function stepRows(steps: AdfsStepView[]): Html {
   const rows = steps.map(
@@ -22,11 +22,14 @@ export function renderAdfs(a: AdfsSection): Html {
       ['Global policy after', a.policyAfter ? a.policyAfter.join(', ') || '(none)' : ''],
       ['Without the adapter', a.withoutAdapterSeconds !== undefined ? formatDuration(a.withoutAdapterSeconds * 1000) : ''],
       ['Settings carried', a.carried ?? ''],
+      ['Journal', a.journal ?? ''],
     ]),
   ];
   if (a.adapterOutOfPolicy) body.push(callout('fail', 'ADAPTER OUT OF POLICY', [h`<p>The adapter is out of the global authentication policy: users get no second factor until the sequence goes on.</p>`]));
   if (a.failure) body.push(callout('fail', 'FAILED', [h`<p>${a.failure}</p>`]));
-  if (a.next) body.push(callout('info', 'NEXT', [h`<p>${a.next}</p>`, a.resumeCommand ? h`<p>Then resume here with: ${code(a.resumeCommand)}</p>` : h``]));
+  if (a.next) body.push(callout('info', 'NEXT', [h`<p>${a.next}</p>`, a.resumeCommand ? h`<p>When it is done, go on here with:</p><pre class="command">${a.resumeCommand}</pre>` : h``]));
+  else if (a.resumeCommand) body.push(callout('info', 'TO FINISH', [h`<p>Run again to go on with this run:</p><pre class="command">${a.resumeCommand}</pre>`]));
+  if (a.undoCommand) body.push(callout('neutral', 'TO UNDO', [h`<p>Undo what this run did on this server (the adapter registered and in the policy as it was found):</p><pre class="command">${a.undoCommand}</pre>`]));
   if (a.warnings.length) body.push(callout('warn', 'WARNINGS', [bullets(a.warnings)]));
   a.farms.forEach((f, i) => {
     const steps = a.steps.filter((s) => s.farm.toLowerCase() === f.name.toLowerCase());
