@@ -429,8 +429,10 @@ export class ImageInstaller implements Installer {
       const { target, permanent, neverOverwrite } = f;
       files.push({ target, contentBase64: (await this.payload(m, pkg, f)).toString('base64'), ...(permanent ? { permanent } : {}), ...(neverOverwrite ? { neverOverwrite } : {}) });
     }
-    const { files: _payload, ...rest } = m;
-    const record: PackageManifest = { ...rest, files, installedWith: props };
+    // The manifest's own key order is kept (files in place, installedWith last or in place), so a
+    // product reinstalled from its cached package is cached again byte for byte, as Windows
+    // re-caches the same stripped .msi.
+    const record = { ...m, files, installedWith: props } as PackageManifest;
     await this.writeWithUndo(cached, Buffer.from(`${JSON.stringify(record, null, 2)}\n`), steps);
     const products = await this.readProducts();
     const entry: InstalledProduct = {
