@@ -138,7 +138,11 @@ test('another installation in progress gives 1618 and changes nothing', async (t
 });
 
 test('uninstalling a product that is not installed gives 1605', async (t) => {
-  const host = await openImageHost('examples/hosts/mfa-7.0');
+  // On a copy: an operation takes the image's msiexec.lock, and a sample changed in place is
+  // copied half-changed by tests running beside this one (the 1618 flake of upgrade.test.ts).
+  const { dir, cleanup } = tempCopy('mfa-7.0');
+  t.teardown(cleanup);
+  const host = await openImageHost(dir);
   t.is((await host.installer.uninstall('{00000000-0000-0000-0000-000000000000}')).exitCode, 1605);
 });
 
