@@ -108,24 +108,39 @@ export class ImageInstaller implements Installer {
     return parseManifest(text, packagePath);
   }
 
-  /** The _MSIExecute mutex: a lock file in the image, released when its process is gone. */
+  /**
+   * The _MSIExecute mutex: a lock file in the image holding its owner's process id, released when
+   * that process is gone. It is created with its content in one step (written beside, then
+   * hard-linked into place, which fails when the name exists), so no other process ever reads an
+   * empty lock and takes it for a stale one.
+   */
   private async acquireLock(): Promise<(() => Promise<void>) | undefined> {
     const lock = join(this.root, 'msiexec.lock');
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const h = await fsp.open(lock, 'wx');
-        await h.writeFile(String(process.pid));
-        await h.close();
-        return () => removePath(lock);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const pid = Number(await fsp.readFile(lock, 'utf8').catch(() => ''));
-        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid)) return undefined;
-        if (pid === process.pid) return undefined;
-        await removePath(lock);
-      }
+    // Candidates left by a process that died inside this function go first.
+    for (const name of await fsp.readdir(this.root)) {
+      const owner = /^\.msiexec\.lock\.(\d+)\.[0-9a-f]{8}$/.exec(name)?.[1];
+      if (owner !== undefined && Number(owner) !== process.pid && !isProcessAlive(Number(owner))) await removePath(join(this.root, name));
     }
-    return undefined;
+    const mine = join(this.root, `.msiexec.lock.${process.pid}.${randomBytes(4).toString('hex')}`);
+    await fsp.writeFile(mine, String(process.pid), { flag: 'wx' });
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          await linkOrCreate(mine, lock);
+          return () => removePath(lock);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+          const pid = Number(await fsp.readFile(lock, 'utf8').catch(() => ''));
+          if (pid === process.pid) return undefined;
+          if (Number.isInteger(pid) && pid > 0 && isProcessAlive(pid)) return undefined;
+          // Stale: its process is gone (or it was never a lock this tool wrote).
+          await removePath(lock);
+        }
+      }
+      return undefined;
+    } finally {
+      await removePath(mine);
+    }
   }
 
   async install(packagePath: string, options: InstallOptions = {}): Promise<InstallResult> {
@@ -236,13 +251,15 @@ export class ImageInstaller implements Installer {
       this.reloadState();
     }
     const steps = new UndoableSteps(packagePath, store);
-    await store.begin();
+    let begun = false;
     try {
+      // Deciding (maintenance mode, 1605, launch conditions) changes nothing, so nothing is kept
+      // for rollback until there is work to do: as Windows Installer writes C:\Config.Msi only
+      // when its script runs.
       const early = await prepare(log, steps, {});
-      if (early !== undefined) {
-        await store.commit();
-        return await this.finish(log, options, early);
-      }
+      if (early !== undefined) return await this.finish(log, options, early);
+      await store.begin();
+      begun = true;
       let percent = 0;
       const report = (action: string, p: number) => {
         percent = Math.max(percent, p);
@@ -264,9 +281,11 @@ export class ImageInstaller implements Installer {
     } catch (e) {
       const code = e instanceof CustomActionFailure ? e.exitCode : ERROR_INSTALL_FAILURE;
       log.line(e instanceof CustomActionFailure ? `CustomAction ${e.action} returned actual error code ${e.exitCode}: ${e.message}` : `Error: ${e instanceof Error ? e.message : String(e)}`);
-      log.line('Rollback: undoing the changes made so far.');
-      await store.rollback();
-      this.reloadState();
+      if (begun) {
+        log.line('Rollback: undoing the changes made so far.');
+        await store.rollback();
+        this.reloadState();
+      }
       log.line(`MainEngineThread is returning ${code}`);
       return await this.finish(log, options, code);
     } finally {
@@ -464,6 +483,21 @@ export class ImageInstaller implements Installer {
     }
     const text = (await this.files.readFile(p.localPackage)).toString('utf8');
     return parseManifest(text, p.localPackage);
+  }
+}
+
+/**
+ * Puts `to` in place with the content of `from`, failing with EEXIST when `to` exists: a hard
+ * link where the file system has them, else an exclusive create (FAT and some shares have no
+ * links; there an empty lock is visible for a moment).
+ */
+async function linkOrCreate(from: string, to: string): Promise<void> {
+  try {
+    await fsp.link(from, to);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EXDEV') throw e;
+    await fsp.writeFile(to, await fsp.readFile(from), { flag: 'wx' });
   }
 }
 
