@@ -16,12 +16,12 @@ import { APPHOST_CONFIG, parseIisXml } from '../iis/apphost-config.js';
 import { addApplication, hasApplication, removeApplication } from '../iis/apphost-edit.js';
 import { movedSitesFile, readConfigText } from '../iis/config-iis.js';
 import { encodeText } from '../../config/xml/codec.js';
-import type { InstallOptions, InstallResult, InstalledProduct, Installer, PackageIdentity, RegValue, ServiceInfo } from '../ports.js';
+import type { InstallOptions, InstallResult, InstalledProduct, Installer, PackageIdentity, RegValue } from '../ports.js';
 import type { ImageFiles } from './files.js';
 import { RollbackStore } from './rollback-store.js';
 import { formatted, identityOf, parseManifest, type PackageManifest } from './package-manifest.js';
 import type { ImageRegistry } from './registry.js';
-import type { ImageServices } from './services.js';
+import type { ImageServiceInfo, ImageServices } from './services.js';
 import { isProcessAlive } from '../../util/process.js';
 import { removePath } from '../../util/remove.js';
 
@@ -429,8 +429,12 @@ export class ImageInstaller implements Installer {
       log.line(`Created IIS application ${app.site}${app.path} -> ${app.physicalPath}`);
     }
     for (const s of m.services ?? []) {
-      const svc: ServiceInfo = { name: s.name, displayName: s.displayName, state: 'stopped', startType: s.startType, path: formatted(s.path, props) };
+      const svc: ImageServiceInfo = { name: s.name, displayName: s.displayName, state: 'stopped', startType: s.startType, path: formatted(s.path, props) };
       if (s.dependsOn) svc.dependsOn = s.dependsOn;
+      if (s.dataConversion) {
+        const c = s.dataConversion;
+        svc.dataConversion = { dataFile: formatted(c.dataFile, props), log: formatted(c.log, props), schema: c.schema, ...(c.polls ? { polls: c.polls } : {}) };
+      }
       await this.services.register(svc);
       log.line(`InstallServices: ${s.name}`);
     }
