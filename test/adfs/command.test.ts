@@ -11,13 +11,14 @@ import { readRegisterCall } from '../../lib/adfs/register-script.js';
 import { policyWithAdapter } from '../../lib/adfs/steps.js';
 import { editAdfs, makeImage, NEW_CONFIG } from './helpers/hosts.js';
 import { REGISTERED_CONFIG, SECRET } from './helpers/scenarios.js';
+import { NEVER_CANCELLED } from '../../lib/util/cancel.js';
 
 async function runCommand(argv: string[], json = true): Promise<{ code: number; stdout: string; stderr: string; events: Array<Record<string, unknown>> }> {
   let stdout = '';
   let stderr = '';
   const out = new Output({ json, verbose: true, write: (s) => void (stdout += s), writeErr: (s) => void (stderr += s), isTty: false });
   const mod = await adfsUpgradeSpec.load();
-  const code = await mod.run({ args: parseArgs(adfsUpgradeSpec, argv), out });
+  const code = await mod.run({ args: parseArgs(adfsUpgradeSpec, argv), out, cancel: NEVER_CANCELLED });
   const events = json ? stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
   return { code, stdout, stderr, events };
 }
