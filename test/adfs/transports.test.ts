@@ -212,7 +212,7 @@ test('a registration holding configuration data is carried from the export', (t)
   t.deepEqual(r.registeredConfigHas, ['mfa02', 'svc-registered', 'TimeoutSeconds']);
 });
 
-for (const name of ['register-fails', 'register-fails-with-config', 'register-fails-half-way', 'unregister-fails']) {
+for (const name of ['register-fails', 'register-fails-half-way', 'unregister-fails']) {
   test(`${name}: rolled back automatically, AD FS and the files as they were found`, (t) => {
     const r = results.image[name] as ScenarioOutcome;
     t.regex(r.outcome, /^rolled-back:farm\/(register|unregister):PS_ERROR$/);

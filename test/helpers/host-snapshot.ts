@@ -118,6 +118,9 @@ export function hostSnapshot(dir: string): HostSnapshot {
   };
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const full = join(dir, e.name);
+    // The tool's own state about the host (the run lock): outside the image's machine by design
+    // (Host.stateDir in lib/host/ports.ts), so never part of what the host holds.
+    if (e.name === '.mfa-upgrade') continue;
     if (e.isDirectory()) {
       snap.files[e.name] = 'dir';
       walk(full, e.name);

@@ -32,7 +32,9 @@ export interface HostState {
   lock: boolean;
 }
 
-const IGNORED = [/^drive\/C\/Windows\/Installer\//i, /^drive\/C\/Windows\/Logs\//i, /^drive\/C\/Windows\/System32\/inetsrv\/config\//i];
+// Also ignored here (legacy): the MFA Server service log, which gains its conversion line when the
+// new server starts and keeps it after a rollback (a file no package laid down).
+const IGNORED = [/^drive\/C\/.*\/Logs\/MultiFactorAuthSvc\.log$/i, /^drive\/C\/Windows\/Installer\//i, /^drive\/C\/Windows\/Logs\//i, /^drive\/C\/Windows\/System32\/inetsrv\/config\//i];
 
 /** LEGACY (see the top of this file): use strictHostState. */
 export async function hostState(dir: string): Promise<HostState> {

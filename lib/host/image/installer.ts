@@ -64,7 +64,23 @@ export class ImageInstaller implements Installer {
     return join(this.root, 'products.json');
   }
 
+  /**
+   * A rollback store whose 'begun' marker was never written (the process died while making it) is
+   * not a transaction: nothing was changed under it. It is removed the first time this image's
+   * installer is asked anything, so it does not linger until the next install; a store that did
+   * begin stays for the next operation to roll back, as Windows Installer keeps C:\Config.Msi.
+   */
+  private halfMadeSwept = false;
+  private async sweepHalfMadeStore(): Promise<void> {
+    if (this.halfMadeSwept) return;
+    this.halfMadeSwept = true;
+    const dir = join(this.root, 'drive', 'C', 'Config.Msi');
+    const exists = await fsp.stat(dir).then(() => true, () => false);
+    if (exists && !(await new RollbackStore(this.root, this.files, STATE_FILES).pending())) await removePath(dir);
+  }
+
   private async readProducts(): Promise<InstalledProduct[]> {
+    await this.sweepHalfMadeStore();
     const text = await fsp.readFile(this.productsFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return '[]';
       throw e;
