@@ -41,6 +41,7 @@ import { fsyncDir } from '../util/local-fs.js';
 import { localFreeSpace } from '../util/free-space.js';
 import { removePath } from '../util/remove.js';
 import { serviceOps, type ServiceOps } from '../engine/service-ops.js';
+import { readPolicy, readProviders } from '../adfs/adfs-state.js';
 import { SILENT_REPORTER } from '../reporting/reporter.js';
 import { NEVER_CANCELLED, type CancelSignal } from '../util/cancel.js';
 
@@ -91,6 +92,8 @@ function bundleWriteError(e: unknown, path: string): MfaError {
 }
 
 function hostReadError(e: unknown, original: string, isData: boolean): MfaError {
+  // A stop request is not a read error: it passes through as it is.
+  if (e instanceof MfaError && e.code === 'INTERRUPTED') return e;
   const code = e instanceof MfaError ? e.code : (e as NodeJS.ErrnoException)?.code;
   const reason = e instanceof MfaError ? e.message : (e as Error)?.message ?? String(e);
   if (isData) {
@@ -492,20 +495,16 @@ async function hostJsonOf(host: Host): Promise<Record<string, unknown>> {
 /** adfs.json for the snapshot: the providers and the global policy, as the AD FS cmdlets report them. */
 async function adfsStateOf(host: Host, registered: string | null, exported: Buffer | undefined): Promise<Record<string, unknown> | undefined> {
   if (!(await host.powershell.hasCommand('Get-AdfsAuthenticationProvider'))) return undefined;
-  const providers = (await host.powershell.invoke('Get-AdfsAuthenticationProvider')) as Array<Record<string, unknown>>;
-  const policy = (await host.powershell.invoke('Get-AdfsGlobalAuthenticationPolicy'))[0] as Record<string, unknown> | undefined;
-  const additional = Array.isArray(policy?.['AdditionalAuthenticationProvider']) ? (policy['AdditionalAuthenticationProvider'] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+  const providers = await readProviders(host.powershell);
+  const additional = await readPolicy(host.powershell);
   return {
-    providers: providers
-      .filter((p) => typeof p['Name'] === 'string')
-      .map((p) => {
-        const name = p['Name'] as string;
-        const out: Record<string, unknown> = { name };
-        if (typeof p['AdminName'] === 'string' && p['AdminName'] !== name) out['adminName'] = p['AdminName'];
-        out['typeName'] = typeof p['TypeName'] === 'string' ? p['TypeName'] : '';
-        if (exported && exported.length > 0 && registered !== null && name.toLowerCase() === registered.toLowerCase()) out['configurationData'] = exported.toString('base64');
-        return out;
-      }),
+    providers: providers.map((p) => {
+      const out: Record<string, unknown> = { name: p.name };
+      if (p.adminName !== undefined && p.adminName !== p.name) out['adminName'] = p.adminName;
+      out['typeName'] = p.typeName ?? '';
+      if (exported && exported.length > 0 && registered !== null && p.name.toLowerCase() === registered.toLowerCase()) out['configurationData'] = exported.toString('base64');
+      return out;
+    }),
     globalPolicy: { additionalAuthenticationProvider: additional },
   };
 }

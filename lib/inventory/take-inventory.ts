@@ -8,6 +8,7 @@ import type { Host, IisApplication, InstalledProduct, Registry } from '../host/p
 import { classifyServer, isFamilyName, productRef, roleOf } from './products.js';
 import type { AdfsAdapterInventory, AdfsRegistration, ComponentKind, Inventory, ProductRef, ServerInventory, ServiceRef, WebComponentInventory } from './types.js';
 import { readWebConfigFacts, type WebConfigFacts } from './webconfig-read.js';
+import { readPolicy, readProviders } from '../adfs/adfs-state.js';
 
 export const PHONEFACTOR_KEY = 'HKLM\\SOFTWARE\\Positive Networks\\PhoneFactor';
 export const MFA_SERVICES = ['MultiFactorAuth', 'MultiFactorAuthAdSync'];
@@ -264,18 +265,16 @@ export const ADFS_PROVIDER_NAMES = ['WindowsAzureMultiFactorAuthentication', 'Az
 
 async function readAdfsRegistration(host: Host, warnings: string[]): Promise<AdfsRegistration | null> {
   if (!(await host.powershell.hasCommand('Get-AdfsAuthenticationProvider'))) return null;
-  const providers = (await host.powershell.invoke('Get-AdfsAuthenticationProvider')) as Array<{ Name?: unknown; TypeName?: unknown }>;
-  const mfa = providers.filter((p) => typeof p.Name === 'string' && ADFS_PROVIDER_NAMES.some((n) => n.toLowerCase() === (p.Name as string).toLowerCase()));
+  const mfa = (await readProviders(host.powershell)).filter((p) => ADFS_PROVIDER_NAMES.some((n) => n.toLowerCase() === p.name.toLowerCase()));
   if (mfa.length === 0) return null;
-  if (mfa.length > 1) warnings.push(`Both ${mfa.map((p) => String(p.Name)).join(' and ')} are registered in AD FS; only one MFA Server adapter should be.`);
-  const first = mfa[0] as { Name: string; TypeName?: unknown };
-  const typeName = typeof first.TypeName === 'string' ? first.TypeName : '';
-  const policy = (await host.powershell.invoke('Get-AdfsGlobalAuthenticationPolicy'))[0] as { AdditionalAuthenticationProvider?: unknown } | undefined;
-  const additional = Array.isArray(policy?.AdditionalAuthenticationProvider) ? (policy.AdditionalAuthenticationProvider as unknown[]) : [];
+  if (mfa.length > 1) warnings.push(`Both ${mfa.map((p) => p.name).join(' and ')} are registered in AD FS; only one MFA Server adapter should be.`);
+  const first = mfa[0] as (typeof mfa)[number];
+  const typeName = first.typeName ?? '';
+  const additional = await readPolicy(host.powershell);
   return {
-    name: first.Name,
+    name: first.name,
     typeName,
     version: /Version=([\d.]+)/.exec(typeName)?.[1] ?? null,
-    inGlobalPolicy: additional.some((a) => typeof a === 'string' && a.toLowerCase() === first.Name.toLowerCase()),
+    inGlobalPolicy: additional.some((a) => a.toLowerCase() === first.name.toLowerCase()),
   };
 }

@@ -78,8 +78,10 @@ test('a farm in halves: exit 5 at each hand-over, the next step named; a fresh r
   const first = await runCommand(common);
   t.is(first.code, 5);
   t.like(objectOf(first.events), { status: 'paused', next: { id: 'farm/drain-first-half', manual: true }, resumeFrom: 'farm/policy-remove' });
-  const again = await runCommand(common).catch((e: { code: string; exitCode: number }) => e);
-  t.like(again, { code: 'ADFS_RUN_IN_PROGRESS', exitCode: 3 });
+  // The paused run holds the host: a fresh run is refused, naming how to go on.
+  const again = await runCommand(common).catch((e: { code: string; exitCode: number; remedy: string }) => e);
+  t.like(again, { code: 'RUN_PAUSED', exitCode: 5 });
+  t.regex((again as { remedy: string }).remedy, /--resume/);
   const second = await runCommand([...common, '--from', 'farm/policy-remove']);
   t.is(second.code, 5);
   const data = objectOf(second.events);
