@@ -25,6 +25,6 @@ const passOn = args.filter((a) => a !== '--if-present');
 const r = spawnSync(pwsh, ['-NoProfile', '-NonInteractive', '-File', join(root, 'scripts', 'pwsh', 'run-pester.ps1'), '-PesterPath', pester, ...passOn], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off' },
+  env: { ...process.env, MFA_PWSH: pwsh, POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off' },
 });
 process.exit(r.status ?? 1);

@@ -16,6 +16,17 @@ if (-not $env:MFA_UPGRADE_CLI -and -not ($onWindows -and (Test-Path -LiteralPath
     $env:MFA_UPGRADE_CLI = "node `"$($script:Bundle)`""
 }
 $script:RealCli = $env:MFA_UPGRADE_CLI
+# The PowerShell that runs these tests, to start scripts in a process of their own
+# (a dotnet global tool runs as 'dotnet pwsh.dll', so the process path is not it).
+if ($env:MFA_PWSH) {
+    $script:Pwsh = $env:MFA_PWSH
+}
+elseif ($PSVersionTable.PSVersion.Major -le 5) {
+    $script:Pwsh = Join-Path -Path $PSHOME -ChildPath 'powershell.exe'
+}
+else {
+    $script:Pwsh = (Get-Command -Name pwsh -CommandType Application | Select-Object -First 1).Source
+}
 Import-Module -Name $script:ModulePath -Force -ErrorAction Stop
 
 function script:New-TestFolder {

@@ -188,8 +188,7 @@ Describe 'The defects of the issue' {
             $before.server.product.version | Should -Be '8.1.1.2'
             $logs = New-TestFolder
             $deploy = Join-Path -Path $script:Repo -ChildPath 'powershell\MfaUpgrade\Deploy-MfaUpgrade.ps1'
-            $pwsh = (Get-Process -Id $PID).Path
-            & $pwsh -NoProfile -NonInteractive -File $deploy -ImagePath $work -PackagePath $script:Packages -BackupPath (Join-Path -Path $logs -ChildPath 'backup') -LogFolder $logs | Out-Null
+            & $script:Pwsh -NoProfile -NonInteractive -File $deploy -ImagePath $work -PackagePath $script:Packages -BackupPath (Join-Path -Path $logs -ChildPath 'backup') -LogFolder $logs | Out-Null
             $code = $LASTEXITCODE
             $log = Get-Content -LiteralPath (Join-Path -Path $logs -ChildPath 'MfaUpgrade.log') -Raw
             $log | Should -Not -Match 'already'

@@ -30,6 +30,11 @@ function Get-MfaDeployment {
     .PARAMETER Credential
     The account for -ComputerName (an administrator of those servers).
 
+    .PARAMETER Authentication
+    The WinRM authentication for -ComputerName. CredSSP (with -Credential) lets the server reach
+    a share with your credentials (the double hop); without it, a \\server\share path given to the
+    server is checked from there first and refused before anything runs.
+
     .EXAMPLE
     PS C:\> Get-MfaDeployment
 
@@ -72,15 +77,18 @@ function Get-MfaDeployment {
         [System.Management.Automation.Runspaces.PSSession[]] $Session,
 
         [Parameter(ParameterSetName = 'ComputerName')]
-        [System.Management.Automation.PSCredential] $Credential
+        [System.Management.Automation.PSCredential] $Credential,
+
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [System.Management.Automation.Runspaces.AuthenticationMechanism] $Authentication
     )
 
     process {
         if ($PSCmdlet.ParameterSetName -ne 'Local') {
-            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -PathParameter @('ImagePath')
             return
         }
-        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ ImagePath = 'host' }
+        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ ImagePath = 'host' } -PathParameter @('ImagePath') -Cmdlet $PSCmdlet
         Invoke-MfaCli -Command 'inventory' -Arguments $cliArgs -Cmdlet $PSCmdlet
     }
 }

@@ -52,6 +52,11 @@ function Get-MfaUpgradePlan {
     .PARAMETER Credential
     The account for -ComputerName.
 
+    .PARAMETER Authentication
+    The WinRM authentication for -ComputerName. CredSSP (with -Credential) lets the server reach
+    a share with your credentials (the double hop); without it, a \\server\share path given to the
+    server is checked from there first and refused before anything runs.
+
     .EXAMPLE
     PS C:\> Get-MfaUpgradePlan -PackagePath D:\MFA\8.1.1.2 | Select-Object -ExpandProperty steps | Format-Table id, title
 
@@ -119,7 +124,10 @@ function Get-MfaUpgradePlan {
         [System.Management.Automation.Runspaces.PSSession[]] $Session,
 
         [Parameter(ParameterSetName = 'ComputerName')]
-        [System.Management.Automation.PSCredential] $Credential
+        [System.Management.Automation.PSCredential] $Credential,
+
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [System.Management.Automation.Runspaces.AuthenticationMechanism] $Authentication
     )
 
     process {
@@ -127,7 +135,7 @@ function Get-MfaUpgradePlan {
             $PSBoundParameters['VdirNames'] = $VdirNames.ToLowerInvariant()
         }
         if ($PSCmdlet.ParameterSetName -in @('ComputerName', 'Session')) {
-            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -PathParameter @('ImagePath', 'PackagePath', 'Fleet')
             return
         }
         $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
@@ -139,7 +147,7 @@ function Get-MfaUpgradePlan {
             UserCount                 = 'users'
             SdkVdir                   = 'sdk-vdir'
             Fleet                     = 'fleet'
-        }
+        } -PathParameter @('ImagePath', 'PackagePath', 'Fleet') -Cmdlet $PSCmdlet
         Invoke-MfaCli -Command 'plan' -Arguments $cliArgs -Cmdlet $PSCmdlet
     }
 }

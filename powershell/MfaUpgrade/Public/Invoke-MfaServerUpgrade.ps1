@@ -99,6 +99,11 @@ function Invoke-MfaServerUpgrade {
     .PARAMETER Credential
     The account for -ComputerName and -Fleet.
 
+    .PARAMETER Authentication
+    The WinRM authentication for -ComputerName. CredSSP (with -Credential) lets the server reach
+    a share with your credentials (the double hop); without it, a \\server\share path given to the
+    server is checked from there first and refused before anything runs.
+
     .EXAMPLE
     PS C:\> Invoke-MfaServerUpgrade -PackagePath D:\MFA\8.1.1.2 -BackupPath D:\Backups\MFA01-upgrade -WhatIf
 
@@ -215,7 +220,11 @@ function Invoke-MfaServerUpgrade {
 
         [Parameter(ParameterSetName = 'ComputerName')]
         [Parameter(ParameterSetName = 'Fleet')]
-        [System.Management.Automation.PSCredential] $Credential
+        [System.Management.Automation.PSCredential] $Credential,
+
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Fleet')]
+        [System.Management.Automation.Runspaces.AuthenticationMechanism] $Authentication
     )
 
     process {
@@ -238,7 +247,7 @@ function Invoke-MfaServerUpgrade {
             $action = "Roll back the upgrade journaled in '$BackupPath' and restore its backup"
         }
         if ($PSCmdlet.ParameterSetName -ne 'Local') {
-            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action $action
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action $action -PathParameter @('ImagePath', 'PackagePath', 'BackupPath', 'MsiLogPath')
             return
         }
 
@@ -257,7 +266,7 @@ function Invoke-MfaServerUpgrade {
             InstallerRetryCount        = 'retry-1618'
             InstallerRetryDelaySeconds = 'retry-delay'
             MsiLogPath                 = 'msi-log-dir'
-        }
+        } -PathParameter @('ImagePath', 'PackagePath', 'BackupPath', 'MsiLogPath') -Cmdlet $PSCmdlet
         $target = Get-MfaTargetName -ImagePath $ImagePath
         $text = Get-MfaShouldProcessText -Command 'upgrade' -Arguments $cliArgs -Target $target -Action $action -Cmdlet $PSCmdlet
         if ($null -eq $text) {
@@ -267,14 +276,21 @@ function Invoke-MfaServerUpgrade {
             return
         }
         while ($true) {
-            $results = @(Invoke-MfaCli -Command 'upgrade' -Arguments $cliArgs -ChangesMachine -Cmdlet $PSCmdlet)
-            $results
-            $upgradeResult = @($results | Where-Object { $_.PSObject.TypeNames[0] -eq 'MfaUpgrade.UpgradeResult' }) | Select-Object -Last 1
+            # Objects go down the pipeline as they come: an error made terminating by
+            # -ErrorAction Stop loses nothing already read.
+            $upgradeResult = $null
+            Invoke-MfaCli -Command 'upgrade' -Arguments $cliArgs -ChangesMachine -Cmdlet $PSCmdlet | ForEach-Object {
+                if ($_.PSObject.TypeNames[0] -eq 'MfaUpgrade.UpgradeResult') {
+                    $upgradeResult = $_
+                }
+                $_
+            }
             if ($Unattended -or $null -eq $upgradeResult -or [string]$upgradeResult.outcome -ne 'paused') {
                 break
             }
             # Paused at a manual step: ask whether it is done, then resume from the journal.
-            $step = @($upgradeResult.leftToDo) | Select-Object -Last 1
+            $left = @($upgradeResult.leftToDo)
+            $step = $left[$left.Count - 1]
             $question = "Manual step: $($step.title)`n$($step.instructions)`n`nIs it done? (No stops here; run again with -Resume when it is.)"
             $done = $false
             try {

@@ -116,7 +116,7 @@ function Invoke-MfaUpgradeRehearsal {
             SdkVdir                   = 'sdk-vdir'
             PassphraseFile            = 'passphrase-file'
             KeepCopy                  = 'keep'
-        }
+        } -PathParameter @('BackupPath', 'PackagePath', 'PassphraseFile') -Cmdlet $PSCmdlet
         Invoke-MfaCli -Command 'rehearse' -Arguments $cliArgs -Cmdlet $PSCmdlet
     }
 }

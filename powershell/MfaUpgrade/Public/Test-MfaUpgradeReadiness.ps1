@@ -32,6 +32,11 @@ function Test-MfaUpgradeReadiness {
     .PARAMETER Credential
     The account for -ComputerName.
 
+    .PARAMETER Authentication
+    The WinRM authentication for -ComputerName. CredSSP (with -Credential) lets the server reach
+    a share with your credentials (the double hop); without it, a \\server\share path given to the
+    server is checked from there first and refused before anything runs.
+
     .EXAMPLE
     PS C:\> Test-MfaUpgradeReadiness -PackagePath D:\MFA\8.1.1.2 -UserCount 5000 | Where-Object Status -ne 'pass'
 
@@ -75,15 +80,18 @@ function Test-MfaUpgradeReadiness {
         [System.Management.Automation.Runspaces.PSSession[]] $Session,
 
         [Parameter(ParameterSetName = 'ComputerName')]
-        [System.Management.Automation.PSCredential] $Credential
+        [System.Management.Automation.PSCredential] $Credential,
+
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [System.Management.Automation.Runspaces.AuthenticationMechanism] $Authentication
     )
 
     process {
         if ($PSCmdlet.ParameterSetName -ne 'Local') {
-            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -PathParameter @('ImagePath', 'PackagePath')
             return
         }
-        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ ImagePath = 'host'; PackagePath = 'packages'; UserCount = 'users' }
+        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ ImagePath = 'host'; PackagePath = 'packages'; UserCount = 'users' } -PathParameter @('ImagePath', 'PackagePath') -Cmdlet $PSCmdlet
         Invoke-MfaCli -Command 'check' -Arguments $cliArgs -Cmdlet $PSCmdlet
     }
 }
