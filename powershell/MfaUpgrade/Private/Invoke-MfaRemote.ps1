@@ -125,13 +125,13 @@ function Invoke-MfaRemote {
                 }
             }
         }
-        $session = $t.Session
+        $remote = $t.Session
         $reply = $null
         $objects = New-Object -TypeName 'System.Collections.Generic.List[object]'
         $messages = New-Object -TypeName 'System.Collections.Generic.List[string]'
         $failure = $null
         try {
-            if ($null -eq $session -and (Test-MfaLocalComputer -ComputerName $server)) {
+            if ($null -eq $remote -and (Test-MfaLocalComputer -ComputerName $server)) {
                 # This computer: no remoting, the cmdlet runs here (its errors are written as they come).
                 $global:LASTEXITCODE = 0
                 $script:LastExitCode = 0
@@ -146,9 +146,9 @@ function Invoke-MfaRemote {
                 $reply = [pscustomobject]@{ ExitCode = $script:LastExitCode }
             }
             else {
-                if ($null -eq $session) {
+                if ($null -eq $remote) {
                     try {
-                        $session = New-MfaSession -ComputerName $server -Credential $Credential -Authentication $Authentication
+                        $remote = New-MfaSession -ComputerName $server -Credential $Credential -Authentication $Authentication
                     }
                     catch {
                         $failure = [pscustomobject]@{ Code = 'REMOTE_UNREACHABLE'; Status = 'Unreachable'; ExitCode = 1603; Message = $_.Exception.Message; Remedy = 'Check the name, that PowerShell remoting is enabled there (Enable-PSRemoting; for SSH, the powershell subsystem of sshd), that you are an administrator there, and -Credential.' }
@@ -156,14 +156,14 @@ function Invoke-MfaRemote {
                 }
                 if ($null -eq $failure) {
                     try {
-                        $modulePath = Install-MfaRemoteModule -Session $session -Cmdlet $Cmdlet
+                        $modulePath = Install-MfaRemoteModule -Session $remote -Cmdlet $Cmdlet
                     }
                     catch {
                         $failure = [pscustomobject]@{ Code = 'REMOTE_MODULE_COPY'; Status = 'Failed'; ExitCode = 1603; Message = "the MfaUpgrade module could not be put in place there: $($_.Exception.Message)"; Remedy = 'Check that your account may write to the PowerShell module folder there (Program Files\WindowsPowerShell\Modules: an administrator) and that its disk has room; close other sessions that run the module there.' }
                     }
                 }
                 if ($null -eq $failure) {
-                    $check = Test-MfaRemotePath -Session $session -Parameters $runParams -PathParameter $PathParameter -Skip $(if ($pullTo) { $PullParameter } else { '' }) -CredSsp:$credSsp
+                    $check = Test-MfaRemotePath -Session $remote -Parameters $runParams -PathParameter $PathParameter -Skip $(if ($pullTo) { $PullParameter } else { '' }) -CredSsp:$credSsp
                     if ($null -ne $check.Failure) {
                         $failure = $check.Failure
                     }
@@ -186,7 +186,7 @@ function Invoke-MfaRemote {
                 }
                 if ($null -eq $failure) {
                     try {
-                        Invoke-Command -Session $session -ErrorAction Stop -ArgumentList $CommandName, $runParams, $modulePath -ScriptBlock $script:RemoteRun | ForEach-Object {
+                        Invoke-Command -Session $remote -ErrorAction Stop -ArgumentList $CommandName, $runParams, $modulePath -ScriptBlock $script:RemoteRun | ForEach-Object {
                             $o = $_
                             if ($null -eq $o) {
                                 return
@@ -197,7 +197,7 @@ function Invoke-MfaRemote {
                             }
                             if ($null -ne $o.PSObject.Properties['MfaUpgradeRemoteError']) {
                                 $messages.Add([string]$o.Message)
-                                $record = New-MfaErrorRecord -Code ([string]$o.Code) -Message "$($server): $($o.Message)" -Target $server -Remedy ([string]$o.RecommendedAction) -Command $CommandName -Category ([string]$o.Category)
+                                $record = New-MfaErrorRecord -Code ([string]$o.Code) -Message ([string]$o.Message) -Target $server -Remedy ([string]$o.RecommendedAction) -Command $CommandName -Category ([string]$o.Category)
                                 $Cmdlet.WriteError($record)
                                 return
                             }
@@ -227,7 +227,7 @@ function Invoke-MfaRemote {
                     }
                 }
                 if ($null -eq $failure -and $pullTo -and $null -ne $reply -and [int]$reply.ExitCode -eq 0 -and -not $WhatIfPreference) {
-                    $pulled = Receive-MfaBundle -Session $session -From $pullFrom -To $pullTo -RemoveSource:(-not $Destination) -Cmdlet $Cmdlet
+                    $pulled = Receive-MfaBundle -Session $remote -From $pullFrom -To $pullTo -RemoveSource:(-not $Destination) -Cmdlet $Cmdlet
                     if ($null -ne $pulled.Failure) {
                         $failure = $pulled.Failure
                     }
@@ -245,13 +245,13 @@ function Invoke-MfaRemote {
             }
         }
         finally {
-            if ($t.Owned -and $null -ne $session) {
-                Remove-PSSession -Session $session -ErrorAction SilentlyContinue
+            if ($t.Owned -and $null -ne $remote) {
+                Remove-PSSession -Session $remote -ErrorAction SilentlyContinue
             }
         }
 
         if ($null -ne $failure) {
-            $record = New-MfaErrorRecord -Code $failure.Code -Message "$($server): $($failure.Message)" -Target $server -Remedy $failure.Remedy -ExitCode $failure.ExitCode -Command $CommandName
+            $record = New-MfaErrorRecord -Code $failure.Code -Message $failure.Message -Target $server -Remedy $failure.Remedy -ExitCode $failure.ExitCode -Command $CommandName
             $Cmdlet.WriteError($record)
             $codes.Add([int]$failure.ExitCode)
             if ($StatusRows) {
@@ -570,7 +570,8 @@ function Install-MfaRemoteModule {
     its manifest there; a missing, altered or half-copied module is copied again.
     .DESCRIPTION
     Destination: $env:ProgramFiles\WindowsPowerShell\Modules\MfaUpgrade\<version> on Windows (on
-    PSModulePath for Windows PowerShell 5.1 and PowerShell 7), the user's module folder elsewhere.
+    PSModulePath for Windows PowerShell 5.1 and PowerShell 7), the user's module folder (the first
+    of PSModulePath) elsewhere.
     A copy goes to a hidden staging folder beside it first (Copy-Item -ToSession), is checked file
     by file there, and only then replaces the version folder: an interrupted copy is never used,
     and an extra .ps1 (which the module would dot-source) counts as a difference too.
@@ -594,13 +595,8 @@ function Install-MfaRemoteModule {
             $modules = Join-Path -Path $env:ProgramFiles -ChildPath 'WindowsPowerShell\Modules'
         }
         else {
-            $home2 = [System.Environment]::GetFolderPath('UserProfile')
-            foreach ($p in @($env:PSModulePath -split [System.IO.Path]::PathSeparator)) {
-                if ($p -and $p.StartsWith($home2)) {
-                    $modules = $p
-                    break
-                }
-            }
+            # PowerShell 7 elsewhere: the first PSModulePath entry is the user's module folder.
+            $modules = @($env:PSModulePath -split [System.IO.Path]::PathSeparator)[0]
         }
         $destination = Join-Path -Path (Join-Path -Path $modules -ChildPath 'MfaUpgrade') -ChildPath $version
         if (-not $folder) {

@@ -20,6 +20,7 @@ function Export-MfaBackup {
 
     .PARAMETER ImagePath
     Back up an image host folder instead of this computer. Maps to --host.
+    With -ComputerName or -Session: an image host folder on that server.
 
     .PARAMETER PassphraseFile
     A file whose first line is the passphrase: the bundle is encrypted (AES-256-GCM, key from
@@ -83,6 +84,8 @@ function Export-MfaBackup {
         [string] $Path,
 
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ComputerName', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'Session', ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 

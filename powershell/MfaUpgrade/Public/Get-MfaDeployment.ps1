@@ -19,6 +19,7 @@ function Get-MfaDeployment {
     An image host: a folder that mirrors a Windows server (registry.reg, products.json,
     services.json, drive\C\...), such as a bundled sample or the image inside a backup bundle.
     Maps to --host.
+    With -ComputerName or -Session: an image host folder on that server.
 
     .PARAMETER ComputerName
     Servers to inspect through PowerShell remoting, one after another. The module is copied to a
@@ -65,6 +66,8 @@ function Get-MfaDeployment {
     [OutputType('MfaUpgrade.Deployment')]
     param(
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ComputerName', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'Session', ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 

@@ -13,6 +13,7 @@ function Get-MfaUpgradePlan {
 
     .PARAMETER ImagePath
     An image host folder to plan for instead of this computer. Maps to --host.
+    With -ComputerName or -Session: an image host folder on that server.
 
     .PARAMETER PackagePath
     The folder with the new installers (MFA Server, its components, the Visual C++
@@ -85,6 +86,8 @@ function Get-MfaUpgradePlan {
     [OutputType('MfaUpgrade.UpgradePlan', 'MfaUpgrade.FleetPlan')]
     param(
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ComputerName', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'Session', ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 

@@ -74,6 +74,7 @@ function Invoke-MfaAdfsAdapterUpgrade {
 
     .PARAMETER ImagePath
     Work on an image host folder instead of this computer. Maps to --host.
+    With -ComputerName or -Session: an image host folder on that server.
 
     .PARAMETER Unattended
     With several -ComputerName: never wait for a person; a step by hand stops the run.
@@ -168,6 +169,8 @@ function Invoke-MfaAdfsAdapterUpgrade {
         [string] $FromStep,
 
         [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 

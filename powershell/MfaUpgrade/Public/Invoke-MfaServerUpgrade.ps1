@@ -37,6 +37,7 @@ function Invoke-MfaServerUpgrade {
     .PARAMETER ImagePath
     Upgrade an image host folder instead of this computer (a rehearsal off the server). Maps to
     --host.
+    With -ComputerName or -Session: an image host folder on that server.
 
     .PARAMETER Resume
     Finish an interrupted upgrade from the journal in -BackupPath. Maps to --resume.
@@ -151,6 +152,8 @@ function Invoke-MfaServerUpgrade {
         [string] $BackupPath,
 
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ComputerName', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'Session', ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 

@@ -17,6 +17,7 @@ function Restore-MfaBackup {
 
     .PARAMETER ImagePath
     Restore into an image host folder instead of this computer. Maps to --host.
+    With -ComputerName or -Session: an image host folder on that server.
 
     .PARAMETER Include
     Also restore Web (the web components' web.config files) and/or Themes (the portal themes).
@@ -71,6 +72,8 @@ function Restore-MfaBackup {
         [string] $Path,
 
         [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 

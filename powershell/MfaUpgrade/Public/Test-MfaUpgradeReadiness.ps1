@@ -15,6 +15,7 @@ function Test-MfaUpgradeReadiness {
 
     .PARAMETER ImagePath
     An image host folder to check instead of this computer. Maps to --host.
+    With -ComputerName or -Session: an image host folder on that server.
 
     .PARAMETER PackagePath
     The folder with the new installers: their version decides what is required. Maps to --packages.
@@ -60,6 +61,8 @@ function Test-MfaUpgradeReadiness {
     [OutputType('MfaUpgrade.ReadinessCheck')]
     param(
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ComputerName', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'Session', ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 
