@@ -265,6 +265,14 @@ export interface Network {
 /** One Windows machine, live or an image of one. */
 export interface Host {
   readonly kind: 'windows' | 'image';
+  /**
+   * A local folder for the tool's own state about this host (the run lock): %ProgramData%\mfa-upgrade
+   * on Windows, <image>/.mfa-upgrade for an image (outside the image's drive, so it is never part
+   * of what the host holds).
+   */
+  readonly stateDir: string;
+  /** Where a host path lives on the machine running the tool (the same path on Windows). */
+  localPath(windowsPath: string): string;
   info(): Promise<HostInfo>;
   readonly registry: Registry;
   readonly installer: Installer;

@@ -44,6 +44,14 @@ export class ImageHost implements Host {
     return this.paths.root;
   }
 
+  get stateDir(): string {
+    return join(this.paths.root, '.mfa-upgrade');
+  }
+
+  localPath(windowsPath: string): string {
+    return this.paths.local(windowsPath);
+  }
+
   async info(): Promise<HostInfo> {
     const info: HostInfo = {
       computerName: this.hostJson.computerName ?? 'IMAGE',
