@@ -84,8 +84,8 @@ function Export-MfaBackup {
         [string] $Path,
 
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
-        [Parameter(ParameterSetName = 'ComputerName', ValueFromPipelineByPropertyName = $true)]
-        [Parameter(ParameterSetName = 'Session', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 

@@ -66,8 +66,8 @@ function Get-MfaDeployment {
     [OutputType('MfaUpgrade.Deployment')]
     param(
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
-        [Parameter(ParameterSetName = 'ComputerName', ValueFromPipelineByPropertyName = $true)]
-        [Parameter(ParameterSetName = 'Session', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 

@@ -86,8 +86,8 @@ function Get-MfaUpgradePlan {
     [OutputType('MfaUpgrade.UpgradePlan', 'MfaUpgrade.FleetPlan')]
     param(
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
-        [Parameter(ParameterSetName = 'ComputerName', ValueFromPipelineByPropertyName = $true)]
-        [Parameter(ParameterSetName = 'Session', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 

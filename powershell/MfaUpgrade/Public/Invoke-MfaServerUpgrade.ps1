@@ -152,8 +152,8 @@ function Invoke-MfaServerUpgrade {
         [string] $BackupPath,
 
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
-        [Parameter(ParameterSetName = 'ComputerName', ValueFromPipelineByPropertyName = $true)]
-        [Parameter(ParameterSetName = 'Session', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 

@@ -61,8 +61,8 @@ function Test-MfaUpgradeReadiness {
     [OutputType('MfaUpgrade.ReadinessCheck')]
     param(
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
-        [Parameter(ParameterSetName = 'ComputerName', ValueFromPipelineByPropertyName = $true)]
-        [Parameter(ParameterSetName = 'Session', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 
