@@ -1,5 +1,6 @@
 // npm run test:powershell: the Pester suite under pwsh 7.6.9 (installed by scripts/pwsh/install.mjs).
-//   --if-present   do nothing (exit 0, saying so) when pwsh or Pester is not installed: npm test
+//   --if-present   do nothing (exit 0, saying so) when pwsh or Pester is not installed, or when
+//                  MFA_TEST_POWERSHELL=separate (.ci/run runs it as a tier of its own): npm test
 //   any other argument is passed to scripts/pwsh/run-pester.ps1 (-Path, -Tag, -ExcludeTag, -Output)
 // The remoting tests run when MFA_PESTER_SSH is set (scripts/pwsh/ssh-localhost.sh), else skip.
 import { spawnSync } from 'node:child_process';
@@ -20,6 +21,10 @@ if (!pwsh || !pester) {
   }
   process.stderr.write(`test:powershell needs ${what}: run node scripts/pwsh/install.mjs\n`);
   process.exit(1);
+}
+if (ifPresent && process.env['MFA_TEST_POWERSHELL'] === 'separate') {
+  process.stdout.write('test:powershell: runs in a tier of its own (MFA_TEST_POWERSHELL=separate)\n');
+  process.exit(0);
 }
 const passOn = args.filter((a) => a !== '--if-present');
 const r = spawnSync(pwsh, ['-NoProfile', '-NonInteractive', '-File', join(root, 'scripts', 'pwsh', 'run-pester.ps1'), '-PesterPath', pester, ...passOn], {
