@@ -47,7 +47,11 @@ function Invoke-MfaCli {
         $cli = Get-MfaCliPath
     }
     catch {
-        $record = New-MfaErrorRecord -Code 'CLI_NOT_FOUND' -Message $_.Exception.Message -Remedy 'Reinstall the MfaUpgrade module, or set $env:MFA_UPGRADE_CLI.' -ExitCode 1603 -Command $Command
+        $code = 'CLI_NOT_FOUND'
+        if ($null -ne $_.Exception.Data -and $_.Exception.Data.Contains('Code')) {
+            $code = [string]$_.Exception.Data['Code']
+        }
+        $record = New-MfaErrorRecord -Code $code -Message $_.Exception.Message -Remedy 'Reinstall the MfaUpgrade module (Install-PSResource MfaUpgrade -Reinstall, or copy it again), or set $env:MFA_UPGRADE_CLI.' -ExitCode 1603 -Command $Command
         $script:LastExitCode = 1603
         $global:LASTEXITCODE = 1603
         $Cmdlet.ThrowTerminatingError($record)

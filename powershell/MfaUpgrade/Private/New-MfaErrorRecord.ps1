@@ -17,6 +17,7 @@ function Get-MfaErrorCategory {
         '^(DOUBLE_HOP|PATH_UNREACHABLE)$' { return [System.Management.Automation.ErrorCategory]::PermissionDenied }
         '^(REMOTE_MODULE_COPY|PULL_FAILED)$' { return [System.Management.Automation.ErrorCategory]::WriteError }
         '^(PATH_PROVIDER|CLI_PROTOCOL)$' { return [System.Management.Automation.ErrorCategory]::InvalidArgument }
+        '^CLI_INTEGRITY$' { return [System.Management.Automation.ErrorCategory]::SecurityError }
         '^NOT_WINDOWS$' { return [System.Management.Automation.ErrorCategory]::NotImplemented }
         'VERIFY_FAILED$' { return [System.Management.Automation.ErrorCategory]::InvalidResult }
         '^(MSI_1618|BACKUP_RUNNING|ADFS_RUN_IN_PROGRESS|FILE_BUSY)$' { return [System.Management.Automation.ErrorCategory]::ResourceBusy }
