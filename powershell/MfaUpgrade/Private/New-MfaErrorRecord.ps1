@@ -18,6 +18,9 @@ function Get-MfaErrorCategory {
         '^(REMOTE_MODULE_COPY|PULL_FAILED)$' { return [System.Management.Automation.ErrorCategory]::WriteError }
         '^(PATH_PROVIDER|CLI_PROTOCOL)$' { return [System.Management.Automation.ErrorCategory]::InvalidArgument }
         '^CLI_INTEGRITY$' { return [System.Management.Automation.ErrorCategory]::SecurityError }
+        '^INTERRUPTED$' { return [System.Management.Automation.ErrorCategory]::OperationStopped }
+        '^(RUN_IN_PROGRESS|RUN_OPEN)$' { return [System.Management.Automation.ErrorCategory]::ResourceBusy }
+        '^POSTCONDITION_FAILED$' { return [System.Management.Automation.ErrorCategory]::InvalidResult }
         '^NOT_WINDOWS$' { return [System.Management.Automation.ErrorCategory]::NotImplemented }
         'VERIFY_FAILED$' { return [System.Management.Automation.ErrorCategory]::InvalidResult }
         '^(MSI_1618|BACKUP_RUNNING|ADFS_RUN_IN_PROGRESS|FILE_BUSY)$' { return [System.Management.Automation.ErrorCategory]::ResourceBusy }
