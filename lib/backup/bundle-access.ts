@@ -3,7 +3,9 @@
 import { join } from 'node:path';
 import type { Reporter } from '../reporting/reporter.js';
 import { MfaError } from '../errors.js';
+import type { ServiceOps } from '../engine/service-ops.js';
 import type { Host, PackageIdentity } from '../host/ports.js';
+import type { CancelSignal } from '../util/cancel.js';
 import type { BackupAccess } from '../upgrade/backup-access.js';
 import { relativeUnder, SNAPSHOT_DIR, storedPathProblem, type ManifestFile } from './format.js';
 import { openBundle, readStoredBuffer, storedLocalPath, type OpenedBundle } from './read-bundle.js';
@@ -37,10 +39,10 @@ export class BundleAccess implements BackupAccess {
     return b;
   }
 
-  async take(host: Host, dir: string, out: Reporter): Promise<string> {
+  async take(host: Host, dir: string, out: Reporter, services?: ServiceOps, cancel?: CancelSignal): Promise<string> {
     const now = new Date();
     const name = this.options.bundleName?.(now) ?? `mfa-backup-${now.toISOString().replace(/[:.]/g, '-')}`;
-    const result = await takeBackup(host, { out: join(dir, name), output: out, ...(this.options.passphrase !== undefined ? { passphrase: this.options.passphrase } : {}) });
+    const result = await takeBackup(host, { out: join(dir, name), output: out, ...(services ? { services } : {}), ...(cancel ? { cancel } : {}), ...(this.options.passphrase !== undefined ? { passphrase: this.options.passphrase } : {}) });
     if (result.restartFailures.length > 0) {
       throw new MfaError(`${result.restartFailures.map((r) => r.service).join(', ')} could not be started again after the backup`, { code: 'SERVICE_START_FAILED', target: result.restartFailures[0]?.service ?? '', remedy: 'Start the service, then run the upgrade again (the backup is complete).' });
     }

@@ -2,6 +2,7 @@
 // The PowerShell module's static tests hold its cmdlets against these (rename an option here
 // and a module test fails), so keep names stable and descriptions useful.
 import type { ExitCodeValue } from '../errors.js';
+import type { CancelSignal } from '../util/cancel.js';
 import type { Output } from './output.js';
 
 export type OptionType = 'string' | 'boolean' | 'number' | 'list';
@@ -32,6 +33,8 @@ export interface ParsedArgs {
 export interface CommandContext {
   args: ParsedArgs;
   out: Output;
+  /** Fires on Ctrl+C, SIGTERM, a closed console or stdout, or a stop request: end at a safe point. */
+  cancel: CancelSignal;
 }
 
 export interface CommandModule {
@@ -54,6 +57,7 @@ export const globalOptions: OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'Write line-delimited JSON events on stdout (the PowerShell module protocol).' },
   { name: 'verbose', type: 'boolean', description: 'Show verbose log lines.' },
   { name: 'log', type: 'string', valueName: 'file', description: 'Also write a CMTrace-format log to this file.' },
+  { name: 'control-stdin', type: 'boolean', description: 'Read control messages on stdin ({"type":"stop"}, or the end of stdin, stops the run at a safe point): how the PowerShell module runs commands.' },
 ];
 
 /** The --host option, shared by every command that reads a machine. */

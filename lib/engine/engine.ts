@@ -45,7 +45,7 @@ export interface RunOptions<Env> {
   /** Progress title ("Upgrading PF01"). */
   activity: string;
   lock?: HostLock;
-  /** The steps before this one were done on other servers (an AD FS farm walk): journaled as such. */
+  /** The steps before this one were done by others (other servers of an AD FS farm walk, people): journaled as such. */
   startAt?: string;
   /** After rollback's undos (journaled as the rollback's finish): e.g. put back what the backup holds. */
   finishRollback?: (ctx: StepContext<Env>) => Promise<void>;
@@ -118,6 +118,7 @@ class Run<Env> {
 
   context(step: EngineStep<Env>, pending: Record<string, unknown>): StepContext<Env> {
     const o = this.o;
+    const run = this;
     const recorded = { ...(this.state.stepData.get(step.id) ?? {}) };
     const sink = { append: (r: Parameters<Journal['append']>[0]) => this.journal.append(r) };
     return {
@@ -129,8 +130,14 @@ class Run<Env> {
       services: serviceOps(o.host, o.reporter, sink),
       undo: undoStore(o.host, join(o.workDir, 'undo')),
       recorded,
-      record: (data) => Object.assign(pending, data),
-      runData: this.state.data,
+      record: (data) => {
+        Object.assign(pending, data);
+        Object.assign(recorded, data);
+      },
+      // The journal is re-read after each record: always the current state's data.
+      get runData() {
+        return run.state.data;
+      },
       setRunData: (values) => {
         this.journal.append({ type: 'data', time: iso(), values });
         Object.assign(this.state.data, values);
@@ -160,10 +167,21 @@ class Run<Env> {
     return { runId: this.state.begin.runId, outcome, exitCode, journal: this.journal.path, steps: this.report(), leftToDo, rebootRequired: reboot, data: { ...this.state.data }, ...extra };
   }
 
-  /** Starts what this run stopped and still owes, and removes its temporary files. */
-  async putBackAsFound(): Promise<void> {
+  /**
+   * Starts what this run stopped and still owes, and removes its temporary files. Where the run
+   * ends or stops (`asFound`), also starts what was running before it began and is stopped now
+   * (an installer stops a product's services; a dependent the SCM stopped with another).
+   */
+  async putBackAsFound(asFound: boolean): Promise<void> {
+    const ops = serviceOps(this.o.host, this.o.reporter, { append: (r) => this.journal.append(r) });
     const owed = [...this.state.owedStarts].reverse();
-    if (owed.length) await serviceOps(this.o.host, this.o.reporter, { append: (r) => this.journal.append(r) }).start(owed);
+    if (owed.length) await ops.start(owed);
+    if (asFound) {
+      for (const name of this.state.running ?? []) {
+        const s = await this.o.host.services.get(name);
+        if (s && s.state === 'stopped' && s.startType !== 'disabled') await ops.start([name]);
+      }
+    }
     for (const t of this.state.temps) {
       await removePath(t);
       this.journal.append({ type: 'temp-removed', time: iso(), path: t });
@@ -173,7 +191,7 @@ class Run<Env> {
 
   async interrupted(): Promise<RunResult> {
     this.o.reporter.log('warning', `Stopped at a safe point (${this.o.cancel.reason ?? 'interrupted'}): putting services back as found.`);
-    await this.putBackAsFound();
+    await this.putBackAsFound(true);
     this.o.lock?.pause();
     const error = new MfaError(`the run was stopped at a safe point (${this.o.cancel.reason ?? 'interrupted'})`, { code: 'INTERRUPTED', target: this.journal.path, exitCode: ExitCode.interrupted, remedy: 'Run the same command again with --resume to go on, or with --rollback to undo what it did.' });
     return this.result('interrupted', ExitCode.interrupted, { failure: { step: '', error } });
@@ -190,7 +208,11 @@ class Run<Env> {
       o.reporter.progress({ id: 1, activity: o.activity, status: step.title, percent: Math.round((i / total) * 100) });
       const phase = this.state.phases.get(step.id);
       if (phase === 'done' || phase === 'left-to-do') continue;
-      if (i < startIndex && phase === undefined) {
+      if (i < startIndex) {
+        // --from: the steps before it were done by others (people, other servers); never one of this server's own.
+        if (!isExternal(step, o.localNode)) {
+          throw new MfaError(`--from ${o.startAt} would skip ${step.id} (${step.title}), which runs on this server and has not run`, { code: 'USAGE', exitCode: ExitCode.usage, remedy: 'Go on with --resume instead, or start at that step.' });
+        }
         this.journal.append({ type: 'step', time: iso(), id: step.id, phase: 'done', data: { doneElsewhere: true } });
         this.reload();
         continue;
@@ -204,6 +226,7 @@ class Run<Env> {
       if (failed) return failed;
     }
     o.reporter.progress({ id: 1, activity: o.activity, status: 'done', percent: 100, completed: true });
+    await this.putBackAsFound(true);
     const r = this.result('completed', ExitCode.success);
     // A pending reboot outranks steps left to do: ConfigMgr must restart the machine, and the
     // steps left are in the result and the log either way.
@@ -236,8 +259,12 @@ class Run<Env> {
     this.journal.append({ type: 'step', time: iso(), id: step.id, phase: 'waiting' });
     this.reload();
     o.lock?.pause();
-    const where = ext.who === 'server' ? `it runs on ${ext.node}` : 'it is done by hand';
-    o.reporter.log('warning', `Paused at ${step.id}: ${step.title} (${where}). ${ext.instructions} Then run the same command again with --resume.`);
+    o.reporter.log(
+      'warning',
+      ext.who === 'server'
+        ? `Paused: ${step.id} (${step.title}) runs on ${ext.node}. ${ext.instructions} Then run the same command here again with --resume.`
+        : `Paused at a manual step: ${step.title} (${step.id}). ${ext.instructions} Then run the same command again with --resume.`,
+    );
     return this.result('paused', ExitCode.manualStepsPending, { next: { id: step.id, title: step.title, ...(ext.node ? { node: ext.node } : {}), manual: ext.who === 'person' } });
   }
 
@@ -284,14 +311,14 @@ class Run<Env> {
     if (o.policy === 'undo') {
       o.reporter.log('warning', 'Undoing what this run did, newest first.');
       const clean = await this.undoAll();
-      await this.putBackAsFound();
+      await this.putBackAsFound(true);
       const outcome = clean ? 'rolled-back' : 'failed';
       this.journal.append({ type: 'end', time: iso(), outcome, exitCode: error.exitCode });
       this.reload();
       o.lock?.release();
       return this.result(outcome, error.exitCode, { failure: { step: step.id, error } });
     }
-    await this.putBackAsFound();
+    await this.putBackAsFound(true);
     o.lock?.pause();
     const wrapped = new MfaError(`step ${step.id} (${step.title}) failed: ${error.message}`, {
       code: error.code,
@@ -349,16 +376,32 @@ function rotateEnded(journal: Journal): Promise<void> | undefined {
   return fsp.rename(journal.path, `${journal.path}.${state.ended.time.replace(/[:.]/g, '-')}`);
 }
 
+export interface BeginOptions {
+  kind: RunKind;
+  spec: unknown;
+  policy: FailurePolicy;
+  host: Host;
+  localNode: string;
+  toolVersion: string;
+  lock?: HostLock;
+}
+
+/** Opens a new run's journal: its begin record and the services as found; the lock learns of it. */
+export async function beginJournal(journal: Journal, o: BeginOptions): Promise<string> {
+  await rotateEnded(journal);
+  const runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+  journal.append({ type: 'begin', format: JOURNAL_FORMAT, time: iso(), runId, kind: o.kind, tool: o.toolVersion, host: o.localNode, pid: process.pid, policy: o.policy, spec: o.spec });
+  o.lock?.setJournal(journal.path, runId);
+  const running = (await o.host.services.list()).filter((s) => s.state === 'running' || s.state === 'start_pending').map((s) => s.name);
+  journal.append({ type: 'services', time: iso(), running });
+  return runId;
+}
+
 /** Starts a new run: journals its begin and the services as found, then runs the steps. */
 export async function startRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
   await fsp.mkdir(o.workDir, { recursive: true, mode: 0o700 });
   const run = new Run(o);
-  await rotateEnded(run.journal);
-  const runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
-  run.journal.append({ type: 'begin', format: JOURNAL_FORMAT, time: iso(), runId, kind: o.kind, tool: o.toolVersion, host: o.localNode, pid: process.pid, policy: o.policy, spec: o.spec });
-  o.lock?.setJournal(run.journal.path);
-  const running = (await o.host.services.list()).filter((s) => s.state === 'running' || s.state === 'start_pending').map((s) => s.name);
-  run.journal.append({ type: 'services', time: iso(), running });
+  await beginJournal(run.journal, o);
   run.reload();
   return run.drive();
 }
@@ -375,9 +418,9 @@ export async function resumeRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
   const state = run.reload();
   if (state.ended) throw new MfaError(`the run recorded in this journal has already ended (${state.ended.outcome})`, { code: 'JOURNAL_ENDED', target: o.journalPath, exitCode: ExitCode.usage, remedy: 'Start a new run without --resume.' });
   if (state.rollback !== 'none') throw new MfaError('a rollback of this run was started; it must be finished', { code: 'ROLLBACK_STARTED', target: o.journalPath, exitCode: ExitCode.usage, remedy: 'Run the same command with --rollback again to finish undoing it.' });
-  o.lock?.setJournal(run.journal.path);
+  o.lock?.setJournal(run.journal.path, state.begin.runId);
   o.reporter.log('info', `Resuming the ${state.begin.kind} run ${state.begin.runId} begun ${state.begin.time}.`);
-  await run.putBackAsFound();
+  await run.putBackAsFound(false);
   return run.drive();
 }
 
@@ -386,10 +429,10 @@ export async function rollbackRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
   const run = new Run(o);
   const state = run.reload();
   if (state.ended?.outcome === 'rolled-back') throw new MfaError('this run was already rolled back', { code: 'JOURNAL_ENDED', target: o.journalPath, exitCode: ExitCode.usage });
-  o.lock?.setJournal(run.journal.path);
+  o.lock?.setJournal(run.journal.path, state.begin.runId);
   if (state.rollback === 'none') run.journal.append({ type: 'rollback', time: iso(), phase: 'start' });
   run.reload();
-  await run.putBackAsFound();
+  await run.putBackAsFound(false);
   const clean = await run.undoAll();
   if (!clean) {
     o.lock?.pause();
@@ -403,12 +446,7 @@ export async function rollbackRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
     run.journal.append({ type: 'rollback', time: iso(), phase: 'finish-done' });
   }
   run.reload();
-  const ops = serviceOps(o.host, o.reporter, { append: (r) => run.journal.append(r) });
-  for (const name of state.running ?? []) {
-    const s = await o.host.services.get(name);
-    if (s && s.state !== 'running') await ops.start([name]);
-  }
-  run.reload();
+  await run.putBackAsFound(true);
   const r = run.result('rolled-back', ExitCode.success);
   r.exitCode = r.rebootRequired ? ExitCode.rebootRequired : ExitCode.success;
   run.journal.append({ type: 'end', time: iso(), outcome: 'rolled-back', exitCode: r.exitCode });

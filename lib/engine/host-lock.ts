@@ -20,8 +20,9 @@ export interface LockInfo {
   computer: string;
   command: string;
   kind: RunKind;
-  /** The run's journal (local path), once it has one. */
+  /** The run's journal (local path) and its run id, once it has one. */
   journal: string | null;
+  runId: string | null;
   state: 'running' | 'paused';
   since: string;
 }
@@ -29,8 +30,8 @@ export interface LockInfo {
 export interface LockRequest {
   command: string;
   kind: RunKind;
-  /** The journal this run continues (--resume / --rollback): a paused or killed run of it may be taken over. */
-  continues?: string;
+  /** The run this one continues (--resume / --rollback): a paused or killed run with this id may be taken over. */
+  continues?: { journal: string; runId: string };
 }
 
 /** What to do with a killed run before taking its lock (its services and temp files). */
@@ -38,7 +39,11 @@ export type Recover = (dead: LockInfo) => Promise<void>;
 
 export interface HostLock {
   readonly path: string;
-  setJournal(journal: string): void;
+  /** Whether pause() or release() was called. */
+  readonly settled: boolean;
+  /** The journal of the run holding it, once it has one. */
+  readonly journal: string | null;
+  setJournal(journal: string, runId: string): void;
   /** The run paused half way (a manual step, another server's step, an interrupt): only its resume or rollback may follow. */
   pause(): void;
   release(): void;
@@ -108,8 +113,9 @@ function describe(info: LockInfo): string {
   return `${info.command} (${info.kind}, process ${info.pid} on ${info.computer}, since ${info.since}${info.journal ? `, journal ${info.journal}` : ''})`;
 }
 
+/** The same run, by id: its --backup folder may have been moved or copied since. */
 function continuesIt(req: LockRequest, info: LockInfo): boolean {
-  return req.continues !== undefined && info.journal !== null && resolve(req.continues) === resolve(info.journal);
+  return req.continues !== undefined && info.runId !== null && req.continues.runId === info.runId;
 }
 
 export function resumeHint(info: LockInfo): string {
@@ -122,7 +128,7 @@ export function resumeHint(info: LockInfo): string {
 export async function acquireHostLock(host: Host, req: LockRequest, computer: string, recover: Recover): Promise<HostLock> {
   await fsp.mkdir(host.stateDir, { recursive: true, mode: 0o700 });
   const path = lockPath(host);
-  const info: LockInfo = { pid: process.pid, identity: processIdentity(process.pid) ?? null, computer, command: req.command, kind: req.kind, journal: null, state: 'running', since: new Date().toISOString() };
+  const info: LockInfo = { pid: process.pid, identity: processIdentity(process.pid) ?? null, computer, command: req.command, kind: req.kind, journal: null, runId: null, state: 'running', since: new Date().toISOString() };
   for (let attempt = 0; attempt < 5; attempt++) {
     if (tryCreate(path, info)) return held(path, info);
     const found = readLock(path);
@@ -164,8 +170,15 @@ function held(path: string, info: LockInfo): HostLock {
   let released = false;
   return {
     path,
-    setJournal(journal) {
+    get settled() {
+      return released;
+    },
+    get journal() {
+      return info.journal;
+    },
+    setJournal(journal, runId) {
       info.journal = resolve(journal);
+      info.runId = runId;
       rewrite(path, info);
     },
     pause() {

@@ -106,9 +106,11 @@ test('without a terminal or --unattended, a manual step pauses the run (exit 5);
   // The portal has not been upgraded yet.
   const mid = await takeInventory(await openImageHost(ws.host));
   t.is(mid.webComponents[0]?.product?.version, '7.0.2.1');
+  // The host is half way: a fresh upgrade is refused (the paused run holds the host), naming how to go on.
   const again = await upgrade(ws);
-  t.is(again.code, 1603);
-  t.like(again.events.find((e) => e['type'] === 'error'), { code: 'UPGRADE_INTERRUPTED' });
+  t.is(again.code, 5);
+  t.like(again.events.find((e) => e['type'] === 'error'), { code: 'RUN_PAUSED' });
+  t.regex(String(again.events.find((e) => e['type'] === 'error')?.['remedy']), /--resume/);
   const resumed = await runCli(['upgrade', '--host', ws.host, '--backup', ws.work, '--resume', '--json']);
   t.is(resumed.code, 0);
   const after = await takeInventory(await openImageHost(ws.host));

@@ -3,7 +3,7 @@ import { promises as fsp } from 'node:fs';
 import { ExitCode, MfaError, type ExitCodeValue } from '../../errors.js';
 import { parseFleet, planFleet } from '../../upgrade/fleet.js';
 import { formatFleetPlan } from '../format/fleet.js';
-import { openHost } from '../../host/open.js';
+import { openHostForReading } from '../read-host.js';
 import { makePlan } from '../../upgrade/make-plan.js';
 import { str } from '../args.js';
 import { formatPlan } from '../format/plan.js';
@@ -20,7 +20,7 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
     return ExitCode.success;
   }
   const options = planOptionsFrom(args);
-  const host = await openHost(str(args, 'host'));
+  const host = await openHostForReading(str(args, 'host'), out);
   const plan = await makePlan(host, options);
   out.object('MfaUpgrade.UpgradePlan', plan, () => formatPlan(plan));
   return plan.blockers.length ? ExitCode.notReady : ExitCode.success;

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MfaError } from '../../../lib/errors.js';
+import { SILENT_REPORTER } from '../../../lib/reporting/reporter.js';
 import { runAdfsUpgrade, type AdfsUpgradeOptions } from '../../../lib/adfs/upgrade.js';
 import type { RecordedCall } from '../../../lib/host/image/powershell.js';
 import { ADAPTER_PACKAGE, editAdfs, NEW_CONFIG, readAdfs, type TestHost } from './hosts.js';
@@ -131,7 +132,7 @@ export async function runScenario(s: Scenario, dir: string, open: (dir: string) 
   let clock = 1_700_000_000_000;
   for (const options of s.runs) {
     try {
-      const r = await runAdfsUpgrade(t.host, options, { log: () => undefined }, () => (clock += 1500));
+      const r = await runAdfsUpgrade(t.host, options, SILENT_REPORTER, () => (clock += 1500));
       outcomes.push(r.failure ? `${r.status}:${r.failure.step}:${r.failure.code ?? ''}` : r.next ? `${r.status}:${r.next.id}` : r.status);
       if (r.withoutAdapterSeconds !== undefined) withoutAdapter = r.withoutAdapterSeconds > 0;
       if (r.carried) carriedSource = r.carried.source;
