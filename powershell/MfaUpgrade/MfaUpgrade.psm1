@@ -15,9 +15,9 @@ $script:RemotingParameterNames = @('ComputerName', 'Session', 'Credential', 'Aut
 $script:ModuleFileHashes = $null
 # The exit code of the last mfa-upgrade run in this session (also copied to $global:LASTEXITCODE).
 $script:LastExitCode = 0
-# The commands that take --control-stdin (README "Control"): they are asked to stop through stdin.
-# test/powershell/module.test.ts holds this list against lib/cli/commands.ts.
-$script:ControlStdinCommands = @()
+# Every run gets --control-stdin (README "Control", a global option of the CLI): it is asked to
+# stop through stdin. test/powershell/module.test.ts holds this against lib/cli/spec.ts.
+$script:ControlStdin = $true
 # PowerShell 7.5+ can leave ISO 8601 strings alone (ConvertFrom-Json -DateKind String).
 $script:JsonDateKind = (Get-Command -Name ConvertFrom-Json).Parameters.ContainsKey('DateKind')
 

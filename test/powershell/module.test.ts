@@ -435,3 +435,14 @@ test('every call of a public cmdlet (in the module, the wrapper, the Pester test
   t.log(`${calls} calls of public cmdlets checked, ${fallback} one-liners read without the grammar`);
   t.deepEqual(problems, []);
 });
+
+test('every run is started with --control-stdin, a global option of the CLI (README "Control")', async (t) => {
+  const { globalOptions } = await import('../../lib/cli/spec.js');
+  t.true(globalOptions.some((o) => o.name === 'control-stdin'), 'lib/cli/spec.ts has --control-stdin');
+  const psm1 = readFileSync(join(MODULE_DIR, 'MfaUpgrade.psm1'), 'utf8');
+  t.regex(psm1, /\$script:ControlStdin = \$true/);
+  const reader = readFileSync(join(MODULE_DIR, 'Private/Invoke-MfaCli.ps1'), 'utf8');
+  t.regex(reader, /-ControlStdin:\$control/);
+  const args = readFileSync(join(MODULE_DIR, 'Private/ConvertTo-MfaCliArgument.ps1'), 'utf8');
+  t.regex(args, /\$argv\.Add\('--control-stdin'\)/);
+});

@@ -57,7 +57,7 @@ function Invoke-MfaCli {
         $Cmdlet.ThrowTerminatingError($record)
     }
 
-    $control = $Command -in $script:ControlStdinCommands
+    $control = [bool]$script:ControlStdin
     $argv = @($cli.PrefixArguments) + @(ConvertTo-MfaArgumentList -Command $Command -Arguments $Arguments -Positional $Positional -WhatIfRun:$WhatIfRun -ControlStdin:$control)
     $utf8 = New-Object -TypeName 'System.Text.UTF8Encoding' -ArgumentList $false
     $psi = New-Object -TypeName 'System.Diagnostics.ProcessStartInfo'

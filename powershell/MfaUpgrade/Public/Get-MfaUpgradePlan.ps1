@@ -58,6 +58,14 @@ function Get-MfaUpgradePlan {
     a share with your credentials (the double hop); without it, a \\server\share path given to the
     server is checked from there first and refused before anything runs.
 
+    .PARAMETER SkipComponent
+    Leave these components (userPortal, mobileAppWebService, webServiceSdk) to be upgraded by
+    hand: they are left alone and reported as left to do. Maps to --skip-component.
+
+    .PARAMETER IgnoreProduct
+    ProductCodes of products whose name only looks like part of MFA Server: the plan does not
+    account for them. Maps to --ignore-product.
+
     .EXAMPLE
     PS C:\> Get-MfaUpgradePlan -PackagePath D:\MFA\8.1.1.2 | Select-Object -ExpandProperty steps | Format-Table id, title
 
@@ -114,6 +122,14 @@ function Get-MfaUpgradePlan {
         [ValidateNotNullOrEmpty()]
         [string[]] $SdkVdir,
 
+        [Parameter()]
+        [ValidateSet('userPortal', 'mobileAppWebService', 'webServiceSdk')]
+        [string[]] $SkipComponent,
+
+        [Parameter()]
+        [ValidatePattern('^\{[0-9A-Fa-f-]{36}\}$')]
+        [string[]] $IgnoreProduct,
+
         [Parameter(Mandatory = $true, ParameterSetName = 'Fleet')]
         [ValidateNotNullOrEmpty()]
         [string] $Fleet,
@@ -142,6 +158,8 @@ function Get-MfaUpgradePlan {
             return
         }
         $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
+            SkipComponent              = 'skip-component'
+            IgnoreProduct              = 'ignore-product'
             ImagePath                 = 'host'
             PackagePath               = 'packages'
             VdirNames                 = 'vdir-names'

@@ -94,6 +94,18 @@ function Invoke-MfaAdfsAdapterUpgrade {
     a share with your credentials (the double hop); without it, a \\server\share path given to the
     server is checked from there first and refused before anything runs.
 
+    .PARAMETER Resume
+    Go on with this server's paused or interrupted run, from its journal in -BackupPath. Maps to
+    --resume.
+
+    .PARAMETER Rollback
+    Undo what this server's run did, newest step first (the registration, the policy and the
+    replaced files put back). Maps to --rollback.
+
+    .PARAMETER MsiLogPath
+    The folder for the Windows Installer log of the adapter install (default
+    C:\Windows\Logs\MfaUpgrade). Maps to --msi-log-dir.
+
     .EXAMPLE
     PS C:\> Invoke-MfaAdfsAdapterUpgrade -ConfigPath 'C:\Program Files\Multi-Factor Authentication Server\MultiFactorAuthenticationAdfsAdapter.config' -WhatIf
 
@@ -164,6 +176,20 @@ function Invoke-MfaAdfsAdapterUpgrade {
         [ValidateNotNullOrEmpty()]
         [string[]] $SdkVdir,
 
+        [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'Session')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [switch] $Resume,
+
+        [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'Session')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [switch] $Rollback,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $MsiLogPath,
+
         [Parameter()]
         [ValidateNotNullOrEmpty()]
         [string] $FromStep,
@@ -193,6 +219,10 @@ function Invoke-MfaAdfsAdapterUpgrade {
     )
 
     process {
+        if ($Resume -and $Rollback) {
+            $record = New-MfaErrorRecord -Code 'USAGE' -Message '-Resume and -Rollback cannot be used together.' -Remedy 'Use -Resume to go on with the paused run, or -Rollback to undo it.' -ExitCode 2
+            $PSCmdlet.ThrowTerminatingError($record)
+        }
         $action = "Upgrade the MFA Server AD FS adapter (new config '$ConfigPath'): AD FS is restarted and the adapter re-registered"
         if ($PSCmdlet.ParameterSetName -eq 'ComputerName' -and @($ComputerName).Count -gt 1) {
             # Each server keeps its own state (its --backup-dir, local by default) and the walk its
@@ -215,10 +245,13 @@ function Invoke-MfaAdfsAdapterUpgrade {
             return
         }
         if ($PSCmdlet.ParameterSetName -ne 'Local') {
-            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action $action -PathParameter @('ConfigPath', 'RegisterScriptPath', 'OutPath', 'OldConfigPath', 'BackupPath', 'PackageFile', 'ImagePath')
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action $action -PathParameter @('ConfigPath', 'RegisterScriptPath', 'OutPath', 'OldConfigPath', 'BackupPath', 'PackageFile', 'ImagePath', 'MsiLogPath')
             return
         }
         $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
+            Resume             = 'resume'
+            Rollback           = 'rollback'
+            MsiLogPath         = 'msi-log-dir'
             ConfigPath         = 'config'
             RegisterScriptPath = 'register-script'
             OutPath            = 'out'
@@ -233,7 +266,7 @@ function Invoke-MfaAdfsAdapterUpgrade {
             SdkVdir            = 'sdk-vdir'
             FromStep           = 'from'
             ImagePath          = 'host'
-        } -PathParameter @('ConfigPath', 'RegisterScriptPath', 'OutPath', 'OldConfigPath', 'BackupPath', 'PackageFile', 'ImagePath') -Cmdlet $PSCmdlet
+        } -PathParameter @('ConfigPath', 'RegisterScriptPath', 'OutPath', 'OldConfigPath', 'BackupPath', 'PackageFile', 'ImagePath', 'MsiLogPath') -Cmdlet $PSCmdlet
         $target = Get-MfaTargetName -ImagePath $ImagePath
         $text = Get-MfaShouldProcessText -Command 'adfs-upgrade' -Arguments $cliArgs -Target $target -Action $action -Cmdlet $PSCmdlet
         if ($null -eq $text) {

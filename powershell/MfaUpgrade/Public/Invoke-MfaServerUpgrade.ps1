@@ -105,6 +105,14 @@ function Invoke-MfaServerUpgrade {
     a share with your credentials (the double hop); without it, a \\server\share path given to the
     server is checked from there first and refused before anything runs.
 
+    .PARAMETER SkipComponent
+    Leave these components (userPortal, mobileAppWebService, webServiceSdk) to be upgraded by
+    hand: they are left alone and reported as left to do. Maps to --skip-component.
+
+    .PARAMETER IgnoreProduct
+    ProductCodes of products whose name only looks like part of MFA Server: the plan does not
+    account for them. Maps to --ignore-product.
+
     .EXAMPLE
     PS C:\> Invoke-MfaServerUpgrade -PackagePath D:\MFA\8.1.1.2 -BackupPath D:\Backups\MFA01-upgrade -WhatIf
 
@@ -190,6 +198,14 @@ function Invoke-MfaServerUpgrade {
         [string[]] $SdkVdir,
 
         [Parameter()]
+        [ValidateSet('userPortal', 'mobileAppWebService', 'webServiceSdk')]
+        [string[]] $SkipComponent,
+
+        [Parameter()]
+        [ValidatePattern('^\{[0-9A-Fa-f-]{36}\}$')]
+        [string[]] $IgnoreProduct,
+
+        [Parameter()]
         [ValidateRange(1, 100)]
         [int] $InstallerRetryCount,
 
@@ -255,6 +271,8 @@ function Invoke-MfaServerUpgrade {
         }
 
         $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
+            SkipComponent              = 'skip-component'
+            IgnoreProduct              = 'ignore-product'
             ImagePath                  = 'host'
             PackagePath                = 'packages'
             BackupPath                 = 'backup'

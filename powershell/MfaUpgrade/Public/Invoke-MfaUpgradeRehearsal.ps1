@@ -44,6 +44,14 @@ function Invoke-MfaUpgradeRehearsal {
     Keep the rehearsed copy (its folder is in the result's kept property; open it with
     Get-MfaDeployment -ImagePath) instead of deleting it. Maps to --keep.
 
+    .PARAMETER SkipComponent
+    Leave these components (userPortal, mobileAppWebService, webServiceSdk) to be upgraded by
+    hand: they are left alone and reported as left to do. Maps to --skip-component.
+
+    .PARAMETER IgnoreProduct
+    ProductCodes of products whose name only looks like part of MFA Server: the plan does not
+    account for them. Maps to --ignore-product.
+
     .EXAMPLE
     PS C:\> Invoke-MfaUpgradeRehearsal -BackupPath D:\Backups\MFA01-before-8.1 -PackagePath D:\MFA\8.1.1.2
 
@@ -95,6 +103,14 @@ function Invoke-MfaUpgradeRehearsal {
         [string[]] $SdkVdir,
 
         [Parameter()]
+        [ValidateSet('userPortal', 'mobileAppWebService', 'webServiceSdk')]
+        [string[]] $SkipComponent,
+
+        [Parameter()]
+        [ValidatePattern('^\{[0-9A-Fa-f-]{36}\}$')]
+        [string[]] $IgnoreProduct,
+
+        [Parameter()]
         [ValidateNotNullOrEmpty()]
         [string] $PassphraseFile,
 
@@ -107,6 +123,8 @@ function Invoke-MfaUpgradeRehearsal {
             $PSBoundParameters['VdirNames'] = $VdirNames.ToLowerInvariant()
         }
         $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
+            SkipComponent              = 'skip-component'
+            IgnoreProduct              = 'ignore-product'
             BackupPath                = 'backup'
             PackagePath               = 'packages'
             VdirNames                 = 'vdir-names'
