@@ -41,6 +41,7 @@ test('npm pack carries the bundle, the module sources and the prebuilds, never t
       'scripts/build-module.mjs',
       'test/powershell/Cmdlets.Tests.ps1',
       '.cache/module/x.nupkg',
+      'dist/module/MfaUpgrade.0.1.0.nupkg',
     ];
     for (const f of files) {
       mkdirSync(dirname(join(root, f)), { recursive: true });
