@@ -38,7 +38,18 @@ Describe 'The gallery package (npm run pack:module)' -Tag 'Gallery' -Skip:($null
         $meta.tags | Should -Match 'PSModule'
         $meta.tags | Should -Match 'PSEdition_Desktop'
         $meta.licenseUrl | Should -Not -BeNullOrEmpty
-        $meta.projectUrl | Should -Not -BeNullOrEmpty
+        # ProjectUri comes from package.json (homepage or repository) or pack:module --project-uri.
+        $pkg = Get-Content -LiteralPath (Join-Path -Path $script:Repo -ChildPath 'package.json') -Raw | ConvertFrom-Json
+        $declared = $pkg.homepage
+        if (-not $declared -and $null -ne $pkg.repository) {
+            $declared = if ($pkg.repository -is [string]) { $pkg.repository } else { $pkg.repository.url }
+        }
+        if ($declared) {
+            $meta.projectUrl | Should -Be (($declared -replace '^git\+', '') -replace '\.git$', '')
+        }
+        elseif ($env:MFA_PACK_PROJECT_URI) {
+            $meta.projectUrl | Should -Be $env:MFA_PACK_PROJECT_URI
+        }
         $meta.releaseNotes | Should -Not -BeNullOrEmpty
         $meta.description | Should -Not -BeNullOrEmpty
     }
