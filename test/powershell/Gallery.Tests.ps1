@@ -80,14 +80,23 @@ Import-Module -Name MfaUpgrade
         foreach ($k in @('HOME', 'XDG_DATA_HOME', 'LOCALAPPDATA', 'USERPROFILE')) {
             $saved[$k] = [System.Environment]::GetEnvironmentVariable($k)
         }
+        # (.NET gives no LocalApplicationData for a folder that does not exist: make them first.)
         $env:HOME = $userData
         $env:XDG_DATA_HOME = Join-Path -Path $userData -ChildPath '.local/share'
+        New-Item -ItemType Directory -Path $env:XDG_DATA_HOME -Force | Out-Null
         if (($PSVersionTable.PSVersion.Major -le 5) -or $IsWindows) {
             $env:USERPROFILE = $userData
             $env:LOCALAPPDATA = Join-Path -Path $userData -ChildPath 'AppData\Local'
+            New-Item -ItemType Directory -Path $env:LOCALAPPDATA -Force | Out-Null
         }
         try {
-            $lines = @(& $script:Pwsh -NoProfile -NonInteractive -Command $script)
+            Push-Location -LiteralPath $userData
+            try {
+                $lines = @(& $script:Pwsh -NoProfile -NonInteractive -Command $script)
+            }
+            finally {
+                Pop-Location
+            }
         }
         finally {
             foreach ($k in $saved.Keys) {
