@@ -42,6 +42,8 @@ export interface StepContext<Env> {
   /** Facts shared by the run's steps, journaled when set. */
   readonly runData: Readonly<Record<string, unknown>>;
   setRunData(values: Record<string, unknown>): void;
+  /** A local temporary file or folder (decrypted copies, an unfinished bundle) the run must not leave behind, even if killed. */
+  addTemp(path: string): void;
   now(): number;
   sleep(ms: number): Promise<void>;
 }
