@@ -3,7 +3,7 @@ import { ExitCode, MfaError } from '../../errors.js';
 import type { MakePlanOptions } from '../../upgrade/make-plan.js';
 import { flag, list, num, str } from '../args.js';
 import { parseVdirMappings } from '../../config/webconfig/sdk-vdir.js';
-import type { OptionSpec, ParsedArgs } from '../spec.js';
+import { reportOption, type OptionSpec, type ParsedArgs } from '../spec.js';
 import type { ComponentKind } from '../../inventory/types.js';
 
 const COMPONENT_KINDS: ComponentKind[] = ['userPortal', 'mobileAppWebService', 'webServiceSdk'];
@@ -17,6 +17,7 @@ export const planOptionSpecs: OptionSpec[] = [
   { name: 'skip-component', type: 'list', valueName: 'KIND', description: 'Leave a component to be upgraded by hand (userPortal, mobileAppWebService, webServiceSdk): it is left alone and reported as left to do.' },
   { name: 'ignore-product', type: 'list', valueName: 'PRODUCTCODE', description: 'A product whose name only looks like part of MFA Server: the plan does not account for it.' },
   { name: 'sdk-vdir', type: 'list', valueName: 'OLD=NEW', description: 'The Web Service SDK moved to another vdir (on a server of its own): rewrite carried SDK URLs. "default" is PhoneFactorWebServiceSdk=MultiFactorAuthWebServiceSdk.' },
+  reportOption,
 ];
 
 export function planOptionsFrom(args: ParsedArgs): MakePlanOptions {
