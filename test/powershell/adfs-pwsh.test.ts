@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import type { RecordedCall } from '../../lib/host/image/powershell.js';
 import { openImageHost } from '../../lib/host/image/image-host.js';
-import type { Host, PowerShell } from '../../lib/host/ports.js';
+import type { Host, PowerShell, Services } from '../../lib/host/ports.js';
 import { ChildProcessPowerShell } from '../../lib/host/powershell/child-process.js';
 import { makeImage, testHost, type TestHost } from '../adfs/helpers/hosts.js';
 import { runScenario, SCENARIOS, type ScenarioOutcome } from '../adfs/helpers/scenarios.js';
@@ -53,7 +53,7 @@ async function pwshHost(dir: string): Promise<TestHost> {
       }
     },
   };
-  const services = image.services;
+  const services: Services = image.services;
   const host: Host = {
     kind: 'image',
     stateDir: image.stateDir,
