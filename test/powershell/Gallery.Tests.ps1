@@ -29,7 +29,7 @@ Describe 'The gallery package (npm run pack:module)' -Tag 'Gallery' -Skip:($null
         finally {
             $zip.Dispose()
         }
-        foreach ($must in @('MfaUpgrade.psd1', 'MfaUpgrade.psm1', 'Deploy-MfaUpgrade.ps1', 'bin/mfa-upgrade.exe', 'bin/node12/node.exe', 'bin/node12/mfa-upgrade.cjs', 'bin/build-info.json')) {
+        foreach ($must in @('MfaUpgrade.psd1', 'MfaUpgrade.psm1', 'Deploy-MfaUpgrade.ps1', 'bin/mfa-upgrade.exe', 'bin/node12/node.exe', 'bin/mfa-upgrade.cjs', 'bin/build-info.json')) {
             $names | Should -Contain $must
         }
         $meta = $nuspec.package.metadata

@@ -14,9 +14,9 @@ BeforeAll {
         New-Item -ItemType Directory -Path (Join-Path -Path $bin -ChildPath 'node12') -Force | Out-Null
         [System.IO.File]::WriteAllText((Join-Path -Path $bin -ChildPath 'mfa-upgrade.exe'), 'sea')
         [System.IO.File]::WriteAllText((Join-Path -Path $bin -ChildPath 'node12/node.exe'), 'node 12')
-        [System.IO.File]::WriteAllText((Join-Path -Path $bin -ChildPath 'node12/mfa-upgrade.cjs'), 'bundle')
+        [System.IO.File]::WriteAllText((Join-Path -Path $bin -ChildPath 'mfa-upgrade.cjs'), 'bundle')
         $hash = @{}
-        foreach ($f in @('mfa-upgrade.exe', 'node12/node.exe', 'node12/mfa-upgrade.cjs')) {
+        foreach ($f in @('mfa-upgrade.exe', 'node12/node.exe', 'mfa-upgrade.cjs')) {
             $hash[$f] = (Get-FileHash -LiteralPath (Join-Path -Path $bin -ChildPath $f) -Algorithm SHA256).Hash.ToLowerInvariant()
         }
         $info = @{ sha256 = $hash }
@@ -61,7 +61,7 @@ Describe 'The runtime for this Windows' {
         $cli = InModuleScope MfaUpgrade { Get-MfaCliPath }
         if ($Runtime -eq 'node12') {
             $cli.FilePath | Should -Be (Join-Path -Path $script:Fake.Bin -ChildPath 'node12/node.exe')
-            $cli.PrefixArguments | Should -Be @((Join-Path -Path $script:Fake.Bin -ChildPath 'node12/mfa-upgrade.cjs'))
+            $cli.PrefixArguments | Should -Be @((Join-Path -Path $script:Fake.Bin -ChildPath 'mfa-upgrade.cjs'))
         }
         else {
             $cli.FilePath | Should -Be (Join-Path -Path $script:Fake.Bin -ChildPath 'mfa-upgrade.exe')
@@ -77,7 +77,7 @@ Describe 'The runtime for this Windows' {
 
     It 'a half-copied bundle (not what build-info.json records) is refused' {
         Mock -ModuleName MfaUpgrade -CommandName Get-MfaWindowsVersion -MockWith { [version]'6.1' }
-        [System.IO.File]::WriteAllText((Join-Path -Path $script:Fake.Bin -ChildPath 'node12/mfa-upgrade.cjs'), 'bund')
+        [System.IO.File]::WriteAllText((Join-Path -Path $script:Fake.Bin -ChildPath 'mfa-upgrade.cjs'), 'bund')
         $e = { InModuleScope MfaUpgrade { Get-MfaCliPath } } | Should -Throw -PassThru
         $e.Exception.Data['Code'] | Should -Be 'CLI_INTEGRITY'
         $e.Exception.Message | Should -BeLike '*half-done copy*'

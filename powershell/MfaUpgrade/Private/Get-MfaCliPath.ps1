@@ -18,7 +18,8 @@ function Get-MfaCliPath {
     'node12' overrides):
       6.3 (Windows 8.1 / Server 2012 R2) and later: bin\mfa-upgrade.exe, the Node 20 single executable;
       older (Server 2008 SP2, 2008 R2 SP1, 2012), where Node 20 refuses to start:
-        bin\node12\node.exe (Node 12.16.1, SHA-256 pinned in this file) running bin\node12\mfa-upgrade.cjs.
+        bin\node12\node.exe (Node 12.16.1, SHA-256 pinned in this file) running bin\mfa-upgrade.cjs
+        (the bundle, beside the .wasm files and prebuilds\ where it finds the addon).
     Every file started is checked against its SHA-256 first (bin\build-info.json, written by the
     build; the pinned value for node.exe): a half-copied or altered runtime is refused (CLI_INTEGRITY).
     Returns an object with FilePath, PrefixArguments and Source; throws (with Data['Code']) when
@@ -53,12 +54,12 @@ function Get-MfaCliPath {
     }
     if ($runtime.Name -eq 'node12') {
         $node = Join-Path -Path (Join-Path -Path $bin -ChildPath 'node12') -ChildPath 'node.exe'
-        $bundle = Join-Path -Path (Join-Path -Path $bin -ChildPath 'node12') -ChildPath 'mfa-upgrade.cjs'
+        $bundle = Join-Path -Path $bin -ChildPath 'mfa-upgrade.cjs'
         if (-not (Test-Path -LiteralPath $node -PathType Leaf) -or -not (Test-Path -LiteralPath $bundle -PathType Leaf)) {
-            Stop-MfaCliPath -Code 'CLI_NOT_FOUND' -Message "This Windows ($($runtime.Windows)) needs the module's Node 12 runtime, and $node or $bundle is missing. Reinstall the MfaUpgrade module (a release has bin\node12\), or set `$env:MFA_UPGRADE_CLI."
+            Stop-MfaCliPath -Code 'CLI_NOT_FOUND' -Message "This Windows ($($runtime.Windows)) needs the module's Node 12 runtime, and $node or $bundle is missing. Reinstall the MfaUpgrade module (a release has bin\node12\node.exe and bin\mfa-upgrade.cjs), or set `$env:MFA_UPGRADE_CLI."
         }
         Assert-MfaFileHash -Path $node -Expected $script:Node12Sha256 -What 'Node 12.16.1 (node.exe)'
-        Assert-MfaFileHash -Path $bundle -Expected ([string](Get-MfaRecordedHash -Info $info -Name 'node12/mfa-upgrade.cjs')) -What 'the mfa-upgrade bundle'
+        Assert-MfaFileHash -Path $bundle -Expected ([string](Get-MfaRecordedHash -Info $info -Name 'mfa-upgrade.cjs')) -What 'the mfa-upgrade bundle'
         return [pscustomobject]@{ FilePath = $node; PrefixArguments = @($bundle); Source = 'module (Node 12)' }
     }
     $exe = Join-Path -Path $bin -ChildPath 'mfa-upgrade.exe'
