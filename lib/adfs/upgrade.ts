@@ -215,7 +215,14 @@ export async function runAdfsUpgrade(host: Host, o: AdfsUpgradeOptions, reporter
   const open = openRun(journal, o.rollback === true);
   // --resume, --rollback, and --from on a server whose run is open, continue that run from its journal.
   const continuing = o.resume === true || o.rollback === true || (o.from !== undefined && open !== undefined);
-  if (continuing && !open) throw new MfaError(`there is no AD FS upgrade to continue in ${backupDir}`, { code: 'ADFS_NOTHING_TO_RESUME', target: journal, exitCode: ExitCode.usage, remedy: 'Run without --resume/--rollback to start, or pass the --backup-dir of the run to continue.' });
+  if (continuing && !open) {
+    const nothing = new MfaError(`there is no AD FS upgrade to continue in ${backupDir}`, { code: 'ADFS_NOTHING_TO_RESUME', target: journal, exitCode: ExitCode.usage, remedy: 'Run without --resume/--rollback to start, or pass the --backup-dir of the run to continue.' });
+    // Still under the lock: a killed run's stale lock (it never began a journal) is cleared on the way.
+    if (o.whatIf) throw nothing;
+    return withHostLock(host, reporter, { command: 'adfs-upgrade', kind: 'adfs' }, async () => {
+      throw nothing;
+    });
+  }
   let spec: AdfsSpec;
   if (continuing && open) spec = open.begin.spec as AdfsSpec;
   else {
