@@ -204,6 +204,23 @@ Describe 'Changing cmdlets: -WhatIf and -Confirm:$false' {
     }
 }
 
+Describe 'Reports' {
+    It 'Get-MfaUpgradePlan -ReportPath writes the change report (a ~ path resolved here)' {
+        $work = Copy-Sample -Name 'phonefactor-5.2'
+        $name = 'mfa-pester-report-' + [guid]::NewGuid().ToString('N').Substring(0, 8) + '.html'
+        $file = Join-Path -Path (Resolve-Path -LiteralPath '~').ProviderPath -ChildPath $name
+        try {
+            $plan = Get-MfaUpgradePlan -ImagePath $work -PackagePath $script:Packages -ReportPath "~/$name" -WarningAction SilentlyContinue
+            $plan.PSObject.TypeNames[0] | Should -Be 'MfaUpgrade.UpgradePlan'
+            Test-Path -LiteralPath $file | Should -BeTrue
+            (Get-Content -LiteralPath $file -Raw) | Should -Match '<html'
+        }
+        finally {
+            Remove-Item -LiteralPath $file -Force -ErrorAction SilentlyContinue
+        }
+    }
+}
+
 Describe 'Streams' {
     It 'progress records from a real run, every bar completed' {
         $work = Copy-Sample -Name 'phonefactor-5.2'

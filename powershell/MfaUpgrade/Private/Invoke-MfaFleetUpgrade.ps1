@@ -36,7 +36,7 @@ function Invoke-MfaFleetUpgrade {
         [System.Management.Automation.PSCredential] $Credential
     )
 
-    $planKeys = @('PackagePath', 'VdirNames', 'VdirProperty', 'RemoveMobileAppWebService', 'UserCount', 'SdkVdir', 'SkipComponent', 'IgnoreProduct')
+    $planKeys = @('PackagePath', 'VdirNames', 'VdirProperty', 'RemoveMobileAppWebService', 'UserCount', 'SdkVdir', 'SkipComponent', 'IgnoreProduct', 'ReportPath')
     $planParams = @{ Fleet = $Fleet }
     foreach ($k in $planKeys) {
         if ($BoundParameters.ContainsKey($k)) {

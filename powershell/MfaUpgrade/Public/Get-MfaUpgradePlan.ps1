@@ -66,6 +66,11 @@ function Get-MfaUpgradePlan {
     ProductCodes of products whose name only looks like part of MFA Server: the plan does not
     account for them. Maps to --ignore-product.
 
+    .PARAMETER ReportPath
+    Also write a change report: one self-contained HTML file (readiness, plan, web.config diffs,
+    the AD FS window, the run). It holds no secrets, and is written under -WhatIf too. Maps to
+    --report.
+
     .EXAMPLE
     PS C:\> Get-MfaUpgradePlan -PackagePath D:\MFA\8.1.1.2 | Select-Object -ExpandProperty steps | Format-Table id, title
 
@@ -123,6 +128,10 @@ function Get-MfaUpgradePlan {
         [string[]] $SdkVdir,
 
         [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $ReportPath,
+
+        [Parameter()]
         [ValidateSet('userPortal', 'mobileAppWebService', 'webServiceSdk')]
         [string[]] $SkipComponent,
 
@@ -154,10 +163,11 @@ function Get-MfaUpgradePlan {
             $PSBoundParameters['VdirNames'] = $VdirNames.ToLowerInvariant()
         }
         if ($PSCmdlet.ParameterSetName -in @('ComputerName', 'Session')) {
-            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -PathParameter @('ImagePath', 'PackagePath', 'Fleet')
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -PathParameter @('ImagePath', 'PackagePath', 'Fleet', 'ReportPath')
             return
         }
         $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
+            ReportPath                 = 'report'
             SkipComponent              = 'skip-component'
             IgnoreProduct              = 'ignore-product'
             ImagePath                 = 'host'
@@ -168,7 +178,7 @@ function Get-MfaUpgradePlan {
             UserCount                 = 'users'
             SdkVdir                   = 'sdk-vdir'
             Fleet                     = 'fleet'
-        } -PathParameter @('ImagePath', 'PackagePath', 'Fleet') -Cmdlet $PSCmdlet
+        } -PathParameter @('ImagePath', 'PackagePath', 'Fleet', 'ReportPath') -Cmdlet $PSCmdlet
         Invoke-MfaCli -Command 'plan' -Arguments $cliArgs -Cmdlet $PSCmdlet
     }
 }

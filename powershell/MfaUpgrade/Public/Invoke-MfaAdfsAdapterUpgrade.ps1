@@ -106,6 +106,11 @@ function Invoke-MfaAdfsAdapterUpgrade {
     The folder for the Windows Installer log of the adapter install (default
     C:\Windows\Logs\MfaUpgrade). Maps to --msi-log-dir.
 
+    .PARAMETER ReportPath
+    Also write a change report: one self-contained HTML file (readiness, plan, web.config diffs,
+    the AD FS window, the run). It holds no secrets, and is written under -WhatIf too. Maps to
+    --report.
+
     .EXAMPLE
     PS C:\> Invoke-MfaAdfsAdapterUpgrade -ConfigPath 'C:\Program Files\Multi-Factor Authentication Server\MultiFactorAuthenticationAdfsAdapter.config' -WhatIf
 
@@ -176,6 +181,10 @@ function Invoke-MfaAdfsAdapterUpgrade {
         [ValidateNotNullOrEmpty()]
         [string[]] $SdkVdir,
 
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $ReportPath,
+
         [Parameter(ParameterSetName = 'Local')]
         [Parameter(ParameterSetName = 'Session')]
         [Parameter(ParameterSetName = 'ComputerName')]
@@ -245,10 +254,11 @@ function Invoke-MfaAdfsAdapterUpgrade {
             return
         }
         if ($PSCmdlet.ParameterSetName -ne 'Local') {
-            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action $action -PathParameter @('ConfigPath', 'RegisterScriptPath', 'OutPath', 'OldConfigPath', 'BackupPath', 'PackageFile', 'ImagePath', 'MsiLogPath')
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action $action -PathParameter @('ConfigPath', 'RegisterScriptPath', 'OutPath', 'OldConfigPath', 'BackupPath', 'PackageFile', 'ImagePath', 'MsiLogPath', 'ReportPath')
             return
         }
         $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
+            ReportPath                 = 'report'
             Resume             = 'resume'
             Rollback           = 'rollback'
             MsiLogPath         = 'msi-log-dir'
@@ -266,7 +276,7 @@ function Invoke-MfaAdfsAdapterUpgrade {
             SdkVdir            = 'sdk-vdir'
             FromStep           = 'from'
             ImagePath          = 'host'
-        } -PathParameter @('ConfigPath', 'RegisterScriptPath', 'OutPath', 'OldConfigPath', 'BackupPath', 'PackageFile', 'ImagePath', 'MsiLogPath') -Cmdlet $PSCmdlet
+        } -PathParameter @('ConfigPath', 'RegisterScriptPath', 'OutPath', 'OldConfigPath', 'BackupPath', 'PackageFile', 'ImagePath', 'MsiLogPath', 'ReportPath') -Cmdlet $PSCmdlet
         $target = Get-MfaTargetName -ImagePath $ImagePath
         $text = Get-MfaShouldProcessText -Command 'adfs-upgrade' -Arguments $cliArgs -Target $target -Action $action -Cmdlet $PSCmdlet
         if ($null -eq $text) {

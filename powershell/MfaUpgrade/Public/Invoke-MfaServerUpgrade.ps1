@@ -113,6 +113,11 @@ function Invoke-MfaServerUpgrade {
     ProductCodes of products whose name only looks like part of MFA Server: the plan does not
     account for them. Maps to --ignore-product.
 
+    .PARAMETER ReportPath
+    Also write a change report: one self-contained HTML file (readiness, plan, web.config diffs,
+    the AD FS window, the run). It holds no secrets, and is written under -WhatIf too. Maps to
+    --report.
+
     .EXAMPLE
     PS C:\> Invoke-MfaServerUpgrade -PackagePath D:\MFA\8.1.1.2 -BackupPath D:\Backups\MFA01-upgrade -WhatIf
 
@@ -198,6 +203,10 @@ function Invoke-MfaServerUpgrade {
         [string[]] $SdkVdir,
 
         [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $ReportPath,
+
+        [Parameter()]
         [ValidateSet('userPortal', 'mobileAppWebService', 'webServiceSdk')]
         [string[]] $SkipComponent,
 
@@ -266,11 +275,12 @@ function Invoke-MfaServerUpgrade {
             $action = "Roll back the upgrade journaled in '$BackupPath' and restore its backup"
         }
         if ($PSCmdlet.ParameterSetName -ne 'Local') {
-            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action $action -PathParameter @('ImagePath', 'PackagePath', 'BackupPath', 'MsiLogPath')
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action $action -PathParameter @('ImagePath', 'PackagePath', 'BackupPath', 'MsiLogPath', 'ReportPath')
             return
         }
 
         $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
+            ReportPath                 = 'report'
             SkipComponent              = 'skip-component'
             IgnoreProduct              = 'ignore-product'
             ImagePath                  = 'host'
@@ -287,7 +297,7 @@ function Invoke-MfaServerUpgrade {
             InstallerRetryCount        = 'retry-1618'
             InstallerRetryDelaySeconds = 'retry-delay'
             MsiLogPath                 = 'msi-log-dir'
-        } -PathParameter @('ImagePath', 'PackagePath', 'BackupPath', 'MsiLogPath') -Cmdlet $PSCmdlet
+        } -PathParameter @('ImagePath', 'PackagePath', 'BackupPath', 'MsiLogPath', 'ReportPath') -Cmdlet $PSCmdlet
         $target = Get-MfaTargetName -ImagePath $ImagePath
         $text = Get-MfaShouldProcessText -Command 'upgrade' -Arguments $cliArgs -Target $target -Action $action -Cmdlet $PSCmdlet
         if ($null -eq $text) {

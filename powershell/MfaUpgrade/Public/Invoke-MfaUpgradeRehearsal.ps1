@@ -52,6 +52,11 @@ function Invoke-MfaUpgradeRehearsal {
     ProductCodes of products whose name only looks like part of MFA Server: the plan does not
     account for them. Maps to --ignore-product.
 
+    .PARAMETER ReportPath
+    Also write a change report: one self-contained HTML file (readiness, plan, web.config diffs,
+    the AD FS window, the run). It holds no secrets, and is written under -WhatIf too. Maps to
+    --report.
+
     .EXAMPLE
     PS C:\> Invoke-MfaUpgradeRehearsal -BackupPath D:\Backups\MFA01-before-8.1 -PackagePath D:\MFA\8.1.1.2
 
@@ -103,6 +108,10 @@ function Invoke-MfaUpgradeRehearsal {
         [string[]] $SdkVdir,
 
         [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $ReportPath,
+
+        [Parameter()]
         [ValidateSet('userPortal', 'mobileAppWebService', 'webServiceSdk')]
         [string[]] $SkipComponent,
 
@@ -123,6 +132,7 @@ function Invoke-MfaUpgradeRehearsal {
             $PSBoundParameters['VdirNames'] = $VdirNames.ToLowerInvariant()
         }
         $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
+            ReportPath                 = 'report'
             SkipComponent              = 'skip-component'
             IgnoreProduct              = 'ignore-product'
             BackupPath                = 'backup'
@@ -134,7 +144,7 @@ function Invoke-MfaUpgradeRehearsal {
             SdkVdir                   = 'sdk-vdir'
             PassphraseFile            = 'passphrase-file'
             KeepCopy                  = 'keep'
-        } -PathParameter @('BackupPath', 'PackagePath', 'PassphraseFile') -Cmdlet $PSCmdlet
+        } -PathParameter @('BackupPath', 'PackagePath', 'PassphraseFile', 'ReportPath') -Cmdlet $PSCmdlet
         Invoke-MfaCli -Command 'rehearse' -Arguments $cliArgs -Cmdlet $PSCmdlet
     }
 }
