@@ -3,7 +3,7 @@
 // one the new adapter ships, and carry the old values into the new file with the same
 // minimal-diff editing as web.config. The root element's name is not public, so nothing here
 // depends on it: nodes are named by their path below the root.
-import { badInput } from '../../errors.js';
+import { configFileError } from '../xml/errors.js';
 import { isSecretName, MASK, redact } from '../redact.js';
 import { encodable, encodeText, type TextFormat } from '../xml/codec.js';
 import { loadXmlDocument, type XmlDocument } from '../xml/document.js';
@@ -101,7 +101,7 @@ function load(bytes: Uint8Array, file: string): { doc: XmlDocument; values: Map<
   const values = collect(doc);
   const names = new Set([...values.keys()].map(leafName));
   if (!KNOWN_ADAPTER_NODES.some((n) => names.has(n))) {
-    throw badInput(`this is not an MFA Server AD FS adapter config: none of ${KNOWN_ADAPTER_NODES.join(', ')} is in it`, file, {
+    throw configFileError(`this is not an MFA Server AD FS adapter config: none of ${KNOWN_ADAPTER_NODES.join(', ')} is in it`, file, {
       code: 'ADFS_NOT_ADAPTER_CONFIG',
       line: doc.lineAt(doc.tree.root.start),
       remedy: 'Pass MultiFactorAuthenticationAdfsAdapter.config from the MFA Server install folder, or the file written by Export-AdfsAuthenticationProviderConfigurationData for the adapter.',
@@ -147,7 +147,7 @@ export function compareAdapterConfigs(
   const removed = [...o.values.values()].filter((v) => !n.values.has(v.path) && !v.branch).map((v) => ({ path: v.path, value: shown(v.path, v.value) }));
   const text = applyEdits(n.doc.text, edits);
   if (!encodable(text, n.doc.format)) {
-    throw badInput(`the carried values hold characters that a ${n.doc.format.encoding} file cannot store`, newInput.file, {
+    throw configFileError(`the carried values hold characters that a ${n.doc.format.encoding} file cannot store`, newInput.file, {
       code: 'TEXT_ENCODING',
       remedy: 'Save the new adapter config as UTF-8 and run again.',
     });

@@ -1,7 +1,7 @@
 // The web.config carry-over (procedure.md §2.9, §3.5-3.6): every appSettings and applicationSettings
 // value of the backed-up file goes into the newly installed one, the SDK URL follows a renamed
 // SDK vdir, and nothing else in the file changes. Pure: bytes in, bytes and a report out.
-import { badInput } from '../../errors.js';
+import { configFileError } from '../xml/errors.js';
 import { isSecretName, MASK, redact, redactEmbedded } from '../redact.js';
 import { encodable, encodeText } from '../xml/codec.js';
 import { loadXmlDocument, type XmlDocument } from '../xml/document.js';
@@ -162,7 +162,7 @@ export function mergeWebConfig(oldInput: FileInput, newInput: FileInput, options
 
   const text = applyEdits(baseDoc.text, edits);
   if (!encodable(text, baseDoc.format)) {
-    throw badInput(`the carried values hold characters that a ${baseDoc.format.encoding} file cannot store`, newInput.file, {
+    throw configFileError(`the carried values hold characters that a ${baseDoc.format.encoding} file cannot store`, newInput.file, {
       code: 'TEXT_ENCODING',
       remedy: 'Save the new web.config as UTF-8 (it is the default for web.config) and run again.',
     });

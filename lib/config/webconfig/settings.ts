@@ -2,7 +2,7 @@
 // ASP.NET reads them: per scope (top level, or each <location path>), <add>/<remove>/<clear> in
 // document order with a later <add> winning, appSettings keys compared case-insensitively.
 // Each value remembers the element it comes from, so the merge can edit it in place.
-import { badInput } from '../../errors.js';
+import { configFileError } from '../xml/errors.js';
 import type { XmlDocument } from '../xml/document.js';
 import { attribute, childrenNamed, type XmlAttribute, type XmlElement } from '../xml/scan.js';
 import { attr, attrValue, elementText, rawContent } from '../xml/values.js';
@@ -74,7 +74,7 @@ export function readWebConfigSettings(doc: XmlDocument): WebConfigSettings {
     return out;
   }
   if (root.localName !== 'configuration') {
-    throw badInput(`this is not a web.config: its root element is <${root.name}>, not <configuration>`, doc.file, {
+    throw configFileError(`this is not a web.config: its root element is <${root.name}>, not <configuration>`, doc.file, {
       code: 'XML_NOT_CONFIG',
       line: doc.lineAt(root.start),
       remedy: 'Pass the web.config of the User Portal or Mobile App Web Service (for example C:\\inetpub\\wwwroot\\PhoneFactor\\web.config).',
@@ -109,7 +109,7 @@ function sectionOnce(doc: XmlDocument, out: WebConfigSettings, c: SettingsContai
   const dup = out.containers.find((o) => o.kind === c.kind && scopeId(o.scope) === scopeId(c.scope) && o.section === c.section);
   if (dup) {
     const line = doc.lineAt(c.element.start);
-    throw badInput(`<${c.element.name}> appears a second time${c.scope ? ` for <location path="${c.scope}">` : ''} (first at line ${doc.lineAt(dup.element.start)}); ASP.NET refuses such a file ("Sections must only appear once per config file")`, doc.file, {
+    throw configFileError(`<${c.element.name}> appears a second time${c.scope ? ` for <location path="${c.scope}">` : ''} (first at line ${doc.lineAt(dup.element.start)}); ASP.NET refuses such a file ("Sections must only appear once per config file")`, doc.file, {
       code: 'WEBCONFIG_DUPLICATE_SECTION',
       line,
       remedy: `Merge the two sections into one (keep the later value of any key listed in both) and run again.`,
