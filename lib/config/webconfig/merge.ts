@@ -6,6 +6,7 @@ import { isSecretName, MASK, redact, redactEmbedded } from '../redact.js';
 import { encodable, encodeText } from '../xml/codec.js';
 import { loadXmlDocument, type XmlDocument } from '../xml/document.js';
 import { applyEdits, renderDiff, type TextEdit } from '../xml/edit.js';
+import { secretSpans } from '../xml/secret-spans.js';
 import { appendChildren, insertChildAfter, type Markup } from '../xml/insert.js';
 import { childrenNamed, type XmlElement } from '../xml/scan.js';
 import { attr } from '../xml/values.js';
@@ -191,7 +192,7 @@ export function mergeWebConfig(oldInput: FileInput, newInput: FileInput, options
     whatIf: false,
   };
   const label = decision.strategy === 'copy-old' ? `${oldInput.file} (old file, kept whole)` : newInput.file;
-  const diff = renderDiff(baseDoc.text, edits, label, `${newInput.file} (merged)`);
+  const diff = renderDiff(baseDoc.text, edits, label, `${newInput.file} (merged)`, secretSpans(baseDoc));
   return { bytes, report, diff };
 }
 
