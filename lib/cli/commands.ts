@@ -1,6 +1,6 @@
 // The command table. Each command's code is loaded only when it runs.
 import { adfsUpgradeSpec } from './commands/adfs-upgrade.spec.js';
-import { backupSpec, passphraseFileOption, restoreSpec, verifyBackupSpec } from './commands/backup.spec.js';
+import { backupSpec, expectDigestOption, passphraseFileOption, restoreSpec, verifyBackupSpec } from './commands/backup.spec.js';
 import { compareAdfsConfigSpec } from './commands/compare-adfs-config.spec.js';
 import { mergeConfigSpec } from './commands/merge-config.spec.js';
 import { patchRegisterScriptSpec } from './commands/patch-register-script.spec.js';
@@ -62,6 +62,7 @@ export const commands: CommandSpec[] = [
       { name: 'backup', type: 'string', valueName: 'bundle', description: 'The backup bundle whose snapshot is rehearsed on.', required: true },
       ...planOptionSpecs,
       passphraseFileOption,
+      expectDigestOption,
       { name: 'keep', type: 'boolean', description: 'Keep the rehearsed copy (and say where) instead of deleting it.' },
     ],
     load: () => import('./commands/rehearse.js'),

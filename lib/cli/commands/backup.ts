@@ -18,7 +18,7 @@ function roleOf(value: string | undefined): Role {
 export async function run({ args, out }: CommandContext): Promise<ExitCodeValue> {
   const role = roleOf(str(args, 'role'));
   const passphraseFile = str(args, 'passphrase-file');
-  const passphrase = passphraseFile === undefined ? undefined : await readPassphraseFile(passphraseFile, { creating: true });
+  const passphrase = passphraseFile === undefined ? undefined : await readPassphraseFile(passphraseFile);
   const host = await openHost(str(args, 'host'));
   if (flag(args, 'what-if')) {
     const plan = await planBackup(host);
@@ -31,6 +31,7 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
   const result = await takeBackup(host, options);
   const summary = summarizeBackup(result);
   out.object('MfaUpgrade.BackupBundle', summary, () => formatBackup(summary));
+  out.log('info', `Digest ${result.digest}: keep it; verify-backup and restore --expect-digest ${result.digest} accept only this bundle.`);
   for (const f of result.restartFailures) out.log('error', `${f.service} could not be started again after the data file was copied: ${f.message}`);
   return result.restartFailures.length > 0 ? ExitCode.fatal : ExitCode.success;
 }
