@@ -102,7 +102,7 @@ export function startDecrypt(keys: BundleKeys, storedPath: string, header: Buffe
  * file's stored size says little about its exact size. Deterministic, so a verifier can check it.
  */
 export function paddedSize(size: number): number {
-  if (size <= 0) return PAD_UNIT;
+  if (size <= PAD_UNIT) return PAD_UNIT;
   const e = Math.floor(Math.log2(size));
   const s = Math.floor(Math.log2(e)) + 1;
   const lastBits = Math.max(0, e - s);
