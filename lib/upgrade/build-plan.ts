@@ -5,6 +5,7 @@ import type { ComponentKind, Inventory, WebComponentInventory } from '../invento
 import type { CheckResult } from '../readiness/types.js';
 import { compareVersions, majorOf } from '../util/version.js';
 import { joinWindowsPath } from '../util/winpath.js';
+import { packageBlockers, type PackageFolderReport } from './package-check.js';
 import { NEW_DEFAULT_VDIR, sitePropertyOf, vdirPropertyOf, type KnownPackage, type PackageRole } from './packages.js';
 import { PLAN_FORMAT, type Blocker, type InstallStep, type PlanStep, type UpgradePlan, type VdirChoice } from './plan-types.js';
 
@@ -16,6 +17,8 @@ export interface PlanOptions {
   vdirProperty?: string;
   /** SDK vdir renames to follow in carried URLs, when the SDK lives on another server (--sdk-vdir). */
   sdkVdir?: Array<{ from: string; to: string }>;
+  /** The packages folder as inspected (package-check.ts): its problems block the plan. */
+  packageFolder?: PackageFolderReport;
 }
 
 const COMPONENT_LABEL: Record<ComponentKind, string> = {
@@ -140,6 +143,8 @@ export function buildPlan(inventory: Inventory, readiness: CheckResult[], packag
     warnings: b.warnings,
     readiness,
   };
+  // A bad package blocks the plan before anything else is decided (exit 7, nothing changed).
+  for (const blocker of packageBlockers(options.packageFolder)) b.block(blocker.message, blocker.remedy);
 
   if (server) {
     if (!server.versionKnown) b.block(`${server.product.name} ${server.product.version} is not a version this tool knows (${server.versionNote ?? ''})`, "Upgrade by hand following Microsoft's article, or report the version so it can be supported.");
