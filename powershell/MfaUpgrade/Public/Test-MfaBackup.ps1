@@ -16,6 +16,11 @@ function Test-MfaBackup {
     .PARAMETER PassphraseFile
     The passphrase file of an encrypted bundle. Maps to --passphrase-file.
 
+    .PARAMETER ExpectDigest
+    The digest Export-MfaBackup printed (the Digest property of its object): a bundle whose
+    manifest has another digest (changed or swapped) is refused. An unencrypted bundle is
+    authenticated only this way. Maps to --expect-digest.
+
     .PARAMETER ComputerName
     Verify a bundle on other servers through PowerShell remoting (-Path as that server sees it).
 
@@ -56,6 +61,11 @@ function Test-MfaBackup {
         [ValidateNotNullOrEmpty()]
         [string] $PassphraseFile,
 
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [Alias('Digest')]
+        [ValidateNotNullOrEmpty()]
+        [string] $ExpectDigest,
+
         [Parameter(Mandatory = $true, ParameterSetName = 'ComputerName')]
         [Alias('CN')]
         [ValidateNotNullOrEmpty()]
@@ -73,7 +83,7 @@ function Test-MfaBackup {
             Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential
             return
         }
-        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ PassphraseFile = 'passphrase-file' }
+        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ PassphraseFile = 'passphrase-file'; ExpectDigest = 'expect-digest' }
         Invoke-MfaCli -Command 'verify-backup' -Arguments $cliArgs -Positional $Path -Cmdlet $PSCmdlet
     }
 }
