@@ -55,9 +55,10 @@ export async function deriveKeys(passphrase: Buffer, info: EncryptionInfo, targe
     Number.isInteger(kdf.p) && kdf.p >= 1 && kdf.p <= 16 &&
     kdf.keyLength === 64 && typeof kdf.salt === 'string' &&
     scryptMemory(kdf.N, kdf.r, kdf.p) <= MAX_SCRYPT_MEMORY;
-  if (!ok) throw badInput('the bundle names encryption parameters this tool does not accept', target, { code: 'BUNDLE_ENCRYPTION' });
+  const remedy = 'Use an intact copy of the bundle backup wrote (this tool accepts AES-256-GCM with scrypt costing at most 256 MB, and a 16-byte salt).';
+  if (!ok) throw badInput('the bundle names encryption parameters this tool does not accept', target, { code: 'BUNDLE_ENCRYPTION', remedy });
   const salt = Buffer.from(kdf.salt, 'base64');
-  if (salt.length < 16) throw badInput('the bundle\'s scrypt salt is too short', target, { code: 'BUNDLE_ENCRYPTION' });
+  if (salt.length < 16) throw badInput('the bundle\'s scrypt salt is too short', target, { code: 'BUNDLE_ENCRYPTION', remedy });
   const key = await scrypt(passphrase, salt, 64, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: scryptMemory(kdf.N, kdf.r, kdf.p) + 1024 * 1024 });
   return { enc: key.subarray(0, 32), mac: key.subarray(32) };
 }
