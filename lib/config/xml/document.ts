@@ -68,6 +68,11 @@ export function loadXmlDocument(bytes: Uint8Array, file: string, what = 'configu
   return { file, text, format, tree, lineAt };
 }
 
+/** fast-xml-parser's validation error in our words (its own messages may quote a value). */
+export function validatorProblem(err: { code: string; line: number; col?: number }): string {
+  return `${VALIDATOR_PROBLEMS[err.code] ?? 'the document is not well-formed'} (line ${err.line}${err.col !== undefined ? `, column ${err.col}` : ''})`;
+}
+
 /** fast-xml-parser's error codes in our words: its own messages may quote a value. */
 const VALIDATOR_PROBLEMS: Record<string, string> = {
   InvalidTag: 'a malformed tag or tag name',

@@ -143,11 +143,14 @@ export function checkProlog(text: string): void {
   for (;;) {
     const lt = text.indexOf('<', pos);
     if (lt === -1) return;
-    if (text.startsWith('<?', lt)) pos = text.indexOf('?>', lt + 2) + 2;
-    else if (text.startsWith('<!--', lt)) pos = text.indexOf('-->', lt + 4) + 3;
-    else if (text.startsWith('<!DOCTYPE', lt)) pos = doctypeEnd(text, lt);
+    let end: number;
+    if (text.startsWith('<?', lt)) end = text.indexOf('?>', lt + 2) + 2;
+    else if (text.startsWith('<!--', lt)) end = text.indexOf('-->', lt + 4) + 3;
+    else if (text.startsWith('<!DOCTYPE', lt)) end = doctypeEnd(text, lt);
     else return;
-    if (pos < 2) return; // unterminated: the scanner reports it
+    // Unterminated (indexOf gave -1): the scanner reports it. The end always moves forward.
+    if (end <= lt) return;
+    pos = end;
   }
 }
 

@@ -53,8 +53,12 @@ function startsRegedit4(b: Buffer): boolean {
  * Decodes a .reg file's bytes: UTF-16LE/BE with BOM, UTF-8 with BOM; without a BOM, a REGEDIT4
  * file is ANSI, and another file is UTF-8 when it is valid UTF-8, else ANSI (Notepad's "ANSI").
  */
-export function decodeRegBytes(bytes: Uint8Array): string {
+export function decodeRegBytes(bytes: Uint8Array, file = 'registry export'): string {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const utf16 = b.length >= 2 && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff));
+  if (utf16 && b.length % 2 !== 0) {
+    throw badInput(`the file is UTF-16 but has an odd number of bytes (${b.length}): it is truncated or corrupt`, file, { code: 'REG_ENCODING', remedy: 'Export the key again with reg export, or restore the file from the backup.' });
+  }
   if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return b.subarray(2).toString('utf16le');
   if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) {
     const swapped = Buffer.from(b.subarray(2));
@@ -155,7 +159,10 @@ function hexValue(kind: number, bytes: Uint8Array, file: string, line: number, r
       return { type: 'REG_SZ', data: s.replace(/\0+$/, '') };
     }
     case 7: {
-      const s = strings(bytes).replace(/\0\0$/, '').replace(/\0$/, '');
+      // The exact inverse of how they are written (each string and then the list end with NUL),
+      // so data with empty strings in it survives a round trip; a missing final NUL is tolerated.
+      const all = strings(bytes);
+      const s = all.endsWith('\0\0') ? all.slice(0, -2) : all.endsWith('\0') ? all.slice(0, -1) : all;
       return { type: 'REG_MULTI_SZ', data: s === '' ? [] : s.split('\0') };
     }
     case 4: {
