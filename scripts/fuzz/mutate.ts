@@ -77,3 +77,44 @@ export function mutated(seedList: Buffer[]): fc.Arbitrary<Buffer> {
 export function nested(before: string, element: string, after: string): fc.Arbitrary<Buffer> {
   return fc.integer({ min: 200, max: 20000 }).map((n) => Buffer.from(`${before}${`<${element}>`.repeat(n)}${`</${element}>`.repeat(n)}${after}`));
 }
+
+/** Hostile JSON values: what a crafted manifest may hold where a path, a tag, a size or a list belongs. */
+const hostileJson = fc.oneof(
+  fc.constantFrom<unknown>(null, true, -1, 1e308, 2 ** 53 + 1, 5, '', '..', '../../x', 'C:\\Windows\\System32', 'C:\\Windows\\System32\\..\\x', '\\\\server\\share', 'CON', 'nul.txt', 'a:b', 'x.', 'x ', 'PROGRA~1', '\u017Fo', '\u212A', '[INSTALLDIR]..\\..\\x', 'snapshot/drive/C/Windows/System32/x', 'extra/../manifest.json', [], {}, [5], ['data'], ['webConfig', 'theme'], 'webComponent', 'theme', 'data', 'userPortal', 'x'.repeat(5000)),
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+);
+
+/** Edits of a JSON document: [path index, value, replace the key beside it instead]. */
+export const jsonEdits = fc.array(fc.tuple(fc.nat(), hostileJson, fc.boolean()), { minLength: 1, maxLength: 4 });
+
+type Json = unknown;
+function jsonPaths(v: Json, at: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
+  out.push(at);
+  if (Array.isArray(v)) v.forEach((x, i) => jsonPaths(x, [...at, i], out));
+  else if (v !== null && typeof v === 'object') for (const k of Object.keys(v)) jsonPaths((v as Record<string, Json>)[k], [...at, k], out);
+  return out;
+}
+function setAt(v: Json, at: Array<string | number>, value: Json): Json {
+  if (at.length === 0) return value;
+  const [head, ...rest] = at as [string | number, ...Array<string | number>];
+  if (Array.isArray(v)) return v.map((x, i) => (i === head ? setAt(x, rest, value) : x));
+  if (v !== null && typeof v === 'object') return { ...(v as Record<string, Json>), [head]: setAt((v as Record<string, Json>)[head as string], rest, value) };
+  return v;
+}
+
+/** A JSON seed with edits applied (a value replaced, or a new key added beside it). */
+export function applyJsonEdits(seed: Buffer, edits: Array<[number, unknown, boolean]>): Buffer {
+  let m = JSON.parse(seed.toString('utf8').replace(/^\uFEFF/, '')) as Json;
+  for (const [i, value, addKey] of edits) {
+    const all = jsonPaths(m);
+    const at = all[i % all.length] as Array<string | number>;
+    m = setAt(m, addKey ? [...at.slice(0, -1), '__extra'] : at, value);
+  }
+  return Buffer.from(JSON.stringify(m, null, 2));
+}
+
+/** JSON seeds with structure-aware edits. */
+export function jsonEdited(seedList: Buffer[]): fc.Arbitrary<Buffer> {
+  return fc.tuple(fc.nat({ max: Math.max(0, seedList.length - 1) }), jsonEdits).map(([i, e]) => applyJsonEdits(seedList[i] as Buffer, e as Array<[number, unknown, boolean]>));
+}

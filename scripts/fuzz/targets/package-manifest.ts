@@ -9,7 +9,7 @@ import { parseManifest } from '../../../lib/host/image/package-manifest.js';
 import { inspectPackageFolder } from '../../../lib/upgrade/package-check.js';
 import { readPackages, type UnreadablePackage } from '../../../lib/upgrade/packages.js';
 import { cleanly, Finding } from '../contract.js';
-import { mutated, seeds } from '../mutate.js';
+import { jsonEdited, mutated, seeds } from '../mutate.js';
 import type { Target } from './target.js';
 
 const seedList = seeds(['examples/packages'], /\.msi\.json$/i);
@@ -18,7 +18,7 @@ let host: ImageHost | undefined;
 
 export const packageManifestTarget: Target = {
   name: 'package-manifest',
-  arbitrary: fc.oneof({ weight: 9, arbitrary: mutated(seedList) }, { weight: 1, arbitrary: fc.json({ depthSize: 'medium' }).map((j) => Buffer.from(j)) }),
+  arbitrary: fc.oneof({ weight: 5, arbitrary: mutated(seedList) }, { weight: 5, arbitrary: jsonEdited(seedList) }, { weight: 1, arbitrary: fc.json({ depthSize: 'medium' }).map((j) => Buffer.from(j)) }),
   async setup() {
     dir = mkdtempSync(join(tmpdir(), 'mfa-fuzz-pkgs-'));
     cpSync('examples/packages/payload', join(dir, 'payload'), { recursive: true });
