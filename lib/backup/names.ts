@@ -29,16 +29,19 @@ export function sameName(a: string, b: string): boolean {
 }
 
 /**
- * The first character of a name whose case folds disagree (upper-then-lower differs from lower,
- * or lower-then-upper from upper, with full mappings as invariant-culture comparison uses), or
- * undefined. ASCII never does.
+ * The first character of a name whose case folds disagree: NTFS's ordinal upper case differs
+ * from the invariant (full) upper case, or upper and lower case do not map back onto each
+ * other. Undefined when there is none; ASCII never has one.
  */
 export function caseFoldHazard(name: string): string | undefined {
   for (const ch of name) {
     if (ch.charCodeAt(0) < 0x80) continue;
     const lower = ch.toLowerCase();
     const upper = ch.toUpperCase();
-    if (upper.toLowerCase() !== lower || lower.toUpperCase() !== upper || ntfsUpper(lower) !== ntfsUpper(ch)) return ch;
+    const ordinal = ntfsUpper(ch);
+    // NTFS's fold (16-bit units, simple mappings) against the invariant one (full mappings,
+    // all of Unicode): a letter outside the BMP, or one like U+017F, folds one way only.
+    if (ordinal !== upper || upper.toLowerCase() !== lower || lower.toUpperCase() !== upper || ntfsUpper(lower) !== ordinal) return ch;
   }
   return undefined;
 }
