@@ -26,7 +26,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mfa::InitServices(env, exports);
   mfa::InitFiles(env, exports);
   mfa::InitSystem(env, exports);
-  exports.Set("abi", Napi::Number::New(env, 1));
+  exports.Set("abi", Napi::Number::New(env, 2));
   return exports;
 }
 

@@ -1,5 +1,7 @@
 #include "common.h"
 
+#include <sddl.h>
+
 namespace mfa {
 
 std::wstring Wide(const std::string& utf8) {
@@ -53,6 +55,11 @@ void ThrowWin32(Napi::Env env, DWORD code, const std::string& api, const std::st
   throw Win32Error(env, code, api, target);
 }
 
+void Worker::Execute() {
+  Run();
+  if (failure_.failed()) SetError(failure_.api);
+}
+
 void Worker::OnError(const Napi::Error& e) {
   if (failure_.failed()) {
     deferred_.Reject(Win32Error(Env(), failure_.code, failure_.api, failure_.target).Value());
@@ -68,6 +75,30 @@ void Worker::OnOK() {
   } catch (const Napi::Error& e) {
     deferred_.Reject(e.Value());
   }
+}
+
+bool AccountSid(Account account, std::vector<BYTE>* sid, DWORD* error) {
+  if (account == Account::TrustedInstaller) {
+    // NT SERVICE\TrustedInstaller has no WELL_KNOWN_SID_TYPE: its SID is fixed (a hash of the name).
+    PSID parsed = nullptr;
+    if (!ConvertStringSidToSidW(L"S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464", &parsed)) {
+      *error = GetLastError();
+      return false;
+    }
+    DWORD length = GetLengthSid(parsed);
+    sid->assign(static_cast<BYTE*>(parsed), static_cast<BYTE*>(parsed) + length);
+    LocalFree(parsed);
+    return true;
+  }
+  sid->assign(SECURITY_MAX_SID_SIZE, 0);
+  DWORD size = SECURITY_MAX_SID_SIZE;
+  WELL_KNOWN_SID_TYPE type = account == Account::Administrators ? WinBuiltinAdministratorsSid : WinLocalSystemSid;
+  if (!CreateWellKnownSid(type, nullptr, sid->data(), &size)) {
+    *error = GetLastError();
+    return false;
+  }
+  sid->resize(size);
+  return true;
 }
 
 static std::string ArgName(size_t index, const char* what) {

@@ -1,5 +1,9 @@
 // Shared helpers for the addon: UTF-8/UTF-16 conversion, argument checks that throw TypeError,
 // and Win32 failures turned into JS errors that carry { code, api, target }.
+//
+// The rule for error codes (everywhere in native/): GetLastError() is read into a local on the
+// line right after the failing call, before anything that allocates or calls another API (a
+// std::string temporary, a conversion, even argument evaluation order could change it).
 #pragma once
 
 #ifndef WIN32_LEAN_AND_MEAN
@@ -45,7 +49,11 @@ struct Failure {
   bool failed() const { return code != 0 || !api.empty(); }
 };
 
-/** An async worker whose failures reject with Win32Error instead of a bare message. */
+/**
+ * An async worker whose failures reject with Win32Error instead of a bare message. Run() records
+ * a failure with Fail() and may clear it again (a fallback that worked): the error is handed to
+ * Napi::AsyncWorker only once Run() has returned, because AsyncWorker::SetError cannot be undone.
+ */
 class Worker : public Napi::AsyncWorker {
  public:
   explicit Worker(Napi::Env env, const char* name)
@@ -53,10 +61,10 @@ class Worker : public Napi::AsyncWorker {
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
  protected:
-  void Fail(DWORD code, const std::string& api, const std::string& target) {
-    failure_ = {code, api, target};
-    SetError(api);
-  }
+  virtual void Run() = 0;
+  void Fail(DWORD code, const std::string& api, const std::string& target) { failure_ = {code, api, target}; }
+  void ClearFailure() { failure_ = Failure(); }
+  void Execute() final;
   void OnError(const Napi::Error& e) override;
   void OnOK() override;
   /** The value the promise resolves with (called on the JS thread). */
@@ -74,6 +82,46 @@ std::wstring OptionalStringArg(const Napi::CallbackInfo& info, size_t index, con
 int32_t IntArg(const Napi::CallbackInfo& info, size_t index, const char* what);
 Napi::Function FunctionArg(const Napi::CallbackInfo& info, size_t index, const char* what);
 Napi::Buffer<uint8_t> BufferArg(const Napi::CallbackInfo& info, size_t index, const char* what);
+
+// ---- well-known accounts ----
+
+/** BUILTIN\Administrators, NT AUTHORITY\SYSTEM, NT SERVICE\TrustedInstaller. */
+enum class Account { Administrators, System, TrustedInstaller };
+/** The SID bytes of a well-known account (false with *error set when Windows cannot make it). */
+bool AccountSid(Account account, std::vector<BYTE>* sid, DWORD* error);
+
+/** An owned LocalAlloc'd pointer (security descriptors, ACLs, strings the API allocates). */
+class LocalMemory {
+ public:
+  LocalMemory() = default;
+  ~LocalMemory() {
+    if (p_) LocalFree(p_);
+  }
+  LocalMemory(const LocalMemory&) = delete;
+  LocalMemory& operator=(const LocalMemory&) = delete;
+  HLOCAL* out() { return &p_; }
+  void* get() const { return p_; }
+
+ private:
+  HLOCAL p_ = nullptr;
+};
+
+/** An owned kernel handle. */
+class Handle {
+ public:
+  Handle() = default;
+  explicit Handle(HANDLE h) : h_(h == INVALID_HANDLE_VALUE ? nullptr : h) {}
+  ~Handle() {
+    if (h_) CloseHandle(h_);
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  HANDLE get() const { return h_; }
+  explicit operator bool() const { return h_ != nullptr; }
+
+ private:
+  HANDLE h_ = nullptr;
+};
 
 // ---- registration of each area's functions ----
 void InitRegistry(Napi::Env env, Napi::Object exports);

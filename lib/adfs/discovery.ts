@@ -2,17 +2,13 @@
 // version, and the global policy's additional providers, through the PowerShell port.
 import { ExitCode, MfaError } from '../errors.js';
 import type { PowerShell } from '../host/ports.js';
+import { readPolicy, readProviders, type RegisteredProvider } from './adfs-state.js';
+
+export type { RegisteredProvider } from './adfs-state.js';
 
 // The names the adapter is registered under (before v7, and v7 on): the inventory's list.
 import { ADFS_PROVIDER_NAMES as ADAPTER_NAMES } from '../inventory/take-inventory.js';
 export const CURRENT_ADAPTER_NAME = 'AzureMfaServerAuthentication';
-
-export interface RegisteredProvider {
-  name: string;
-  adminName?: string;
-  /** Assembly-qualified type name, when the cmdlet reports it. */
-  typeName?: string;
-}
 
 export interface AdapterRegistration extends RegisteredProvider {
   /** Version=... from the type name, when present. */
@@ -35,9 +31,6 @@ export function typeNameVersion(typeName: string | undefined): string | undefine
   return typeName ? /\bVersion\s*=\s*([0-9]+(?:\.[0-9]+){1,3})/i.exec(typeName)?.[1] : undefined;
 }
 
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
 
 /** Refuses a host without the AD FS cmdlets (ADFS_NOT_FOUND, exit 3). */
 export async function discoverAdfs(ps: PowerShell): Promise<AdfsDiscovery> {
@@ -48,27 +41,14 @@ export async function discoverAdfs(ps: PowerShell): Promise<AdfsDiscovery> {
       remedy: 'Run adfs-upgrade on a server of the AD FS farm (the ADFS PowerShell module comes with the AD FS role), as an AD FS administrator.',
     });
   }
-  const providers: RegisteredProvider[] = [];
-  for (const o of await ps.invoke('Get-AdfsAuthenticationProvider')) {
-    const r = (o ?? {}) as Record<string, unknown>;
-    const name = str(r['Name']);
-    if (!name) continue;
-    const p: RegisteredProvider = { name };
-    const admin = str(r['AdminName']);
-    const type = str(r['TypeName']);
-    if (admin) p.adminName = admin;
-    if (type) p.typeName = type;
-    providers.push(p);
-  }
+  const providers = await readProviders(ps);
   const adapters = providers.filter((p) => isAdapterName(p.name)).map((p) => {
     const a: AdapterRegistration = { ...p };
     const v = typeNameVersion(p.typeName);
     if (v) a.version = v;
     return a;
   });
-  const policy = (await ps.invoke('Get-AdfsGlobalAuthenticationPolicy'))[0] as Record<string, unknown> | undefined;
-  const raw = policy?.['AdditionalAuthenticationProvider'];
-  const additionalProviders = (Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : []).filter((x): x is string => typeof x === 'string');
+  const additionalProviders = await readPolicy(ps);
   return { providers, adapters, additionalProviders };
 }
 

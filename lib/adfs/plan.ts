@@ -15,6 +15,7 @@ import {
   registerStep,
   restartStep,
   unregisterStep,
+  sameNode,
   type AdfsStep,
   type FarmInputs,
 } from './steps.js';
@@ -50,15 +51,12 @@ export interface AdfsPlan {
   steps: AdfsStep[];
 }
 
-function sameNode(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase() || a.split('.')[0]?.toLowerCase() === b.split('.')[0]?.toLowerCase();
-}
 
 export function planFarm(farm: FarmSpec, localNode: string, inputs: FarmInputs | undefined, withPackage: boolean): { steps: AdfsStep[]; firstHalf: string[]; secondHalf: string[]; primary: string; local: boolean } {
   const localIndex = farm.nodes.findIndex((n) => sameNode(n, localNode));
   const ordered = localIndex === -1 ? [...farm.nodes] : [farm.nodes[localIndex] as string, ...farm.nodes.filter((_, i) => i !== localIndex)];
   const primary = ordered[0] as string;
-  const a = { farm: farm.name, primary, ...(localIndex !== -1 && inputs ? { inputs } : {}) };
+  const a = { farm: farm.name, primary, localNode, ...(localIndex !== -1 && inputs ? { inputs } : {}) };
   const steps: AdfsStep[] = [exportStep(a), carryStep(a), patchScriptStep(a)];
   if (ordered.length === 1) {
     if (withPackage) steps.push(installStep(a, 'b', primary, true));
@@ -68,14 +66,14 @@ export function planFarm(farm: FarmSpec, localNode: string, inputs: FarmInputs |
   const half = Math.ceil(ordered.length / 2);
   const first = ordered.slice(0, half);
   const second = ordered.slice(half);
-  steps.push(manualStep(farm.name, 'a', 'drain-first-half', `Take ${first.join(', ')} out of the load balancer (the other servers keep serving)`, first));
+  steps.push(manualStep(localNode, farm.name, 'a', 'drain-first-half', `Take ${first.join(', ')} out of the load balancer (the other servers keep serving)`, first));
   for (const n of first) steps.push(installStep(a, 'b', n, withPackage));
   steps.push(policyRemoveStep(a), unregisterStep(a), registerStep(a));
   for (const n of first) steps.push(restartStep(a, 'f', n));
-  steps.push(manualStep(farm.name, 'g', 'swap-halves', `Put ${first.join(', ')} back into the load balancer and take ${second.join(', ')} out`, [...first, ...second]));
+  steps.push(manualStep(localNode, farm.name, 'g', 'swap-halves', `Put ${first.join(', ')} back into the load balancer and take ${second.join(', ')} out`, [...first, ...second]));
   steps.push(policyAddStep(a));
   for (const n of second) steps.push(installStep(a, 'i', n, withPackage), restartStep(a, 'i', n));
-  steps.push(manualStep(farm.name, 'j', 'restore-second-half', `Put ${second.join(', ')} back into the load balancer`, second));
+  steps.push(manualStep(localNode, farm.name, 'j', 'restore-second-half', `Put ${second.join(', ')} back into the load balancer`, second));
   return { steps, firstHalf: first, secondHalf: second, primary, local: localIndex !== -1 };
 }
 
@@ -93,6 +91,8 @@ export function planAdfsUpgrade(farms: FarmSpec[], localNode: string, inputs: Fa
 export function runsHere(step: AdfsStep, localNode: string): boolean {
   return !step.manual && step.scope !== 'manual' && sameNode(step.node, localNode);
 }
+
+export { sameNode };
 
 /** The plan as data (for --what-if and --json). */
 export function planData(plan: AdfsPlan, localNode: string): Array<Record<string, unknown>> {

@@ -5,13 +5,18 @@ import { ExitCode, MfaError, badInput } from '../errors.js';
 import { compareAdapterConfigs } from '../config/adfs/adapter-config.js';
 import { patchRegisterScript } from '../config/ps/register-patch.js';
 import type { Host } from '../host/ports.js';
-import { parseJson } from '../util/json-file.js';
 import { joinWindowsPath, windowsDirname } from '../util/winpath.js';
 import { CURRENT_ADAPTER_NAME, discoverAdfs, theAdapter, typeNameVersion, type AdfsDiscovery } from './discovery.js';
-import { parseServers, planAdfsUpgrade, planData, type AdfsPlan } from './plan.js';
+import { parseServers, planAdfsUpgrade, planData, runsHere, sameNode, type AdfsPlan, type FarmSpec } from './plan.js';
 import { readRegisterCall } from './register-script.js';
-import { persistState, runAdfsSteps, STATE_FILE, type RunResult } from './runner.js';
-import type { FarmInputs, RunState, StepContext } from './steps.js';
+import type { AdfsEnv, AdfsRunData, FarmInputs } from './steps.js';
+import { existsSync } from 'node:fs';
+import { openState, resumeRun, rollbackRun, startRun, type RunOptions, type RunOutcome, type RunResult } from '../engine/engine.js';
+import { DEFAULT_RETRY, type RetryPolicy } from '../engine/installer-op.js';
+import type { JournalState } from '../engine/journal.js';
+import { withHostLock } from '../engine/locked-run.js';
+import { NEVER_CANCELLED, type CancelSignal } from '../util/cancel.js';
+import { readPolicy } from './adfs-state.js';
 
 export const DEFAULT_BACKUP_DIR = 'C:\\ProgramData\\mfa-upgrade\\adfs';
 export const REGISTER_SCRIPT_NAME = 'Register-MultiFactorAuthenticationAdfsAdapter.ps1';
@@ -33,14 +38,23 @@ export interface AdfsUpgradeOptions {
   backupDir?: string;
   package?: string;
   sdkVdir?: Array<{ from: string; to: string }>;
+  /** Begin this server's part at this step (the steps before it were done on other servers), or go on with its open run. */
   from?: string;
+  resume?: boolean;
+  rollback?: boolean;
   whatIf?: boolean;
+  cancel?: CancelSignal;
+  retry?: RetryPolicy;
+  /** Host folder for the Windows Installer logs of the adapter install. */
+  logDir?: string;
+  toolVersion?: string;
 }
 
 export interface PreparedUpgrade {
   localNode: string;
   discovery: AdfsDiscovery;
   inputs: FarmInputs;
+  farms: FarmSpec[];
   plan: AdfsPlan;
   warnings: string[];
 }
@@ -134,11 +148,11 @@ export async function prepareAdfsUpgrade(host: Host, o: AdfsUpgradeOptions): Pro
     });
   }
   const plan = planAdfsUpgrade(farms, localNode, mine ? inputs : undefined, o.package !== undefined);
-  return { localNode, discovery, inputs, plan, warnings };
+  return { localNode, discovery, inputs, farms, plan, warnings };
 }
 
 export interface AdfsUpgradeReport {
-  status: RunResult['status'] | 'what-if';
+  status: RunOutcome | 'what-if';
   localNode: string;
   farms: AdfsPlan['farms'];
   adapter: { old: { name: string; typeName: string; version?: string }; new: { name: string; typeName: string; version?: string } };
@@ -147,100 +161,160 @@ export interface AdfsUpgradeReport {
   withoutAdapterSeconds?: number;
   adapterOutOfPolicy?: boolean;
   next?: RunResult['next'];
+  /** The first step after `next` that this server runs: go on here with --resume once `next` is done. */
   resumeFrom?: string;
   failure?: { step: string; code?: string; message: string; record?: unknown };
   steps: Array<Record<string, unknown>>;
   backupDir: string;
+  journal?: string;
   exportFile?: string;
-  carried?: RunState['carried'];
+  carried?: AdfsRunData['carried'];
   carriedConfig: string;
   warnings: string[];
 }
 
-async function loadState(host: Host, inputs: FarmInputs): Promise<RunState | undefined> {
-  const file = joinWindowsPath(inputs.backupDir, STATE_FILE);
-  if (!(await host.files.stat(file))) return undefined;
-  return parseJson((await host.files.readFile(file)).toString('utf8'), file) as RunState;
+export const JOURNAL_NAME = 'adfs-journal.jsonl';
+
+/** What the journal keeps to rebuild the plan on --resume / --rollback, whatever AD FS looks like by then. */
+interface AdfsSpec {
+  localNode: string;
+  farms: FarmSpec[];
+  withPackage: boolean;
+  inputs: Omit<FarmInputs, 'registerScript'> & { registerScript?: { path: string; patched: string } };
+  policyBefore: string[];
+  warnings: string[];
 }
 
-export async function runAdfsUpgrade(host: Host, o: AdfsUpgradeOptions, logger: Pick<Reporter, 'log'>, now: () => number = Date.now): Promise<AdfsUpgradeReport> {
-  const prepared = await prepareAdfsUpgrade(host, o);
-  const { inputs, plan, localNode, discovery } = prepared;
-  for (const w of prepared.warnings) logger.log('warning', w);
-  const previous = o.whatIf ? undefined : await loadState(host, inputs);
-  let state: RunState | undefined;
-  if (o.whatIf) state = undefined;
-  else if (o.from !== undefined) {
-    if (!previous || !previous.found) throw new MfaError(`there is no AD FS upgrade to resume in ${inputs.backupDir}`, { code: 'ADFS_NOTHING_TO_RESUME', exitCode: ExitCode.usage, remedy: 'Run without --from to start, or pass the --backup-dir of the run to resume.' });
-    if (previous.farm.toLowerCase() !== inputs.farm.toLowerCase()) throw new MfaError(`the run in ${inputs.backupDir} is for farm ${previous.farm}, not ${inputs.farm}`, { code: 'ADFS_NOTHING_TO_RESUME', exitCode: ExitCode.usage });
-    state = previous;
-    // The farm as it was found when the run started: the adapter may be unregistered or out of the policy now.
-    Object.assign(inputs, previous.found);
-  } else {
-    if (previous && (previous.status === 'running' || previous.status === 'paused' || previous.status === 'failed')) {
-      throw new MfaError(`an AD FS adapter upgrade started ${previous.startedAt} is ${previous.status} (${inputs.backupDir})`, {
-        code: 'ADFS_RUN_IN_PROGRESS',
-        exitCode: ExitCode.badInput,
-        target: joinWindowsPath(inputs.backupDir, STATE_FILE),
-        remedy: 'Resume it with --from <step id> (see --what-if), or, once AD FS is checked by hand, remove the state file.',
-      });
-    }
-    state = {
-      format: 'mfa-upgrade/adfs-run@1',
-      farm: inputs.farm,
-      startedAt: new Date(now()).toISOString(),
-      status: 'running',
-      completed: [],
-      replaced: {},
-      found: { old: { ...inputs.old }, originalPolicy: [...inputs.originalPolicy], adapterInPolicy: inputs.adapterInPolicy },
-    };
+function toSpec(p: PreparedUpgrade, farms: FarmSpec[], withPackage: boolean): AdfsSpec {
+  const { registerScript, ...rest } = p.inputs;
+  return { localNode: p.localNode, farms, withPackage, inputs: { ...rest, ...(registerScript ? { registerScript: { path: registerScript.path, patched: Buffer.from(registerScript.patched).toString('base64') } } : {}) }, policyBefore: p.discovery.additionalProviders, warnings: p.warnings };
+}
+
+function fromSpec(spec: AdfsSpec): { inputs: FarmInputs; plan: AdfsPlan } {
+  const { registerScript, ...rest } = spec.inputs;
+  const inputs: FarmInputs = { ...rest, ...(registerScript ? { registerScript: { path: registerScript.path, patched: Buffer.from(registerScript.patched, 'base64') } } : {}) };
+  const mine = spec.farms.some((f) => f.name.toLowerCase() === inputs.farm.toLowerCase() && f.nodes.some((n) => sameNode(n, spec.localNode)));
+  return { inputs, plan: planAdfsUpgrade(spec.farms, spec.localNode, mine ? inputs : undefined, spec.withPackage) };
+}
+
+function journalOf(host: Host, backupDir: string): string {
+  return host.localPath(joinWindowsPath(backupDir, JOURNAL_NAME));
+}
+
+/** The run this server's journal holds that may be continued: an open one, or for --rollback also a completed one. */
+function openRun(journal: string, rollback: boolean): JournalState | undefined {
+  if (!existsSync(journal)) return undefined;
+  const state = openState(journal);
+  if (!state.ended) return state;
+  return rollback && state.ended.outcome === 'completed' ? state : undefined;
+}
+
+export async function runAdfsUpgrade(host: Host, o: AdfsUpgradeOptions, reporter: Reporter, now: () => number = Date.now): Promise<AdfsUpgradeReport> {
+  const backupDir = o.backupDir ?? DEFAULT_BACKUP_DIR;
+  const journal = journalOf(host, backupDir);
+  const open = openRun(journal, o.rollback === true);
+  // --resume, --rollback, and --from on a server whose run is open, continue that run from its journal.
+  const continuing = o.resume === true || o.rollback === true || (o.from !== undefined && open !== undefined);
+  if (continuing && !open) {
+    const nothing = new MfaError(`there is no AD FS upgrade to continue in ${backupDir}`, { code: 'ADFS_NOTHING_TO_RESUME', target: journal, exitCode: ExitCode.usage, remedy: 'Run without --resume/--rollback to start, or pass the --backup-dir of the run to continue.' });
+    // Still under the lock: a killed run's stale lock (it never began a journal) is cleared on the way.
+    if (o.whatIf) throw nothing;
+    return withHostLock(host, reporter, { command: 'adfs-upgrade', kind: 'adfs' }, async () => {
+      throw nothing;
+    });
   }
+  let spec: AdfsSpec;
+  if (continuing && open) spec = open.begin.spec as AdfsSpec;
+  else {
+    const prepared = await prepareAdfsUpgrade(host, o);
+    spec = toSpec(prepared, prepared.farms, o.package !== undefined);
+  }
+  const { inputs, plan } = fromSpec(spec);
+  if (!continuing) for (const w of spec.warnings) reporter.log('warning', w);
   const version = (t: string) => (typeNameVersion(t) ? { version: typeNameVersion(t) as string } : {});
   const base: AdfsUpgradeReport = {
     status: 'what-if',
-    localNode,
+    localNode: spec.localNode,
     farms: plan.farms,
     adapter: { old: { ...inputs.old, ...version(inputs.old.typeName) }, new: { ...inputs.next, ...version(inputs.next.typeName) } },
-    policyBefore: o.from !== undefined ? inputs.originalPolicy : discovery.additionalProviders,
-    steps: planData(plan, localNode),
-    backupDir: inputs.backupDir,
+    policyBefore: spec.policyBefore,
+    steps: planData(plan, spec.localNode),
+    backupDir,
     carriedConfig: inputs.carriedConfig,
-    warnings: prepared.warnings,
+    warnings: spec.warnings,
   };
-  if (!state) return base;
-  state.status = 'running';
-  const ctx: StepContext = {
-    host,
-    inputs,
-    state,
-    now,
-    log: (level, message) => logger.log(level, message),
-    persist: () => persistState(ctx),
-  };
-  const result = await runAdfsSteps(plan.steps, ctx, localNode, o.from);
-  const after = (await host.powershell.invoke('Get-AdfsGlobalAuthenticationPolicy').catch(() => []))[0] as Record<string, unknown> | undefined;
-  const policyAfter = Array.isArray(after?.['AdditionalAuthenticationProvider']) ? (after['AdditionalAuthenticationProvider'] as string[]) : [];
+  if (o.whatIf) return base;
+
+  const request = { command: `adfs-upgrade${o.rollback ? ' --rollback' : continuing ? ' --resume' : ''}`, kind: 'adfs' as const, ...(continuing && open ? { continues: { journal, runId: open.begin.runId } } : {}) };
+  const result = await withHostLock(host, reporter, request, async (lock) => {
+    const run: RunOptions<AdfsEnv> = {
+      journalPath: journal,
+      workDir: host.localPath(backupDir),
+      kind: 'adfs',
+      spec,
+      // AD FS is never left half way by a failure: what this run did is undone at once.
+      policy: 'undo',
+      steps: plan.steps,
+      env: { inputs: plan.farms.some((f) => f.local) ? inputs : undefined },
+      host,
+      reporter,
+      cancel: o.cancel ?? NEVER_CANCELLED,
+      localNode: spec.localNode,
+      unattended: false,
+      retry: o.retry ?? DEFAULT_RETRY,
+      logDir: o.logDir ?? 'C:\\Windows\\Logs\\MfaUpgrade',
+      toolVersion: o.toolVersion ?? 'unknown',
+      activity: 'AD FS adapter upgrade',
+      lock,
+      now,
+      ...(o.from !== undefined ? { startAt: o.from } : {}),
+    };
+    await host.files.mkdirp(backupDir);
+    if (o.rollback) return rollbackRun(run);
+    if (continuing) return resumeRun(run);
+    return startRun(run);
+  });
+  return reportOf(host, base, plan, spec.localNode, result);
+}
+
+async function reportOf(host: Host, base: AdfsUpgradeReport, plan: AdfsPlan, localNode: string, result: RunResult): Promise<AdfsUpgradeReport> {
+  const d = result.data as AdfsRunData;
+  const policyAfter = await readPolicy(host.powershell).catch(() => [] as string[]);
   const report: AdfsUpgradeReport = {
     ...base,
-    status: result.status,
+    status: result.outcome,
     policyAfter,
-    adapterOutOfPolicy: result.adapterOutOfPolicy,
-    steps: base.steps.map((s) => ({ ...s, ...(result.steps.find((r) => r.id === s['id']) ?? {}) })),
-    ...(result.withoutAdapterSeconds !== undefined ? { withoutAdapterSeconds: result.withoutAdapterSeconds } : {}),
+    journal: result.journal,
+    steps: base.steps.map((s) => {
+      const r = result.steps.find((x) => x.id === s['id']);
+      return r ? { ...s, status: r.status, ...(r.startedAt ? { startedAt: r.startedAt } : {}), ...(r.endedAt ? { endedAt: r.endedAt } : {}), ...(r.error ? { error: r.error } : {}) } : s;
+    }),
     ...(result.next ? { next: result.next } : {}),
-    ...(result.resumeFrom ? { resumeFrom: result.resumeFrom } : {}),
-    ...(state.exportFile ? { exportFile: state.exportFile } : {}),
-    ...(state.carried ? { carried: state.carried } : {}),
+    ...(d.exportFile ? { exportFile: d.exportFile } : {}),
+    ...(d.carried ? { carried: d.carried } : {}),
   };
+  const out = d.removedFromPolicyAt;
+  const back = d.restoredToPolicyAt;
+  if (out !== undefined && back !== undefined && back >= out) report.withoutAdapterSeconds = Math.round((back - out) / 100) / 10;
+  report.adapterOutOfPolicy = out !== undefined && (back === undefined || back < out);
+  if (result.next) {
+    const at = plan.steps.findIndex((s) => s.id === result.next?.id);
+    const resume = plan.steps.slice(at + 1).find((s) => runsHere(s, localNode));
+    if (resume) report.resumeFrom = resume.id;
+  }
   if (result.failure) {
     const e = result.failure.error;
-    report.failure = { step: result.failure.step, message: e.message, ...(e instanceof MfaError ? { code: e.code } : {}), ...('record' in e ? { record: (e as { record: unknown }).record } : {}) };
+    const cause = (e as { cause?: unknown }).cause;
+    report.failure = { step: result.failure.step, message: e.message, code: e.code, ...(cause && typeof cause === 'object' && 'record' in cause ? { record: (cause as { record: unknown }).record } : 'record' in e ? { record: (e as { record: unknown }).record } : {}) };
   }
   return report;
 }
 
 export function reportExitCode(r: AdfsUpgradeReport): (typeof ExitCode)[keyof typeof ExitCode] {
   if (r.status === 'completed' || r.status === 'what-if') return ExitCode.success;
+  // Asked for (--rollback) and clean: a success. Rolled back because a step failed: the failure stands.
+  if (r.status === 'rolled-back' && !r.failure) return ExitCode.success;
   if (r.status === 'paused') return ExitCode.manualStepsPending;
+  if (r.status === 'interrupted') return ExitCode.interrupted;
   return ExitCode.fatal;
 }

@@ -44,6 +44,10 @@ import { systemRoot } from '../host/registry-values.js';
 import { fsyncDir } from '../util/local-fs.js';
 import { localFreeSpace } from '../util/free-space.js';
 import { removePath } from '../util/remove.js';
+import { serviceOps, type ServiceOps } from '../engine/service-ops.js';
+import { readPolicy, readProviders } from '../adfs/adfs-state.js';
+import { SILENT_REPORTER } from '../reporting/reporter.js';
+import { NEVER_CANCELLED, type CancelSignal } from '../util/cancel.js';
 
 export interface BackupOptions {
   /** The bundle folder to create (a local path); it must not exist. */
@@ -56,6 +60,10 @@ export interface BackupOptions {
   /** scrypt cost (stored in the manifest); tests may lower it. */
   scrypt?: { N: number; r: number; p: number };
   now?: () => Date;
+  /** Stops and restarts the services around the data copy (journaled by the caller's run). */
+  services?: ServiceOps;
+  /** A stop request: the copy ends between chunks, the partial bundle is removed. */
+  cancel?: CancelSignal;
 }
 
 export interface BackupResult {
@@ -90,6 +98,8 @@ function bundleWriteError(e: unknown, path: string): MfaError {
 }
 
 function hostReadError(e: unknown, original: string, isData: boolean): MfaError {
+  // A stop request is not a read error: it passes through as it is.
+  if (e instanceof MfaError && e.code === 'INTERRUPTED') return e;
   const code = e instanceof MfaError ? e.code : (e as NodeJS.ErrnoException)?.code;
   const reason = e instanceof MfaError ? e.message : (e as Error)?.message ?? String(e);
   if (isData) {
@@ -299,31 +309,17 @@ export async function protectBundle(path: string): Promise<void> {
 }
 
 
+/** Ends a copy between chunks once a stop is requested. */
+async function* cancellable(source: AsyncIterable<Uint8Array>, cancel: CancelSignal): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    if (cancel.cancelled) throw new MfaError(`the backup was stopped (${cancel.reason ?? 'interrupted'}); its partial bundle is removed`, { code: 'INTERRUPTED', exitCode: ExitCode.interrupted, remedy: 'Run the backup again.' });
+    yield chunk;
+  }
+}
+
 async function* streamOf(host: Host, path: string): AsyncGenerator<Uint8Array> {
   const stream = await host.files.openRead(path);
   for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
-}
-
-/** Stops the services, copies, and starts again those it stopped, whatever happened in between. */
-async function withServicesStopped<T>(host: Host, names: string[], output: Reporter | undefined, restartFailures: BackupResult['restartFailures'], fn: () => Promise<T>): Promise<T> {
-  const stopped: string[] = [];
-  try {
-    for (const name of names) {
-      output?.log('info', `Stopping ${name} so the data file is copied in a consistent state`);
-      await host.services.stop(name);
-      stopped.push(name);
-    }
-    return await fn();
-  } finally {
-    for (const name of [...stopped].reverse()) {
-      try {
-        await host.services.start(name);
-        output?.log('info', `Started ${name} again`);
-      } catch (e) {
-        restartFailures.push({ service: name, message: e instanceof MfaError ? e.toString() : String(e) });
-      }
-    }
-  }
 }
 
 function roleWarning(role: Role, hasServer: boolean): { level: 'warning' | 'verbose'; message: string } | undefined {
@@ -384,17 +380,20 @@ export async function takeBackup(host: Host, options: BackupOptions): Promise<Ba
     const warnings: string[] = [...plan.warnings];
     if (rw?.level === 'warning') warnings.push(rw.message);
 
+    const cancel = options.cancel ?? NEVER_CANCELLED;
     const copy = async (f: BackupPlan['files'][number]) => {
       const isData = f.tags.includes('data');
-      await writer.write(namer.stored(f.original), f.original, f.tags, streamOf(host, f.original), (e) => hostReadError(e, f.original, isData));
+      await writer.write(namer.stored(f.original), f.original, f.tags, cancellable(streamOf(host, f.original), cancel), (e) => hostReadError(e, f.original, isData));
     };
     const dataFiles = plan.files.filter((f) => f.tags.includes('data'));
     const otherFiles = plan.files.filter((f) => !f.tags.includes('data'));
     let consistency: Manifest['consistency'];
     if (dataFiles.length > 0) {
-      await withServicesStopped(host, plan.toStop, output, restartFailures, async () => {
+      const services = options.services ?? serviceOps(host, output ?? SILENT_REPORTER, undefined);
+      const { startFailures } = await services.around(plan.toStop, 'so the data file is copied in a consistent state', async () => {
         for (const f of dataFiles) await copy(f);
       });
+      for (const f of startFailures) restartFailures.push({ service: f.service, message: f.error instanceof MfaError ? f.error.toString() : String(f.error) });
       consistency = plan.toStop.length > 0
         ? { method: 'services-stopped', stopped: plan.toStop }
         : { method: 'services-already-stopped', stopped: [], note: 'No service of the server was running: the data file was copied as it lay.' };
@@ -513,20 +512,16 @@ async function hostJsonOf(host: Host): Promise<Record<string, unknown>> {
 /** adfs.json for the snapshot: the providers and the global policy, as the AD FS cmdlets report them. */
 async function adfsStateOf(host: Host, registered: string | null, exported: Buffer | undefined): Promise<Record<string, unknown> | undefined> {
   if (!(await host.powershell.hasCommand('Get-AdfsAuthenticationProvider'))) return undefined;
-  const providers = (await host.powershell.invoke('Get-AdfsAuthenticationProvider')) as Array<Record<string, unknown>>;
-  const policy = (await host.powershell.invoke('Get-AdfsGlobalAuthenticationPolicy'))[0] as Record<string, unknown> | undefined;
-  const additional = Array.isArray(policy?.['AdditionalAuthenticationProvider']) ? (policy['AdditionalAuthenticationProvider'] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+  const providers = await readProviders(host.powershell);
+  const additional = await readPolicy(host.powershell);
   return {
-    providers: providers
-      .filter((p) => typeof p['Name'] === 'string')
-      .map((p) => {
-        const name = p['Name'] as string;
-        const out: Record<string, unknown> = { name };
-        if (typeof p['AdminName'] === 'string' && p['AdminName'] !== name) out['adminName'] = p['AdminName'];
-        out['typeName'] = typeof p['TypeName'] === 'string' ? p['TypeName'] : '';
-        if (exported && exported.length > 0 && registered !== null && name.toLowerCase() === registered.toLowerCase()) out['configurationData'] = exported.toString('base64');
-        return out;
-      }),
+    providers: providers.map((p) => {
+      const out: Record<string, unknown> = { name: p.name };
+      if (p.adminName !== undefined && p.adminName !== p.name) out['adminName'] = p.adminName;
+      out['typeName'] = p.typeName ?? '';
+      if (exported && exported.length > 0 && registered !== null && p.name.toLowerCase() === registered.toLowerCase()) out['configurationData'] = exported.toString('base64');
+      return out;
+    }),
     globalPolicy: { additionalAuthenticationProvider: additional },
   };
 }

@@ -3,6 +3,7 @@
 import { ExitCode, MfaError } from '../errors.js';
 import { flag, helpText, parseArgs, str, unknownCommandError } from './args.js';
 import { commands, findCommand } from './commands.js';
+import { installInterrupts, type Interrupts } from './interrupts.js';
 import { Output } from './output.js';
 
 import { version } from '../version.js';
@@ -52,12 +53,19 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return 0;
   }
   let out = early;
+  let interrupts: Interrupts | undefined;
   try {
     const args = parseArgs(spec, rest);
     const logFile = str(args, 'log');
-    out = new Output({ json, verbose: flag(args, 'verbose'), write: io.stdout, writeErr: io.stderr, ...(logFile ? { logFile } : {}) });
+    interrupts = installInterrupts({ controlStdin: flag(args, 'control-stdin'), onInterrupt: (reason) => out.log('warning', `Stop requested (${reason}): finishing at the next safe point. Do not close this window.`) });
+    const closed = interrupts;
+    // Once whoever read stdout is gone, nothing more goes there; the --log file goes on.
+    const write = (t: string) => {
+      if (!closed.stdoutClosed) io.stdout(t);
+    };
+    out = new Output({ json, verbose: flag(args, 'verbose'), write, writeErr: io.stderr, ...(logFile ? { logFile } : {}) });
     const mod = await spec.load();
-    const code = await mod.run({ args, out });
+    const code = await mod.run({ args, out, cancel: interrupts.cancel });
     out.result(code);
     return code;
   } catch (e) {
@@ -68,6 +76,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     out.result(err.exitCode);
     return err.exitCode;
+  } finally {
+    interrupts?.dispose();
   }
 }
 

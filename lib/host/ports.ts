@@ -191,6 +191,8 @@ export interface Files {
   protect(path: string): Promise<void>;
   /** Free bytes on the volume holding the path. */
   freeSpace(path: string): Promise<number>;
+  /** Removes the temporary files a killed run's atomic writes left in a folder (their writer is gone). */
+  removeStaleTemps(folder: string): Promise<string[]>;
 }
 
 export interface IisVirtualDirectory {
@@ -265,6 +267,19 @@ export interface Network {
 /** One Windows machine, live or an image of one. */
 export interface Host {
   readonly kind: 'windows' | 'image';
+  /**
+   * A local folder for the tool's own state about this host (the run lock): %ProgramData%\mfa-upgrade
+   * on Windows, <image>/.mfa-upgrade for an image (outside the image's drive, so it is never part
+   * of what the host holds).
+   */
+  readonly stateDir: string;
+  /** Where a host path lives on the machine running the tool (the same path on Windows). */
+  localPath(windowsPath: string): string;
+  /**
+   * Where the backend can look everywhere cheaply (an image), removes the temporary files of
+   * killed writers anywhere on the host; on Windows the run's own folders are swept instead.
+   */
+  sweepStaleTemps?(): Promise<string[]>;
   info(): Promise<HostInfo>;
   readonly registry: Registry;
   readonly installer: Installer;

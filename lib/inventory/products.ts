@@ -8,6 +8,11 @@ export type ProductRole = 'server' | ComponentKind | 'adfsAdapter';
 
 const FAMILY = /phone\s*factor|multi-?factor\s*auth/i;
 
+/** Whether a product name belongs to the PhoneFactor / MFA Server family at all. */
+export function isFamilyName(name: string): boolean {
+  return FAMILY.test(name);
+}
+
 /** The role a product plays, from its name; undefined when it is not an MFA product. */
 export function roleOf(name: string): ProductRole | undefined {
   if (!FAMILY.test(name)) return undefined;

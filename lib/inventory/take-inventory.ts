@@ -5,9 +5,10 @@ import { joinWindowsPath } from '../util/winpath.js';
 import { compareVersions } from '../util/version.js';
 import { readString } from '../host/registry-values.js';
 import type { Host, IisApplication, InstalledProduct, Registry } from '../host/ports.js';
-import { classifyServer, productRef, roleOf } from './products.js';
+import { classifyServer, isFamilyName, productRef, roleOf } from './products.js';
 import type { AdfsAdapterInventory, AdfsRegistration, ComponentKind, Inventory, ProductRef, ServerInventory, ServiceRef, WebComponentInventory } from './types.js';
-import { readWebConfigFacts } from './webconfig-read.js';
+import { readWebConfigFacts, type WebConfigFacts } from './webconfig-read.js';
+import { readPolicy, readProviders } from '../adfs/adfs-state.js';
 
 export const PHONEFACTOR_KEY = 'HKLM\\SOFTWARE\\Positive Networks\\PhoneFactor';
 export const MFA_SERVICES = ['MultiFactorAuth', 'MultiFactorAuthAdSync'];
@@ -79,7 +80,7 @@ async function inspectServer(host: Host, product: InstalledProduct, warnings: st
   return server;
 }
 
-/** The documented default vdir names (procedure.md §1), a fallback when the folder says nothing. */
+/** The documented default vdir names (procedure.md §1). */
 const DEFAULT_VDIRS: Record<string, ComponentKind> = {
   phonefactorwebservicesdk: 'webServiceSdk',
   multifactorauthwebservicesdk: 'webServiceSdk',
@@ -89,23 +90,65 @@ const DEFAULT_VDIRS: Record<string, ComponentKind> = {
   multifactorauthmobileappwebservice: 'mobileAppWebService',
 };
 
-async function classifyApplication(host: Host, app: IisApplication, physicalPath: string): Promise<ComponentKind | undefined> {
-  const entries = await host.files.listDir(physicalPath);
-  if (!entries) return undefined;
-  const names = new Set(entries.map((e) => e.name.toLowerCase()));
-  for (const m of COMPONENT_MARKERS) if (names.has(m.file.toLowerCase())) return m.kind;
-  if (!names.has('web.config')) return DEFAULT_VDIRS[app.path.replace(/^\//, '').toLowerCase()];
-  // The User Portal has no .asmx of its own; its web.config points at the SDK (pfup_pfwssdk_PfWsSdk).
-  try {
-    const facts = readWebConfigFacts(await host.files.readFile(joinWindowsPath(physicalPath, 'web.config')), joinWindowsPath(physicalPath, 'web.config'));
-    if (facts.sdkSetting && /^pfup_/i.test(facts.sdkSetting.name)) return 'userPortal';
-  } catch {
-    return undefined;
-  }
-  return undefined;
+/** The prefix of the SDK URL setting tells which component a web.config belongs to (pfup_pfwssdk_PfWsSdk). */
+const SETTING_PREFIXES: Array<{ prefix: RegExp; kind: ComponentKind }> = [
+  { prefix: /^pfup_/i, kind: 'userPortal' },
+  { prefix: /^pfpaws_/i, kind: 'mobileAppWebService' },
+];
+
+/** Application pools the MFA installers and administrators name after the product. */
+const MFA_POOL = /phone\s*factor|multi-?factor|\bmfa\b|pfup|pfpaws|pfwssdk/i;
+
+interface Classified {
+  kind: ComponentKind;
+  evidence: string[];
+  webConfig?: { facts?: WebConfigFacts; error?: string };
 }
 
-async function inspectWebComponent(host: Host, kind: ComponentKind, app: IisApplication, product: ProductRef | null, warnings: string[]): Promise<WebComponentInventory> {
+/**
+ * Which MFA component an IIS application is, from every kind of evidence: the marker file in its
+ * folder, the prefix of the SDK setting in its web.config, its documented default vdir name
+ * (whether or not a web.config is there), and an installed component product whose install folder
+ * holds it. Undefined when nothing says it is one.
+ */
+async function classifyApplication(host: Host, app: IisApplication, physicalPath: string, byRole: Map<string, InstalledProduct[]>): Promise<Classified | undefined> {
+  const votes: Array<{ kind: ComponentKind; why: string }> = [];
+  const entries = (await host.files.listDir(physicalPath)) ?? [];
+  const names = new Set(entries.map((e) => e.name.toLowerCase()));
+  for (const m of COMPONENT_MARKERS) if (names.has(m.file.toLowerCase())) votes.push({ kind: m.kind, why: `${m.file} in its folder` });
+  let webConfig: Classified['webConfig'];
+  if (names.has('web.config')) {
+    const path = joinWindowsPath(physicalPath, 'web.config');
+    try {
+      const facts = readWebConfigFacts(await host.files.readFile(path), path);
+      webConfig = { facts };
+      const setting = facts.sdkSetting?.name;
+      const byPrefix = setting ? SETTING_PREFIXES.find((p) => p.prefix.test(setting)) : undefined;
+      if (byPrefix && setting) votes.push({ kind: byPrefix.kind, why: `its web.config setting ${setting}` });
+    } catch (e) {
+      webConfig = { error: e instanceof MfaError ? e.toString() : `${path}: ${String(e)}` };
+    }
+  }
+  const byName = DEFAULT_VDIRS[app.path.replace(/^\//, '').toLowerCase()];
+  if (byName) votes.push({ kind: byName, why: `the documented default vdir name ${app.path}` });
+  for (const kind of ['userPortal', 'mobileAppWebService', 'webServiceSdk'] as const) {
+    for (const p of byRole.get(kind) ?? []) {
+      if (p.installLocation && sameOrUnder(physicalPath, p.installLocation)) votes.push({ kind, why: `${p.name} is installed in ${p.installLocation}` });
+    }
+  }
+  const first = votes[0];
+  if (!first) return undefined;
+  // Marker files outrank settings, settings outrank names: the order votes were cast in.
+  return { kind: first.kind, evidence: votes.filter((v) => v.kind === first.kind).map((v) => v.why), ...(webConfig ? { webConfig } : {}) };
+}
+
+function sameOrUnder(path: string, folder: string): boolean {
+  const norm = (p: string) => p.replace(/[\\/]+$/, '').toLowerCase();
+  return norm(path) === norm(folder) || norm(path).startsWith(`${norm(folder)}\\`);
+}
+
+async function inspectWebComponent(host: Host, found: Classified, app: IisApplication, product: ProductRef | null, warnings: string[]): Promise<WebComponentInventory> {
+  const kind = found.kind;
   const physicalPath = app.virtualDirectories.find((v) => v.path === '/')?.physicalPath ?? '';
   const webConfigPath = joinWindowsPath(physicalPath, 'web.config');
   const item: WebComponentInventory = {
@@ -120,20 +163,22 @@ async function inspectWebComponent(host: Host, kind: ComponentKind, app: IisAppl
     sdkUrlSetting: null,
     useWebServiceSdk: null,
     themes: [],
+    evidence: found.evidence,
   };
   const st = await host.files.stat(webConfigPath);
   if (st && !st.isDirectory) {
     item.webConfigExists = true;
-    try {
-      const facts = readWebConfigFacts(await host.files.readFile(webConfigPath), webConfigPath);
+    const facts = found.webConfig?.facts;
+    if (found.webConfig?.error !== undefined) {
+      item.webConfigError = found.webConfig.error;
+      warnings.push(`${found.webConfig.error} (the upgrade of this ${kind} is blocked until it can be read)`);
+    } else if (facts) {
       if (facts.sdkSetting) {
         item.sdkUrl = facts.sdkSetting.value;
         item.sdkUrlSetting = facts.sdkSetting.name;
       }
       const use = facts.appSettings.get('USE_WEB_SERVICE_SDK');
       item.useWebServiceSdk = use === undefined ? null : use.toLowerCase() === 'true';
-    } catch (e) {
-      warnings.push(e instanceof MfaError ? e.toString() : `${webConfigPath}: ${String(e)}`);
     }
   } else if (kind !== 'webServiceSdk') {
     warnings.push(`${webConfigPath} is missing.`);
@@ -149,10 +194,12 @@ export async function takeInventory(host: Host): Promise<Inventory> {
   const products = await host.installer.listProducts();
   const byRole = new Map<string, InstalledProduct[]>();
   const unrecognised: ProductRef[] = [];
+  const familyProducts: Inventory['familyProducts'] = [];
   for (const p of products) {
     const role = roleOf(p.name);
     if (role) byRole.set(role, [...(byRole.get(role) ?? []), p]);
-    else if (/phone\s*factor|multi-?factor/i.test(p.name)) unrecognised.push(productRef(p));
+    else if (isFamilyName(p.name)) unrecognised.push(productRef(p));
+    if (role || isFamilyName(p.name)) familyProducts.push({ ...productRef(p), role: role ?? 'unknown' });
   }
 
   const servers = byRole.get('server') ?? [];
@@ -170,13 +217,17 @@ export async function takeInventory(host: Host): Promise<Inventory> {
       if (app.path === '/') continue;
       const physical = app.virtualDirectories.find((v) => v.path === '/')?.physicalPath;
       if (!physical) continue;
-      const kind = await classifyApplication(host, app, physical);
-      if (!kind) continue;
+      const found = await classifyApplication(host, app, physical, byRole);
+      if (!found) {
+        if (MFA_POOL.test(app.applicationPool)) warnings.push(`${site.name}${app.path} runs in the application pool ${app.applicationPool} but is not recognisable as an MFA component (no marker file, SDK setting, default vdir name or installed product): check it by hand.`);
+        continue;
+      }
+      const kind = found.kind;
       const candidates = byRole.get(kind) ?? [];
       // Several products of one kind (x86 and x64 side by side) are told apart by install folder.
       const product = candidates.find((p) => p.installLocation && physical.toLowerCase().startsWith(p.installLocation.replace(/\\$/, '').toLowerCase())) ?? candidates.find((p) => !placed.has(p.productCode)) ?? null;
       if (product) placed.add(product.productCode);
-      webComponents.push(await inspectWebComponent(host, kind, app, product ? productRef(product) : null, warnings));
+      webComponents.push(await inspectWebComponent(host, found, app, product ? productRef(product) : null, warnings));
     }
   }
   for (const kind of ['userPortal', 'mobileAppWebService', 'webServiceSdk'] as const) {
@@ -204,6 +255,7 @@ export async function takeInventory(host: Host): Promise<Inventory> {
     webComponents,
     adfsAdapter,
     unrecognisedProducts: unrecognised,
+    familyProducts,
     warnings,
   };
 }
@@ -213,18 +265,16 @@ export const ADFS_PROVIDER_NAMES = ['WindowsAzureMultiFactorAuthentication', 'Az
 
 async function readAdfsRegistration(host: Host, warnings: string[]): Promise<AdfsRegistration | null> {
   if (!(await host.powershell.hasCommand('Get-AdfsAuthenticationProvider'))) return null;
-  const providers = (await host.powershell.invoke('Get-AdfsAuthenticationProvider')) as Array<{ Name?: unknown; TypeName?: unknown }>;
-  const mfa = providers.filter((p) => typeof p.Name === 'string' && ADFS_PROVIDER_NAMES.some((n) => n.toLowerCase() === (p.Name as string).toLowerCase()));
+  const mfa = (await readProviders(host.powershell)).filter((p) => ADFS_PROVIDER_NAMES.some((n) => n.toLowerCase() === p.name.toLowerCase()));
   if (mfa.length === 0) return null;
-  if (mfa.length > 1) warnings.push(`Both ${mfa.map((p) => String(p.Name)).join(' and ')} are registered in AD FS; only one MFA Server adapter should be.`);
-  const first = mfa[0] as { Name: string; TypeName?: unknown };
-  const typeName = typeof first.TypeName === 'string' ? first.TypeName : '';
-  const policy = (await host.powershell.invoke('Get-AdfsGlobalAuthenticationPolicy'))[0] as { AdditionalAuthenticationProvider?: unknown } | undefined;
-  const additional = Array.isArray(policy?.AdditionalAuthenticationProvider) ? (policy.AdditionalAuthenticationProvider as unknown[]) : [];
+  if (mfa.length > 1) warnings.push(`Both ${mfa.map((p) => p.name).join(' and ')} are registered in AD FS; only one MFA Server adapter should be.`);
+  const first = mfa[0] as (typeof mfa)[number];
+  const typeName = first.typeName ?? '';
+  const additional = await readPolicy(host.powershell);
   return {
-    name: first.Name,
+    name: first.name,
     typeName,
     version: /Version=([\d.]+)/.exec(typeName)?.[1] ?? null,
-    inGlobalPolicy: additional.some((a) => typeof a === 'string' && a.toLowerCase() === first.Name.toLowerCase()),
+    inGlobalPolicy: additional.some((a) => a.toLowerCase() === first.name.toLowerCase()),
   };
 }

@@ -2,6 +2,7 @@
 
 export type Generation = 'phonefactor-agent' | 'mfa-server';
 export type ComponentKind = 'userPortal' | 'mobileAppWebService' | 'webServiceSdk';
+export type FamilyRole = 'server' | ComponentKind | 'adfsAdapter' | 'unknown';
 
 export interface ProductRef {
   productCode: string;
@@ -46,6 +47,10 @@ export interface WebComponentInventory {
   useWebServiceSdk: boolean | null;
   /** Folders under App_Themes (the portal's custom themes). */
   themes: string[];
+  /** Why this application is taken for this component (marker file, SDK setting prefix, default vdir name, installed product). */
+  evidence: string[];
+  /** The web.config is there but cannot be read (malformed, hostile): the component's upgrade is blocked. */
+  webConfigError?: string;
 }
 
 export interface AdfsAdapterInventory {
@@ -72,5 +77,10 @@ export interface Inventory {
   adfsAdapter: AdfsAdapterInventory | null;
   /** Products whose names look like MFA components but that could not be placed. */
   unrecognisedProducts: ProductRef[];
+  /**
+   * Every installed product of the PhoneFactor / MFA Server family, as Windows Installer reports
+   * it, with the role its name gives ('unknown' when none): what a plan must account for.
+   */
+  familyProducts: Array<ProductRef & { role: FamilyRole }>;
   warnings: string[];
 }

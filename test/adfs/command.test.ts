@@ -11,13 +11,14 @@ import { readRegisterCall } from '../../lib/adfs/register-script.js';
 import { policyWithAdapter } from '../../lib/adfs/steps.js';
 import { editAdfs, makeImage, NEW_CONFIG } from './helpers/hosts.js';
 import { REGISTERED_CONFIG, SECRET } from './helpers/scenarios.js';
+import { NEVER_CANCELLED } from '../../lib/util/cancel.js';
 
 async function runCommand(argv: string[], json = true): Promise<{ code: number; stdout: string; stderr: string; events: Array<Record<string, unknown>> }> {
   let stdout = '';
   let stderr = '';
   const out = new Output({ json, verbose: true, write: (s) => void (stdout += s), writeErr: (s) => void (stderr += s), isTty: false });
   const mod = await adfsUpgradeSpec.load();
-  const code = await mod.run({ args: parseArgs(adfsUpgradeSpec, argv), out });
+  const code = await mod.run({ args: parseArgs(adfsUpgradeSpec, argv), out, cancel: NEVER_CANCELLED });
   const events = json ? stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
   return { code, stdout, stderr, events };
 }
@@ -77,8 +78,10 @@ test('a farm in halves: exit 5 at each hand-over, the next step named; a fresh r
   const first = await runCommand(common);
   t.is(first.code, 5);
   t.like(objectOf(first.events), { status: 'paused', next: { id: 'farm/drain-first-half', manual: true }, resumeFrom: 'farm/policy-remove' });
-  const again = await runCommand(common).catch((e: { code: string; exitCode: number }) => e);
-  t.like(again, { code: 'ADFS_RUN_IN_PROGRESS', exitCode: 3 });
+  // The paused run holds the host: a fresh run is refused, naming how to go on.
+  const again = await runCommand(common).catch((e: { code: string; exitCode: number; remedy: string }) => e);
+  t.like(again, { code: 'RUN_PAUSED', exitCode: 5 });
+  t.regex((again as { remedy: string }).remedy, /--resume/);
   const second = await runCommand([...common, '--from', 'farm/policy-remove']);
   t.is(second.code, 5);
   const data = objectOf(second.events);

@@ -12,6 +12,7 @@ import { openImageHost, type ImageHost } from '../../lib/host/image/image-host.j
 import type { Files, Host } from '../../lib/host/ports.js';
 import type { BundleFs } from '../../lib/backup/sink.js';
 import { takeBackup, type BackupOptions, type BackupResult } from '../../lib/backup/take-backup.js';
+import { NEVER_CANCELLED } from '../../lib/util/cancel.js';
 
 export const SAMPLES = ['phonefactor-5.2', 'mfa-7.0', 'mfa-8.0-adfs'] as const;
 export type Sample = (typeof SAMPLES)[number];
@@ -36,7 +37,7 @@ export async function runCommand(spec: CommandSpec, argv: string[], extra: { log
   try {
     const args = parseArgs(spec, argv);
     const mod = await spec.load();
-    code = await mod.run({ args, out });
+    code = await mod.run({ args, out, cancel: NEVER_CANCELLED });
   } catch (e) {
     const err = toMfaError(e);
     out.error(err);

@@ -12,6 +12,7 @@ import { mergeConfigSpec } from '../../lib/cli/commands/merge-config.spec.js';
 import { run as runMerge } from '../../lib/cli/commands/merge-config.js';
 import { Output } from '../../lib/cli/output.js';
 import { tempDir } from '../helpers/temp-host.js';
+import { NEVER_CANCELLED } from '../../lib/util/cancel.js';
 
 const GOOD = readFileSync('test/fixtures/config/userportal-mfa-8.0.web.config');
 
@@ -96,7 +97,7 @@ for (const c of cases.filter((x) => ['billion-laughs.config', 'malformed.config'
     writeFileSync(newPath, GOOD);
     const before = statSync(newPath).mtimeMs;
     const { out } = capture();
-    const err = await t.throwsAsync(runMerge({ args: parseArgs(mergeConfigSpec, ['--old', oldPath, '--new', newPath]), out }), { instanceOf: MfaError });
+    const err = await t.throwsAsync(runMerge({ args: parseArgs(mergeConfigSpec, ['--old', oldPath, '--new', newPath]), out, cancel: NEVER_CANCELLED }), { instanceOf: MfaError });
     t.is(err?.code, c.code);
     t.is(err?.target, oldPath);
     t.true(readFileSync(newPath).equals(GOOD));

@@ -10,6 +10,7 @@ import { mergeConfigSpec } from '../../lib/cli/commands/merge-config.spec.js';
 import { compareAdfsConfigSpec } from '../../lib/cli/commands/compare-adfs-config.spec.js';
 import { patchRegisterScriptSpec } from '../../lib/cli/commands/patch-register-script.spec.js';
 import { tempCopy, tempDir } from '../helpers/temp-host.js';
+import { NEVER_CANCELLED } from '../../lib/util/cancel.js';
 
 const FIX = 'test/fixtures/config';
 
@@ -17,7 +18,7 @@ async function run(spec: CommandSpec, argv: string[], json = true): Promise<{ co
   let text = '';
   const out = new Output({ json, verbose: true, write: (s) => (text += s), writeErr: (s) => (text += s) });
   const mod: CommandModule = await spec.load();
-  const code = await mod.run({ args: parseArgs(spec, argv), out });
+  const code = await mod.run({ args: parseArgs(spec, argv), out, cancel: NEVER_CANCELLED });
   const events = json ? text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) : [];
   return { code, events, text };
 }

@@ -8,7 +8,9 @@ import { errorCode, fromNative } from '../../lib/host/windows/native-error.js';
 import { commandLine, platformOf, propertyString, publicProperties } from '../../lib/host/windows/installer.js';
 import { ProgressTracker } from '../../lib/host/windows/progress.js';
 import { decodeValue, encodeValue, parseKeyPath, REG, viewBits } from '../../lib/host/windows/reg-codec.js';
-import { packageRootCandidates } from '../../lib/host/windows/addon.js';
+import { win32 } from 'node:path';
+import { foldersUpTo, locateAddon, type LocateContext } from '../../lib/host/windows/addon.js';
+import { parseDacl, SID, untrustedWriters } from '../../lib/host/windows/file-trust.js';
 
 const VALUES: RegValue[] = [
   { type: 'REG_SZ', data: 'C:\\Program Files\\PhoneFactor\\' },
@@ -144,5 +146,63 @@ test('off Windows, the live backend refuses plainly and the addon is never loade
   t.is(e?.code, 'NOT_WINDOWS');
   t.is(e?.exitCode, ExitCode.notWindows);
   t.regex(e?.remedy ?? '', /--host <image folder>/);
-  t.true(packageRootCandidates({ MFA_UPGRADE_ADDON: '/opt/mfa' }).includes('/opt/mfa'));
+});
+
+const WIN: Omit<LocateContext, 'selfFile'> = { env: {}, platform: 'win32', arch: 'x64', execPath: 'C:\\Program Files\\nodejs\\node.exe', isSingleExecutable: false, path: win32 };
+
+test('the addon has one place, from the code\'s own location: never the drive root, argv, the current folder', (t) => {
+  // The package's bundle in dist\: the package's prebuilds\ (before: also dist\..\..\.. = C:\ and argv's folders).
+  t.deepEqual(locateAddon({ ...WIN, selfFile: 'C:\\x\\mfa\\dist\\mfa-upgrade.cjs' }), {
+    file: 'C:\\x\\mfa\\prebuilds\\win32-x64\\node.napi.node',
+    root: 'C:\\x\\mfa',
+    source: 'package',
+  });
+  // The module's bin\ (Node 12 runs the bundle there): beside the bundle.
+  t.deepEqual(locateAddon({ ...WIN, selfFile: 'C:\\Program Files\\WindowsPowerShell\\Modules\\MfaUpgrade\\bin\\mfa-upgrade.cjs' }), {
+    file: 'C:\\Program Files\\WindowsPowerShell\\Modules\\MfaUpgrade\\bin\\prebuilds\\win32-x64\\node.napi.node',
+    root: 'C:\\Program Files\\WindowsPowerShell\\Modules\\MfaUpgrade\\bin',
+    source: 'beside-bundle',
+  });
+  // A single executable: beside the executable, whatever the bundle's name says.
+  t.deepEqual(locateAddon({ ...WIN, isSingleExecutable: true, execPath: 'C:\\M\\bin\\mfa-upgrade.exe', selfFile: 'C:\\M\\bin\\mfa-upgrade.exe' }).file, 'C:\\M\\bin\\prebuilds\\win32-x64\\node.napi.node');
+  // From the sources: the repository's prebuilds\.
+  t.is(locateAddon({ ...WIN, selfFile: 'D:\\src\\mfa-upgrade\\lib\\host\\windows\\addon.ts' }).file, 'D:\\src\\mfa-upgrade\\prebuilds\\win32-x64\\node.napi.node');
+  // The override names the file itself, absolutely; a folder or a relative path fails closed.
+  t.is(locateAddon({ ...WIN, env: { MFA_UPGRADE_ADDON: 'E:\\t\\node.napi.node' }, selfFile: 'C:\\x\\dist\\mfa-upgrade.cjs' }).file, 'E:\\t\\node.napi.node');
+  for (const bad of ['E:\\t', 'node.napi.node', '..\\prebuilds\\win32-x64\\node.napi.node']) {
+    const e = t.throws(() => locateAddon({ ...WIN, env: { MFA_UPGRADE_ADDON: bad }, selfFile: 'C:\\x\\dist\\mfa-upgrade.cjs' }), { instanceOf: MfaError });
+    t.is(e?.code, 'ADDON_VERIFY_FAILED', bad);
+  }
+  // The checked folders stop at the installation's root.
+  t.deepEqual(foldersUpTo('C:\\x\\mfa\\prebuilds\\win32-x64\\node.napi.node', 'C:\\x\\mfa', win32), ['C:\\x\\mfa\\prebuilds\\win32-x64', 'C:\\x\\mfa\\prebuilds', 'C:\\x\\mfa']);
+});
+
+test('installation permissions: only Administrators, SYSTEM and TrustedInstaller may own or change the addon and its folders', (t) => {
+  // Program Files as Windows Server sets it (and what an installer's folder there inherits): trusted.
+  const programFiles = `D:PAI(A;;FA;;;${SID.trustedInstaller})(A;CIIO;GA;;;${SID.trustedInstaller})(A;;0x1301bf;;;SY)(A;OICIIO;GA;;;SY)(A;;0x1301bf;;;BA)(A;OICIIO;GA;;;BA)(A;;0x1200a9;;;BU)(A;OICIIO;GXGR;;;BU)(A;OICIIO;GA;;;CO)(A;;0x1200a9;;;AC)(A;OICIIO;GXGR;;;AC)`;
+  t.deepEqual(untrustedWriters({ owner: SID.trustedInstaller, dacl: programFiles }), []);
+  t.deepEqual(untrustedWriters({ owner: 'S-1-5-32-544', dacl: 'D:AI(A;ID;FA;;;SY)(A;ID;FA;;;BA)(A;ID;0x1200a9;;;BU)' }), []);
+  // A folder made under C:\ inherits Authenticated Users: Modify.
+  const underRoot = 'D:AI(A;ID;FA;;;BA)(A;OICIIOID;GA;;;BA)(A;ID;FA;;;SY)(A;OICIIOID;GA;;;SY)(A;OICIID;0x1200a9;;;BU)(A;ID;0x1301bf;;;AU)(A;OICIIOID;SDGXGWGR;;;AU)';
+  const problems = untrustedWriters({ owner: SID.administrators, dacl: underRoot });
+  t.is(problems.length, 1, problems.join('; '));
+  t.regex(problems[0] ?? '', /S-1-5-11 may change it/);
+  // An owner outside the three, even with a tight DACL (the owner can rewrite the DACL).
+  t.regex(untrustedWriters({ owner: 'S-1-5-21-1-2-3-1001', dacl: 'D:P(A;;FA;;;BA)(A;;FA;;;SY)' }).join(), /owned by S-1-5-21-1-2-3-1001/);
+  // A process that is not elevated also accepts its own account (owner and writer), never others.
+  const profile = { owner: 'S-1-5-21-1-2-3-1001', dacl: 'D:(A;ID;FA;;;S-1-5-21-1-2-3-1001)(A;ID;FA;;;SY)(A;ID;FA;;;BA)' };
+  t.deepEqual(untrustedWriters(profile, ['S-1-5-21-1-2-3-1001']), []);
+  t.is(untrustedWriters({ ...profile, dacl: `${profile.dacl}(A;;0x1301bf;;;AU)` }, ['S-1-5-21-1-2-3-1001']).length, 1);
+  // A null DACL, Everyone with write data only, a right spelled in directory-service codes, an unknown code.
+  t.regex(untrustedWriters({ owner: 'BA', dacl: 'D:NO_ACCESS_CONTROL' }).join(), /no DACL/);
+  t.regex(untrustedWriters({ owner: 'BA', dacl: '' }).join(), /no DACL/);
+  t.is(untrustedWriters({ owner: 'BA', dacl: 'D:(A;;0x2;;;WD)' }).length, 1);
+  t.is(untrustedWriters({ owner: 'BA', dacl: 'D:(A;;DC;;;BU)' }).length, 1, 'DC = FILE_WRITE_DATA');
+  t.is(untrustedWriters({ owner: 'BA', dacl: 'D:(A;;ZZ;;;BU)' }).length, 1, 'an unreadable right counts as every right');
+  // Deny entries and inherit-only entries grant nothing on the object itself.
+  t.deepEqual(untrustedWriters({ owner: 'SY', dacl: 'D:P(D;;FA;;;WD)(A;OICIIO;FA;;;BU)(A;;FA;;;BA)' }), []);
+  t.deepEqual(parseDacl('O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)')?.map((a) => [a.type, a.flags.join(''), a.mask, a.sid]), [
+    ['A', 'OICI', 0x1f01ff, SID.administrators],
+    ['A', 'OICI', 0x1f01ff, SID.system],
+  ]);
 });

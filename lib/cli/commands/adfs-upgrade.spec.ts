@@ -1,5 +1,5 @@
 // adfs-upgrade's command definition (kept free of heavy imports: only loaded when run).
-import { hostOption, whatIfOption, type CommandSpec } from '../spec.js';
+import { hostOption, reportOption, whatIfOption, type CommandSpec } from '../spec.js';
 
 export const adfsUpgradeSpec: CommandSpec = {
   name: 'adfs-upgrade',
@@ -19,9 +19,13 @@ export const adfsUpgradeSpec: CommandSpec = {
     { name: 'backup-dir', type: 'string', valueName: 'folder', description: 'Where the export, the originals of replaced files and the run state go (default C:\\ProgramData\\mfa-upgrade\\adfs).' },
     { name: 'package', type: 'string', valueName: 'msi', description: 'MultiFactorAuthenticationAdfsAdapterSetup64.msi: install it on this server as part of the sequence (otherwise installing is the administrator\'s step).' },
     { name: 'sdk-vdir', type: 'list', valueName: 'OLD=NEW', description: "The Web Service SDK's virtual directory was renamed: rewrite WebServiceSdkUrl ('default' = PhoneFactorWebServiceSdk=MultiFactorAuthWebServiceSdk)." },
-    { name: 'from', type: 'string', valueName: 'step', description: 'Resume at this step id (after a manual step or another server\'s steps).' },
+    { name: 'from', type: 'string', valueName: 'step', description: 'Begin this server\'s part at this step id (the steps before it were done on other servers; the farm walk passes it); where this server has a paused run, go on with it.' },
+    { name: 'resume', type: 'boolean', description: 'Go on with this server\'s paused or interrupted run, from its journal in --backup-dir (past the manual or other server\'s step it waited at).' },
+    { name: 'rollback', type: 'boolean', description: 'Undo what this server\'s run did, newest step first (the registration, the policy and replaced files put back).' },
+    { name: 'msi-log-dir', type: 'string', valueName: 'path', description: 'Folder for the Windows Installer log of the adapter install (default C:\\Windows\\Logs\\MfaUpgrade).' },
     hostOption,
     whatIfOption,
+    reportOption,
   ],
   load: () => import('./adfs-upgrade.js'),
 };

@@ -5,6 +5,7 @@ import { openHost } from '../../host/open.js';
 import { reportExitCode, runAdfsUpgrade, type AdfsUpgradeOptions, type AdfsUpgradeReport } from '../../adfs/upgrade.js';
 import { flag, list, str } from '../args.js';
 import type { CommandContext } from '../spec.js';
+import { version } from '../../version.js';
 
 export function formatAdfsReport(r: AdfsUpgradeReport): string {
   const lines: string[] = [];
@@ -22,19 +23,27 @@ export function formatAdfsReport(r: AdfsUpgradeReport): string {
   if (r.carried) lines.push('', `Carried ${r.carried.changed} setting(s) from the ${r.carried.source === 'export' ? 'exported configuration' : 'old config file'} into ${r.carriedConfig}`);
   if (r.withoutAdapterSeconds !== undefined) lines.push(`The farm was without the adapter in its policy for ${r.withoutAdapterSeconds} s.`);
   if (r.adapterOutOfPolicy) lines.push('WARNING: the adapter is out of the global policy: users get no second factor until the sequence goes on.');
-  if (r.next) lines.push('', `Next: ${r.next.id} (${r.next.manual ? 'by hand' : `on ${r.next.node}`}): ${r.next.title}`, ...(r.resumeFrom ? [`When it is done, resume here with: mfa-upgrade adfs-upgrade <same options> --from ${r.resumeFrom}`] : []));
+  if (r.next) lines.push('', `Next: ${r.next.id} (${r.next.manual ? 'by hand' : `on ${r.next.node}`}): ${r.next.title}`, ...(r.resumeFrom ? [`When it is done, go on here with: mfa-upgrade adfs-upgrade <same options> --resume (this server's next step is ${r.resumeFrom})`] : []));
   if (r.failure) lines.push('', `Failed at ${r.failure.step}: ${r.failure.message}`, r.status === 'rolled-back' ? 'Everything this run changed was undone: AD FS is as it was found.' : 'Some undo steps failed: check AD FS by hand (see the steps above).');
   for (const w of r.warnings) lines.push(`WARNING: ${w}`);
   if (r.status !== 'what-if') lines.push(`Backup: ${r.backupDir}`);
   return lines.join('\n');
 }
 
-export async function run({ args, out }: CommandContext): Promise<ExitCodeValue> {
+export async function run({ args, out, cancel }: CommandContext): Promise<ExitCodeValue> {
+  if (flag(args, 'resume') && flag(args, 'rollback')) throw new MfaError('--resume and --rollback exclude each other', { code: 'USAGE', exitCode: ExitCode.usage, remedy: 'Choose one: --resume goes on with the run, --rollback undoes it.' });
+  const reportPath = str(args, 'report');
+  const reportModule = reportPath ? await import('../../report/commands.js') : undefined;
+  if (reportModule && reportPath) await reportModule.checkReportPath(reportPath);
   const options: AdfsUpgradeOptions = {
     config: str(args, 'config') as string,
     servers: list(args, 'servers'),
     sdkVdir: parseVdirMappings(list(args, 'sdk-vdir')),
     whatIf: flag(args, 'what-if'),
+    resume: flag(args, 'resume'),
+    rollback: flag(args, 'rollback'),
+    cancel,
+    toolVersion: version,
   };
   const copy = (opt: string, key: keyof AdfsUpgradeOptions) => {
     const value = str(args, opt);
@@ -50,24 +59,23 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
   copy('backup-dir', 'backupDir');
   copy('package', 'package');
   copy('from', 'from');
+  copy('msi-log-dir', 'logDir');
   const host = await openHost(str(args, 'host'));
-  let step = 0;
-  const report = await runAdfsUpgrade(host, options, {
-    log: (level, message) => {
-      out.log(level, message);
-      if (level === 'info') out.progress({ id: 1, activity: 'AD FS adapter upgrade', status: message, percent: -1 });
-      step++;
-    },
-  });
-  if (step) out.progress({ id: 1, activity: 'AD FS adapter upgrade', percent: 100, completed: true });
+  const report = await runAdfsUpgrade(host, options, out);
   out.object('MfaUpgrade.AdfsAdapterUpgrade', report, () => formatAdfsReport(report));
+  if (reportModule && reportPath) await reportModule.writeAdfsReport(reportPath, args, out, report);
   if (report.failure) {
     out.error(
       new MfaError(`${report.failure.step} failed: ${report.failure.message}`, {
         code: report.failure.code ?? 'ADFS_STEP_FAILED',
         target: report.failure.step,
-        remedy: report.status === 'rolled-back' ? 'AD FS was put back as it was found. Fix the cause and run again.' : 'Undo failed for some steps: check Get-AdfsAuthenticationProvider and Get-AdfsGlobalAuthenticationPolicy against the backup.',
-        exitCode: ExitCode.fatal,
+        remedy:
+          report.status === 'rolled-back'
+            ? 'AD FS was put back as it was found. Fix the cause and run again.'
+            : report.status === 'interrupted'
+              ? `Run adfs-upgrade again with the same options and --resume to go on, or --rollback to undo (journal ${report.journal ?? ''}).`
+              : 'Undo failed for some steps: check Get-AdfsAuthenticationProvider and Get-AdfsGlobalAuthenticationPolicy against the backup, then run again with --rollback.',
+        exitCode: reportExitCode(report),
       }),
     );
   }

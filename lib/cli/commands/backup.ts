@@ -2,7 +2,9 @@
 import { ExitCode, MfaError, type ExitCodeValue } from '../../errors.js';
 import { openHost } from '../../host/open.js';
 import { readPassphraseFile } from '../../backup/passphrase.js';
-import { planBackup, takeBackup, type BackupOptions } from '../../backup/take-backup.js';
+import { journaledBackup } from '../../backup/journaled-backup.js';
+import { planBackup, type BackupOptions } from '../../backup/take-backup.js';
+import { version } from '../../version.js';
 import type { Role } from '../../backup/format.js';
 import { flag, str } from '../args.js';
 import { formatBackup, formatBackupPlan, summarizeBackup } from '../format/backup.js';
@@ -15,7 +17,7 @@ function roleOf(value: string | undefined): Role {
   throw new MfaError(`--role takes master or subordinate, not '${value}'`, { code: 'USAGE', exitCode: ExitCode.usage, remedy: "Run 'mfa-upgrade backup --help' for the options." });
 }
 
-export async function run({ args, out }: CommandContext): Promise<ExitCodeValue> {
+export async function run({ args, out, cancel }: CommandContext): Promise<ExitCodeValue> {
   const role = roleOf(str(args, 'role'));
   const passphraseFile = str(args, 'passphrase-file');
   const passphrase = passphraseFile === undefined ? undefined : await readPassphraseFile(passphraseFile);
@@ -26,9 +28,9 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
     out.object('MfaUpgrade.BackupPlan', data, () => formatBackupPlan(plan));
     return ExitCode.success;
   }
-  const options: BackupOptions = { out: str(args, 'out') as string, role, output: out };
+  const options: BackupOptions = { out: str(args, 'out') as string, role, output: out, cancel };
   if (passphrase !== undefined) options.passphrase = passphrase;
-  const result = await takeBackup(host, options);
+  const result = await journaledBackup(host, out, options, version);
   const summary = summarizeBackup(result);
   out.object('MfaUpgrade.BackupBundle', summary, () => formatBackup(summary));
   out.log('info', `Digest ${result.digest}: keep it; verify-backup and restore --expect-digest ${result.digest} accept only this bundle.`);

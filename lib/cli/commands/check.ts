@@ -1,6 +1,6 @@
 // mfa-upgrade check: prerequisites as data (id, status, evidence, remedy).
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
-import { openHost } from '../../host/open.js';
+import { openHostForReading } from '../read-host.js';
 import { takeInventory } from '../../inventory/take-inventory.js';
 import { runChecks, worst } from '../../readiness/run-checks.js';
 import { num, str } from '../args.js';
@@ -9,7 +9,7 @@ import type { CommandContext } from '../spec.js';
 import { readPackages, redistributablesIn, targetMajorOf } from '../../upgrade/packages.js';
 
 export async function run({ args, out }: CommandContext): Promise<ExitCodeValue> {
-  const host = await openHost(str(args, 'host'));
+  const host = await openHostForReading(str(args, 'host'), out);
   const inventory = await takeInventory(host);
   const packagesDir = str(args, 'packages');
   const packages = packagesDir ? await readPackages(host, packagesDir) : [];

@@ -3,7 +3,7 @@ import { promises as fsp } from 'node:fs';
 import { ExitCode, MfaError, type ExitCodeValue } from '../../errors.js';
 import { parseFleet, planFleet } from '../../upgrade/fleet.js';
 import { formatFleetPlan } from '../format/fleet.js';
-import { openHost } from '../../host/open.js';
+import { openHostForReading } from '../read-host.js';
 import { makePlan } from '../../upgrade/make-plan.js';
 import { str } from '../args.js';
 import { formatPlan } from '../format/plan.js';
@@ -11,18 +11,24 @@ import type { CommandContext, ParsedArgs } from '../spec.js';
 import { planOptionsFrom } from './plan-options.js';
 
 export async function run({ args, out }: CommandContext): Promise<ExitCodeValue> {
+  const reportPath = str(args, 'report');
+  const report = reportPath ? await import('../../report/commands.js') : undefined;
+  if (report && reportPath) await report.checkReportPath(reportPath);
   const fleetFile = str(args, 'fleet');
   if (fleetFile) {
-    const fleet = planFleet(parseFleet(await fsp.readFile(fleetFile, 'utf8').catch((e: Error) => {
+    const file = parseFleet(await fsp.readFile(fleetFile, 'utf8').catch((e: Error) => {
       throw new MfaError(`cannot read the fleet file: ${e.message}`, { code: 'FLEET', target: fleetFile, exitCode: ExitCode.badInput });
-    }), fleetFile), fleetFile, upgradeArgsFor(args));
+    }), fleetFile);
+    const fleet = planFleet(file, fleetFile, upgradeArgsFor(args));
     out.object('MfaUpgrade.FleetPlan', fleet, () => formatFleetPlan(fleet));
+    if (report && reportPath) await report.writeFleetReport(reportPath, args, out, fleet, file);
     return ExitCode.success;
   }
   const options = planOptionsFrom(args);
-  const host = await openHost(str(args, 'host'));
+  const host = await openHostForReading(str(args, 'host'), out);
   const plan = await makePlan(host, options);
   out.object('MfaUpgrade.UpgradePlan', plan, () => formatPlan(plan));
+  if (report && reportPath) await report.writePlanReport(reportPath, args, out, plan, host);
   return plan.blockers.length ? ExitCode.notReady : ExitCode.success;
 }
 

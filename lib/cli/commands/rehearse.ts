@@ -10,7 +10,6 @@ import { readPassphraseFile } from '../../backup/passphrase.js';
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
 import { openImageHost } from '../../host/image/image-host.js';
 import { takeInventory } from '../../inventory/take-inventory.js';
-import { Executor } from '../../upgrade/execute.js';
 import { makePlan } from '../../upgrade/make-plan.js';
 import { flag, str } from '../args.js';
 import { formatInventory } from '../format/inventory.js';
@@ -18,14 +17,19 @@ import { formatPlan } from '../format/plan.js';
 import { version } from '../../version.js';
 import type { CommandContext } from '../spec.js';
 import { planOptionsFrom } from './plan-options.js';
-import { DEFAULT_LOG_DIR } from './upgrade.js';
+import { DEFAULT_LOG_DIR, upgradeResult } from './upgrade.js';
+import { runUpgrade } from '../../upgrade/run-upgrade.js';
+import type { RunResult } from '../../engine/engine.js';
 import { removePath } from '../../util/remove.js';
 
-export async function run({ args, out }: CommandContext): Promise<ExitCodeValue> {
+export async function run({ args, out, cancel }: CommandContext): Promise<ExitCodeValue> {
   const bundle = str(args, 'backup') as string;
   const options = planOptionsFrom(args);
   const passphraseFile = str(args, 'passphrase-file');
   const passphrase = passphraseFile ? await readPassphraseFile(passphraseFile) : undefined;
+  const reportPath = str(args, 'report');
+  const report = reportPath ? await import('../../report/commands.js') : undefined;
+  if (report && reportPath) await report.checkReportPath(reportPath);
   const work = await fsp.mkdtemp(join(tmpdir(), 'mfa-rehearsal-'));
   const keep = flag(args, 'keep');
   try {
@@ -35,20 +39,32 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
     const host = await openImageHost(hostDir);
     const plan = await makePlan(host, options);
     out.object('MfaUpgrade.UpgradePlan', plan, () => formatPlan(plan));
+    const backupAccess = createBundleAccess({ readPackage: (p) => host.installer.readPackage(p) });
+    const rehearsalReport = (facts: { result?: RunResult; error?: unknown }) =>
+      report && reportPath ? report.writeRehearsalReport(reportPath, args, out, { bundle, plan, workDir: join(work, 'upgrade'), backup: backupAccess, ...(keep ? { kept: hostDir } : {}), ...facts }, host) : Promise.resolve();
     if (plan.blockers.length) {
       out.log('error', 'Rehearsal: the plan is blocked; the real upgrade would stop here too.');
+      await rehearsalReport({});
       return ExitCode.notReady;
     }
-    const executor = new Executor(host, createBundleAccess({ readPackage: (p) => host.installer.readPackage(p) }), out, {
-      workDir: join(work, 'upgrade'),
-      packagesDir: options.packagesDir,
-      mode: 'run',
-      unattended: true,
-      retry: { attempts: 1, delayMs: 0 },
-      logDir: DEFAULT_LOG_DIR,
-      toolVersion: version,
-    });
-    const result = await executor.execute(plan);
+    let ran: RunResult;
+    try {
+      ran = await runUpgrade(host, backupAccess, out, {
+        workDir: join(work, 'upgrade'),
+        packagesDir: options.packagesDir,
+        mode: 'run',
+        unattended: true,
+        retry: { attempts: 1, delayMs: 0 },
+        logDir: DEFAULT_LOG_DIR,
+        toolVersion: version,
+        cancel,
+      }, plan);
+    } catch (e) {
+      await rehearsalReport({ error: e });
+      throw e;
+    }
+    await rehearsalReport({ result: ran });
+    const result = upgradeResult(ran);
     const after = await takeInventory(host);
     const rehearsal = {
       bundle,
@@ -62,7 +78,7 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
     };
     out.object('MfaUpgrade.Rehearsal', rehearsal, () =>
       [
-        `Rehearsal ${result.outcome}: ${result.stepsRun.length} steps ran on the copy${result.leftToDo.length ? `; left to do by hand: ${result.leftToDo.map((m) => m.title).join('; ')}` : ''}.`,
+        `Rehearsal ${result.outcome}: ${result.stepsRun.length} steps ran on the copy${result.leftToDo.length ? `; left to do by hand: ${result.leftToDo.map((m: { title: string }) => m.title).join('; ')}` : ''}.`,
         '',
         'The machine after the upgrade would look like this:',
         formatInventory(after),

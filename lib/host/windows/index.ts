@@ -31,6 +31,7 @@ export class WindowsHost implements Host {
   readonly iis: ConfigIis;
   readonly powershell: PowerShell;
   readonly network: Network = nodeNetwork;
+  readonly stateDir = `${process.env['ProgramData'] ?? 'C:\\ProgramData'}\\mfa-upgrade`;
 
   constructor(
     readonly addon: NativeAddon,
@@ -42,6 +43,10 @@ export class WindowsHost implements Host {
     this.files = new WindowsFiles(addon);
     this.iis = new ConfigIis(this.files, this.registry);
     this.powershell = powershell ?? new LazyPowerShell();
+  }
+
+  localPath(windowsPath: string): string {
+    return windowsPath;
   }
 
   async info(): Promise<HostInfo> {

@@ -123,7 +123,16 @@ export class WindowsInstaller implements Installer {
           /* a listener's failure must not disturb the installation */
         }
       });
-      const exitCode = await awaitNative(() => this.addon.msiRun(op, target, cmd, logFile, (e: RawMsiEvent) => tracker.handle(e)));
+      // The installer runs on the addon's own thread; a cancel (Ctrl+C, a stop request) makes its
+      // UI handler answer IDCANCEL at the next message, and the result is then 1602 after rollback.
+      const run = callNative(() => this.addon.msiRun(op, target, cmd, logFile, (e: RawMsiEvent) => tracker.handle(e)));
+      const stopListening = options.cancel?.onCancel(() => run.cancel());
+      let exitCode: number;
+      try {
+        exitCode = await awaitNative(() => run.result);
+      } finally {
+        stopListening?.();
+      }
       if (exitCode === 0 || exitCode === 3010 || exitCode === 1641) tracker.complete();
       const result: InstallResult = { exitCode };
       if (logFile) result.logFile = logFile;

@@ -1,9 +1,11 @@
 // The Services port over the service control manager (through the addon). Stop takes the
-// running dependents down first; both wait for the state until a deadline (default 60 s) on a
-// worker thread, so the event loop keeps running.
+// active dependents down first and returns every service it stopped (dependents first, the named
+// one last); both wait for the state, pending states included, until a deadline (default 60 s)
+// on a worker thread, so the event loop keeps running.
 import type { ServiceInfo, ServiceWaitOptions, Services } from '../ports.js';
 import type { NativeAddon } from './addon.js';
-import { awaitNative, callNative } from './native-error.js';
+import { MfaError } from '../../errors.js';
+import { awaitNative, callNative, fromNative } from './native-error.js';
 
 export const DEFAULT_SERVICE_TIMEOUT_MS = 60_000;
 
@@ -30,14 +32,23 @@ export class WindowsServices implements Services {
   }
 
   async stop(name: string, options?: ServiceWaitOptions): Promise<string[]> {
-    // What the SCM stopped with it is read from the states before and after the stop.
-    const before = new Map((await this.list()).map((s) => [s.name.toLowerCase(), s.state]));
-    await awaitNative(() => this.addon.svcStop(checkName(name), timeoutOf(options)));
-    const after = await this.list();
-    const stopped = after.filter((s) => s.state === 'stopped' && before.get(s.name.toLowerCase()) !== undefined && before.get(s.name.toLowerCase()) !== 'stopped').map((s) => s.name);
-    // Dependents stop before the service they depend on.
-    const named = stopped.filter((n) => n.toLowerCase() === name.toLowerCase());
-    return [...stopped.filter((n) => n.toLowerCase() !== name.toLowerCase()), ...named];
+    // The addon stops the active dependents first (pending states waited for) and says which
+    // services it stopped, in order: callers start them again in reverse.
+    try {
+      return await this.addon.svcStop(checkName(name), timeoutOf(options));
+    } catch (e) {
+      const stopped = (e as { stopped?: unknown }).stopped;
+      const mapped = fromNative(e);
+      if (mapped instanceof MfaError && Array.isArray(stopped) && stopped.length > 0) {
+        throw new MfaError(`${mapped.message} (stopped before the failure: ${stopped.join(', ')}; start them again)`, {
+          code: mapped.code,
+          ...(mapped.target ? { target: mapped.target } : {}),
+          ...(mapped.remedy ? { remedy: mapped.remedy } : {}),
+          cause: e,
+        });
+      }
+      throw mapped;
+    }
   }
 
   start(name: string, options?: ServiceWaitOptions): Promise<void> {

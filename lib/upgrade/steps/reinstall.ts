@@ -4,13 +4,12 @@ import { ExitCode, MfaError } from '../../errors.js';
 import type { ComponentKind } from '../../inventory/types.js';
 import { sitePropertyOf, vdirPropertyOf } from '../packages.js';
 import type { PreviousPlacement } from '../plan-types.js';
-import type { StepContext } from './context.js';
-import { runMsi } from './msi.js';
+import { bundleOf, type UpgradeContext } from './env.js';
 
-export async function reinstallFromBackup(ctx: StepContext, product: { productCode: string; name: string; version: string }, component: ComponentKind | undefined, previous: PreviousPlacement): Promise<void> {
+export async function reinstallFromBackup(ctx: UpgradeContext, product: { productCode: string; name: string; version: string }, component: ComponentKind | undefined, previous: PreviousPlacement): Promise<void> {
   const installed = await ctx.host.installer.listProducts();
   if (installed.some((p) => p.productCode.toUpperCase() === product.productCode.toUpperCase())) return;
-  const pkg = await ctx.backup.cachedPackage(ctx.bundle, product.productCode);
+  const pkg = await ctx.env.backup.cachedPackage(bundleOf(ctx), product.productCode);
   if (!pkg) {
     throw new MfaError(`the backup has no cached package for ${product.name} ${product.version}, so it cannot be reinstalled`, {
       code: 'ROLLBACK_NO_PACKAGE',
@@ -26,5 +25,5 @@ export async function reinstallFromBackup(ctx: StepContext, product: { productCo
     const siteProp = sitePropertyOf(pkg);
     if (siteProp && previous.site) properties[siteProp] = previous.site;
   }
-  await runMsi(ctx, `Reinstalling ${product.name} ${product.version}`, `reinstall-${product.productCode}`, (o) => ctx.host.installer.install(pkg.path, { properties, ...o }));
+  await ctx.installer.install(pkg.path, `Reinstalling ${product.name} ${product.version}`, `reinstall-${product.productCode}`, properties);
 }

@@ -1,42 +1,52 @@
-// Puts custom portal themes back from the backup, recording what it created or replaced.
-import { existsSync } from 'node:fs';
-import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomicLocal } from '../../util/local-fs.js';
+// Puts custom portal themes back from the backup; every file it creates or replaces is kept in
+// the run's undo store first. Afterwards each theme file holds the backed-up bytes.
+import type { EngineStep } from '../../engine/step.js';
+import { ExitCode, MfaError } from '../../errors.js';
 import { joinWindowsPath, windowsDirname } from '../../util/winpath.js';
 import type { RestoreThemesStep } from '../plan-types.js';
-import type { StepContext } from './context.js';
+import { bundleOf, type UpgradeContext, type UpgradeEnv } from './env.js';
 import { physicalPathOf } from './locate.js';
 
-export async function runRestoreThemes(step: RestoreThemesStep, ctx: StepContext): Promise<void> {
+/** Each backed-up theme file and where it goes. */
+async function themeFiles(step: RestoreThemesStep, ctx: UpgradeContext): Promise<Array<{ dest: string; bytes: Buffer }>> {
   const appThemes = joinWindowsPath(await physicalPathOf(ctx.host, step.site, step.vdir, windowsDirname(step.targetAppThemes)), 'App_Themes');
-  const created: string[] = [...((ctx.recorded['created'] as string[] | undefined) ?? [])];
-  const replaced: string[] = [...((ctx.recorded['replaced'] as string[] | undefined) ?? [])];
-  let n = replaced.length;
+  const bundle = bundleOf(ctx);
+  const out: Array<{ dest: string; bytes: Buffer }> = [];
   for (const theme of step.themes) {
     const from = joinWindowsPath(step.originalAppThemes, theme);
-    for (const rel of await ctx.backup.listOriginal(ctx.bundle, from)) {
-      const bytes = await ctx.backup.readOriginal(ctx.bundle, joinWindowsPath(from, rel));
-      if (!bytes) continue;
-      const dest = joinWindowsPath(appThemes, theme, rel);
-      const existing = (await ctx.host.files.stat(dest)) ? await ctx.host.files.readFile(dest) : undefined;
-      if (existing?.equals(bytes)) continue;
-      if (existing) {
-        const copy = join(ctx.workDir, 'undo', `${step.id}.${n++}`);
-        await fsp.mkdir(join(ctx.workDir, 'undo'), { recursive: true });
-        await writeFileAtomicLocal(copy, existing);
-        replaced.push(`${dest}|${copy}`);
-      } else created.push(dest);
-      await ctx.host.files.writeFileAtomic(dest, bytes);
+    for (const rel of await ctx.env.backup.listOriginal(bundle, from)) {
+      const bytes = await ctx.env.backup.readOriginal(bundle, joinWindowsPath(from, rel));
+      if (bytes) out.push({ dest: joinWindowsPath(appThemes, theme, rel), bytes });
     }
   }
-  ctx.record({ created, replaced });
+  return out;
 }
 
-export async function undoRestoreThemes(_step: RestoreThemesStep, ctx: StepContext): Promise<void> {
-  for (const path of (ctx.recorded['created'] as string[] | undefined) ?? []) await ctx.host.files.remove(path);
-  for (const pair of (ctx.recorded['replaced'] as string[] | undefined) ?? []) {
-    const [dest, copy] = pair.split('|') as [string, string];
-    if (existsSync(copy)) await ctx.host.files.writeFileAtomic(dest, await fsp.readFile(copy));
-  }
+export function restoreThemesStep(step: RestoreThemesStep): EngineStep<UpgradeEnv> {
+  return {
+    id: step.id,
+    title: step.title,
+    kind: step.kind,
+    async run(ctx) {
+      const files = await themeFiles(step, ctx);
+      ctx.record({ files: files.map((f) => f.dest) });
+      for (const f of files) {
+        const existing = (await ctx.host.files.stat(f.dest)) ? await ctx.host.files.readFile(f.dest) : undefined;
+        if (existing?.equals(f.bytes)) continue;
+        await ctx.undo.keep(f.dest);
+        await ctx.host.files.writeFileAtomic(f.dest, f.bytes);
+      }
+    },
+    async verify(ctx) {
+      for (const f of await themeFiles(step, ctx)) {
+        const st = await ctx.host.files.stat(f.dest);
+        if (!st || !(await ctx.host.files.readFile(f.dest)).equals(f.bytes)) {
+          throw new MfaError(`postcondition not met: the theme file ${f.dest} does not hold the backed-up bytes`, { code: 'POSTCONDITION_FAILED', target: f.dest, exitCode: ExitCode.fatal, remedy: 'Run again with --resume to copy the themes again, or --rollback.' });
+        }
+      }
+    },
+    async undo(ctx) {
+      for (const dest of (ctx.recorded['files'] as string[] | undefined) ?? []) await ctx.undo.putBack(dest);
+    },
+  };
 }

@@ -1,14 +1,23 @@
 // Uninstall step; a product already gone (1605) counts as done, so a resumed run can repeat it.
+import type { EngineStep } from '../../engine/step.js';
 import type { UninstallStep } from '../plan-types.js';
-import type { StepContext } from './context.js';
-import { runMsi, UNKNOWN_PRODUCT } from './msi.js';
+import type { UpgradeEnv } from './env.js';
+import { cachedPackageBlockers, findProduct, productMissing } from './products.js';
 import { reinstallFromBackup } from './reinstall.js';
 
-export async function runUninstall(step: UninstallStep, ctx: StepContext): Promise<void> {
-  const code = await runMsi(ctx, `Uninstalling ${step.name} ${step.version}`, step.id, (o) => ctx.host.installer.uninstall(step.productCode, o), [UNKNOWN_PRODUCT]);
-  if (code === UNKNOWN_PRODUCT) ctx.out.log('verbose', `${step.name} was already uninstalled.`);
-}
-
-export async function undoUninstall(step: UninstallStep, ctx: StepContext): Promise<void> {
-  await reinstallFromBackup(ctx, step, step.component, step.previous);
+export function uninstallStep(step: UninstallStep): EngineStep<UpgradeEnv> {
+  return {
+    id: step.id,
+    title: step.title,
+    kind: step.kind,
+    preflight: (host) => cachedPackageBlockers(host, step.productCode, `${step.name} ${step.version}`),
+    async run(ctx) {
+      const code = await ctx.installer.uninstall(step.productCode, `Uninstalling ${step.name} ${step.version}`, step.id);
+      if (code === 1605) ctx.reporter.log('verbose', `${step.name} was already uninstalled.`);
+    },
+    async verify(ctx) {
+      if (await findProduct(ctx.host, step.productCode)) throw productMissing(`${step.name} ${step.version} is still installed after its uninstall`, step.productCode);
+    },
+    undo: (ctx) => reinstallFromBackup(ctx, step, step.component, step.previous),
+  };
 }

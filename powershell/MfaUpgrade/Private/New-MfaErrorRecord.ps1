@@ -16,7 +16,7 @@ function Get-MfaErrorCategory {
         '^REMOTE_' { return [System.Management.Automation.ErrorCategory]::ConnectionError }
         '^NOT_WINDOWS$' { return [System.Management.Automation.ErrorCategory]::NotImplemented }
         'VERIFY_FAILED$' { return [System.Management.Automation.ErrorCategory]::InvalidResult }
-        '^(MSI_1618|BACKUP_RUNNING|ADFS_RUN_IN_PROGRESS|FILE_BUSY)$' { return [System.Management.Automation.ErrorCategory]::ResourceBusy }
+        '^(MSI_1618|BACKUP_RUNNING|ADFS_RUN_IN_PROGRESS|FILE_BUSY|RUN_IN_PROGRESS)$' { return [System.Management.Automation.ErrorCategory]::ResourceBusy }
         '^(PATH_ESCAPE|BUNDLE_PATH|BUNDLE_LINK|XML_DOCTYPE)$' { return [System.Management.Automation.ErrorCategory]::SecurityError }
         '^(BUNDLE_PASSPHRASE|BUNDLE_PASSPHRASE_REQUIRED|PASSPHRASE_WEAK)$' { return [System.Management.Automation.ErrorCategory]::AuthenticationError }
         '(NOT_FOUND|MISSING|^ENOENT$|^NO_JOURNAL$|^FILE_EMPTY$|^NOTHING_TO_BACK_UP$)' { return [System.Management.Automation.ErrorCategory]::ObjectNotFound }
@@ -25,9 +25,11 @@ function Get-MfaErrorCategory {
         '^(EXTRACT_TARGET)$' { return [System.Management.Automation.ErrorCategory]::InvalidArgument }
         '^(FILE_ACCESS|FILE_UNREADABLE|DATA_FILE_UNREADABLE|EACCES|EPERM)$' { return [System.Management.Automation.ErrorCategory]::PermissionDenied }
         '^(DISK_FULL|ENOSPC|BACKUP_WRITE|BUNDLE_WRITE)$' { return [System.Management.Automation.ErrorCategory]::WriteError }
+        '^INTERRUPTED$' { return [System.Management.Automation.ErrorCategory]::OperationStopped }
+        '^POSTCONDITION_FAILED$' { return [System.Management.Automation.ErrorCategory]::InvalidResult }
         '^FREE_SPACE_UNKNOWN$' { return [System.Management.Automation.ErrorCategory]::NotImplemented }
         '^(PS_TIMEOUT|ETIMEDOUT)$' { return [System.Management.Automation.ErrorCategory]::OperationTimeout }
-        '^(PLAN_BLOCKED|NOT_READY|UPGRADE_INTERRUPTED|JOURNAL_ENDED)$' { return [System.Management.Automation.ErrorCategory]::InvalidOperation }
+        '^(PLAN_BLOCKED|NOT_READY|UPGRADE_INTERRUPTED|JOURNAL_ENDED|RUN_OPEN|RUN_PAUSED|RUN_INTERRUPTED|ROLLBACK_STARTED|NO_BACKUP)$' { return [System.Management.Automation.ErrorCategory]::InvalidOperation }
         '^(SERVICE_|WIN32_)' { return [System.Management.Automation.ErrorCategory]::ResourceUnavailable }
         '^(MSI_|STEP_FAILED|ADFS_|PS_|ROLLBACK_|RESTORE_)' { return [System.Management.Automation.ErrorCategory]::InvalidResult }
         default { return [System.Management.Automation.ErrorCategory]::NotSpecified }

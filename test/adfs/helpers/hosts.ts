@@ -119,6 +119,8 @@ export async function testHost(dir: string, transport: TransportName, edge?: Edg
   }
   const host: Host = {
     kind: 'image',
+    stateDir: image.stateDir,
+    localPath: (p) => image.localPath(p),
     info: () => image.info(),
     registry: image.registry,
     installer: image.installer,

@@ -1,7 +1,9 @@
 /*
  * A minimal Windows service for the Windows test tier: it stands for the PhoneFactor Agent and
  * MFA Server services (pfsvc.exe, MultiFactorAuthSvc.exe, MultiFactorAuthAdSyncSvc.exe are all
- * this program). It takes a moment to start and to stop, so callers must wait for the state.
+ * this program). It takes a moment to start and to stop, so callers must wait for the state:
+ * 300 ms each, or as long as "--start-delay <ms>" on its command line says for the start (the tier
+ * uses a long one to catch a service in START_PENDING).
  * Built with mingw-w64: x86_64-w64-mingw32-gcc-posix -municode -O2 -static -o svc.exe fixture-svc.c
  * Run outside the service control manager it prints a line and exits with 1.
  */
@@ -11,10 +13,12 @@
 #endif
 #include <windows.h>
 #include <stdio.h>
+#include <wchar.h>
 
 static SERVICE_STATUS_HANDLE status_handle;
 static SERVICE_STATUS status;
 static HANDLE stop_event;
+static DWORD start_delay_ms = 300;
 
 static void report(DWORD state, DWORD wait_hint) {
   status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
@@ -49,15 +53,18 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv) {
   status_handle = RegisterServiceCtrlHandlerExW(argc > 0 ? argv[0] : L"", handler, NULL);
   if (!status_handle) return;
   stop_event = CreateEventW(NULL, TRUE, FALSE, NULL);
-  report(SERVICE_START_PENDING, 3000);
-  Sleep(300);
+  report(SERVICE_START_PENDING, start_delay_ms + 3000);
+  Sleep(start_delay_ms);
   report(SERVICE_RUNNING, 0);
   WaitForSingleObject(stop_event, INFINITE);
   Sleep(300);
   report(SERVICE_STOPPED, 0);
 }
 
-int wmain(void) {
+int wmain(int argc, wchar_t **argv) {
+  for (int i = 1; i + 1 < argc; i++) {
+    if (wcscmp(argv[i], L"--start-delay") == 0) start_delay_ms = (DWORD)wcstoul(argv[i + 1], NULL, 10);
+  }
   SERVICE_TABLE_ENTRYW table[] = {{(LPWSTR)L"", service_main}, {NULL, NULL}};
   if (!StartServiceCtrlDispatcherW(table)) {
     fprintf(stderr, "fixture service: StartServiceCtrlDispatcherW failed (%lu); run it as a service\n", GetLastError());

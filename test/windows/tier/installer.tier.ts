@@ -106,7 +106,7 @@ test('adminExtract: lays the portal package\'s web.config under a folder without
   assert.equal(result.exitCode, 0);
   const extracted = `${target}\\inetpub\\wwwroot\\PhoneFactor\\web.config`;
   const bytes = await files.readFile(extracted);
-  assert.deepEqual(bytes, readFileSync(`${process.env['MFA_UPGRADE_ADDON']}\\test\\windows\\fixtures\\payload\\portal-5.2\\web.config`));
+  assert.deepEqual(bytes, readFileSync(`${process.env['MFA_TIER_ROOT']}\\test\\windows\\fixtures\\payload\\portal-5.2\\web.config`));
   const portals = (await installer.listProducts()).filter((p) => p.productCode === PORTAL.productCode);
   assert.equal(portals.length, 1, 'an administrative install registers no product');
 });

@@ -2,9 +2,9 @@
 // inventory written by hand in test/windows/expected-inventory.json.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { takeInventory } from '../../../lib/inventory/take-inventory.js';
-import { host } from './context.js';
+import { host, work } from './context.js';
 import { env, test } from './harness.js';
 
 /** IIS is not part of Wine: the test lays down the configuration IIS would hold for the three applications. */
@@ -48,11 +48,13 @@ export function declareInventoryTest(): void {
     inventory.host = { kind: 'windows' };
     const expected = JSON.parse(readFileSync(env('MFA_TIER_EXPECTED'), 'utf8')) as Record<string, unknown>;
     delete expected['$comment'];
+    // Left in the prefix (run.mjs --keep) to compare when the inventory's shape changes.
+    writeFileSync(work('actual-inventory.json'), JSON.stringify(inventory, null, 2));
     assert.deepEqual(inventory, expected);
   });
 
   test('the CLI bundle (dist/mfa-upgrade.cjs), run by a renamed node.exe, finds the addon beside itself and reports the same inventory', (t) => {
-    const bundle = `${env('MFA_UPGRADE_ADDON')}\\dist\\mfa-upgrade.cjs`;
+    const bundle = `${env('MFA_TIER_ROOT')}\\dist\\mfa-upgrade.cjs`;
     const out = 'C:\\mfa-tier\\cli-inventory.jsonl';
     // No MFA_UPGRADE_ADDON for the child: the bundle resolves the package root from its own folder.
     // node.exe cannot write to a pipe under Wine: cmd.exe redirects its output to a file.

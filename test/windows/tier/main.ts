@@ -8,6 +8,7 @@ import './installer.tier.js';
 import { declareServerUninstall, declareUpgradeTests } from './installer.tier.js';
 import { declareAgentServiceTests, declareDependentServiceTests } from './services.tier.js';
 import { declareInventoryTest } from './inventory.tier.js';
+import { declareInstallerThreadTests } from './msi-run.tier.js';
 import { runAll } from './harness.js';
 
 declareAgentServiceTests();
@@ -15,6 +16,7 @@ declareInventoryTest();
 declareUpgradeTests();
 declareDependentServiceTests();
 declareServerUninstall();
+declareInstallerThreadTests();
 
 runAll().then(
   () => process.exit(0),
