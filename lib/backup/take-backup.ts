@@ -342,6 +342,8 @@ export async function takeBackup(host: Host, options: BackupOptions): Promise<Ba
   const started = Date.now();
   const out = resolve(options.out);
   const output = options.output;
+  // The passphrase is checked before anything is looked at or written.
+  const material = options.passphrase !== undefined ? toPassphrase(options.passphrase).forNewBundle('--passphrase-file') : undefined;
   const fs = options.fs ?? localBundleFs;
   const role = options.role ?? 'unknown';
   if (await fsp.lstat(out).then(() => true, () => false)) {
@@ -365,7 +367,7 @@ export async function takeBackup(host: Host, options: BackupOptions): Promise<Ba
   let keys: BundleKeys | undefined;
   let encryption: Manifest['encryption'] = null;
   if (options.passphrase !== undefined) {
-    const made = await newEncryption(toPassphrase(options.passphrase).forNewBundle('--passphrase-file'), options.scrypt ?? DEFAULT_SCRYPT);
+    const made = await newEncryption(material as Buffer, options.scrypt ?? DEFAULT_SCRYPT);
     keys = made.keys;
     encryption = made.info;
   }

@@ -21,6 +21,8 @@ export async function run({ args, out, cancel }: CommandContext): Promise<ExitCo
   const role = roleOf(str(args, 'role'));
   const passphraseFile = str(args, 'passphrase-file');
   const passphrase = passphraseFile === undefined ? undefined : await readPassphraseFile(passphraseFile);
+  // A passphrase a new bundle cannot use is refused before the host is opened or anything is written.
+  if (passphrase !== undefined && passphraseFile !== undefined) passphrase.forNewBundle(passphraseFile);
   const host = await openHost(str(args, 'host'));
   if (flag(args, 'what-if')) {
     const plan = await planBackup(host);
