@@ -9,10 +9,13 @@ import type { Reporter } from '../reporting/reporter.js';
 import { ExitCode, MfaError, badInput } from '../errors.js';
 import type { Files, Host } from '../host/ports.js';
 import { takeInventory } from '../inventory/take-inventory.js';
-import type { Inventory, WebComponentInventory } from '../inventory/types.js';
-import { joinWindowsPath, windowsDirname } from '../util/winpath.js';
-import { relativeUnder, relativeWindowsPathProblem, type Manifest, type ManifestFile, type ManifestGroup } from './format.js';
+import type { Inventory } from '../inventory/types.js';
+import { windowsDirname } from '../util/winpath.js';
+import { plainOf } from './format.js';
+import { bundleGroups } from './group-match.js';
+import type { PassphraseInput } from './passphrase.js';
 import { ByteProgress, PROGRESS_IDS } from './progress.js';
+import { restoreTargets, type RestoreWhat, type TargetFile } from './restore-targets.js';
 import { readStored, type OpenedBundle } from './read-bundle.js';
 import { protectBundle } from './take-backup.js';
 import { verifyBundle, type VerifyReport } from './verify.js';
@@ -26,14 +29,16 @@ export interface RestoreInclude {
 export interface RestoreOptions {
   include?: RestoreInclude;
   whatIf?: boolean;
-  passphrase?: string;
+  passphrase?: PassphraseInput;
+  /** The digest backup printed: a bundle whose manifest has another is refused before anything is read. */
+  expectDigest?: string;
   output?: Reporter;
   /** Local folder where the files the restore replaces are kept. Default: beside the bundle. */
   undoDir?: string;
   now?: () => Date;
 }
 
-export type RestoreWhat = 'data' | 'webConfig' | 'theme';
+export type { RestoreWhat } from './restore-targets.js';
 
 export interface RestoreAction {
   kind: 'replaceFile' | 'createFile' | 'createFolder' | 'skip' | 'stopService' | 'startService';
@@ -57,12 +62,10 @@ export interface RestoreResult {
   verification: VerifyReport;
   /** Server services that were stopped before the restore and are left stopped. */
   leftStopped: string[];
-}
-
-interface FileAction {
-  file: ManifestFile;
-  target: string;
-  what: RestoreWhat;
+  /** The manifest's digest; whether it was checked against --expect-digest or a passphrase authenticated the bundle. */
+  digest: string;
+  authenticated: boolean;
+  warnings: string[];
 }
 
 async function writeToHost(files: Files, target: string, source: AsyncIterable<Uint8Array>): Promise<void> {
@@ -78,87 +81,6 @@ async function hashOnHost(host: Host, path: string): Promise<{ size: number; sha
     size += b.length;
   }
   return { size, sha256: hash.digest('hex') };
-}
-
-/**
- * Where a backed-up component lives on the target: the component of the same kind that inventory
- * finds (same vdir first; a renamed vdir when there is one of its kind), else its old folder when
- * that still exists (a web.config broken enough that the component is no longer recognised).
- */
-async function targetFolder(host: Host, inv: Inventory, group: Extract<ManifestGroup, { kind: 'webComponent' | 'theme' }>): Promise<string | undefined> {
-  const same = inv.webComponents.filter((c) => c.component === group.component && c.physicalPath);
-  const found: WebComponentInventory | undefined = same.find((c) => c.vdir.toLowerCase() === group.vdir.toLowerCase()) ?? (same.length === 1 ? same[0] : undefined);
-  if (found) return found.physicalPath;
-  const folder = group.kind === 'theme' ? group.original.replace(/\\App_Themes\\[^\\]+$/i, '') : group.original;
-  const st = await host.files.stat(folder);
-  return st?.isDirectory ? folder : undefined;
-}
-
-function safeJoin(root: string, rel: string, original: string, bundle: string): string {
-  const problem = relativeWindowsPathProblem(rel);
-  if (problem) throw badInput(`'${original}' would be restored through a path that ${problem}`, bundle, { code: 'BUNDLE_PATH' });
-  return joinWindowsPath(root, rel);
-}
-
-/** Maps each file the restore puts back to its place on the target host. */
-async function planFiles(host: Host, manifest: Manifest, inv: Inventory, include: RestoreInclude, bundleDir: string, skipped: RestoreAction[]): Promise<{ files: FileAction[]; folders: string[] }> {
-  const files: FileAction[] = [];
-  const folders: string[] = [];
-  const server = inv.server;
-  if (!server?.installPath || !server.dataFile.path) {
-    throw new MfaError('MFA Server is not installed on the target machine: there is nowhere to put the data file', {
-      code: 'RESTORE_NO_SERVER',
-      exitCode: ExitCode.fatal,
-      remedy: 'Reinstall and activate MFA Server first (the version the backup was taken from, or later), then restore.',
-    });
-  }
-  const dataGroups = manifest.groups.filter((g): g is Extract<ManifestGroup, { kind: 'data' }> => g.kind === 'data');
-  const dataFiles = manifest.files.filter((f) => f.tags.includes('data') && f.original !== null);
-  if (dataGroups.length !== 1 || dataFiles.length === 0) {
-    throw badInput('the bundle holds no data file (it was taken on a machine without MFA Server)', bundleDir, { code: 'BUNDLE_NO_DATA', remedy: 'Restore from a bundle taken on the MFA Server master.' });
-  }
-  const dataGroup = dataGroups[0] as { original: string };
-  const dataTarget = windowsDirname(server.dataFile.path);
-  for (const f of dataFiles) {
-    const rel = relativeUnder(dataGroup.original, f.original as string);
-    if (rel === undefined) throw badInput(`'${f.original}' is tagged as data but lies outside the Data folder`, bundleDir, { code: 'BUNDLE_PATH' });
-    files.push({ file: f, target: safeJoin(dataTarget, rel, f.original as string, bundleDir), what: 'data' });
-  }
-
-  for (const g of manifest.groups) {
-    if (g.kind === 'webComponent' && include.web) {
-      const target = await targetFolder(host, inv, g);
-      const configs = manifest.files.filter((f) => f.tags.includes('webConfig') && f.original !== null && relativeUnder(g.original, f.original) !== undefined);
-      if (configs.length === 0) continue;
-      if (!target) {
-        skipped.push({ kind: 'skip', target: g.original, what: 'webConfig', reason: `no ${g.component} (vdir ${g.vdir}) is installed on the target: install it, then restore its web.config` });
-        continue;
-      }
-      for (const f of configs) {
-        const rel = relativeUnder(g.original, f.original as string) as string;
-        files.push({ file: f, target: safeJoin(target, rel, f.original as string, bundleDir), what: 'webConfig' });
-      }
-    }
-    if (g.kind === 'theme' && include.themes) {
-      const target = await targetFolder(host, inv, g);
-      if (!target) {
-        skipped.push({ kind: 'skip', target: g.original, what: 'theme', reason: `no ${g.component} (vdir ${g.vdir}) is installed on the target: install it, then restore its themes` });
-        continue;
-      }
-      const themeRoot = safeJoin(joinWindowsPath(target, 'App_Themes'), g.name, g.original, bundleDir);
-      folders.push(themeRoot);
-      for (const d of manifest.directories) {
-        const rel = relativeUnder(g.original, d.original);
-        if (rel !== undefined) folders.push(safeJoin(themeRoot, rel, d.original, bundleDir));
-      }
-      for (const f of manifest.files) {
-        if (!f.tags.includes('theme') || f.original === null) continue;
-        const rel = relativeUnder(g.original, f.original);
-        if (rel !== undefined) files.push({ file: f, target: safeJoin(themeRoot, rel, f.original, bundleDir), what: 'theme' });
-      }
-    }
-  }
-  return { files, folders };
 }
 
 interface Undo {
@@ -196,6 +118,7 @@ export async function restoreBundle(host: Host, bundleDir: string, options: Rest
   const dir = resolve(bundleDir);
   const verifyOptions: Parameters<typeof verifyBundle>[1] = {};
   if (options.passphrase !== undefined) verifyOptions.passphrase = options.passphrase;
+  if (options.expectDigest !== undefined) verifyOptions.expectDigest = options.expectDigest;
   if (output) verifyOptions.output = output;
   const { report, bundle } = await verifyBundle(dir, verifyOptions);
   if (bundle.manifest.encryption && !bundle.keys) {
@@ -208,9 +131,21 @@ export async function restoreBundle(host: Host, bundleDir: string, options: Rest
     });
   }
 
+  // The bundle's groups are data: checked whole before anything on the host is looked at.
+  const groups = bundleGroups(bundle.manifest, dir);
+  const warnings = [...report.formatWarnings];
+  const authenticated = bundle.sealOk === true && (bundle.keys !== undefined || bundle.digestChecked);
+  if (!authenticated) {
+    warnings.push('This bundle is not encrypted and no --expect-digest was given: anyone who could write to it could have changed it and recomputed its seal. Pass --expect-digest with the digest backup printed to restore only the bundle that was backed up.');
+  }
+  for (const w of warnings) output?.log('warning', w);
+
   const inv = await takeInventory(host);
   const actions: RestoreAction[] = [];
-  const { files, folders } = await planFiles(host, bundle.manifest, inv, include, dir, actions);
+  const targets = await restoreTargets(host, inv, groups, include, dir);
+  const files: TargetFile[] = targets.files;
+  const folders = targets.folders;
+  for (const s of targets.skipped) actions.push({ kind: 'skip', target: s.target, what: s.what, reason: s.reason });
   const server = inv.server as NonNullable<Inventory['server']>;
   const running = server.services.filter((s) => s.state === 'running' || s.state === 'start_pending');
   running.sort((a, b) => Number(/adsync/i.test(b.name)) - Number(/adsync/i.test(a.name)));
@@ -222,12 +157,12 @@ export async function restoreBundle(host: Host, bundleDir: string, options: Rest
   for (const folder of folders) if (!(await host.files.stat(folder))) fileActions.push({ kind: 'createFolder', target: folder });
   for (const f of files) {
     const exists = (await host.files.stat(f.target)) !== undefined;
-    fileActions.push({ kind: exists ? 'replaceFile' : 'createFile', target: f.target, what: f.what, from: f.file.original as string, size: f.file.size });
+    fileActions.push({ kind: exists ? 'replaceFile' : 'createFile', target: f.target, what: f.what, from: f.file.original as string, size: plainOf(f.file).size });
   }
   for (const name of [...toStop].reverse()) fileActions.push({ kind: 'startService', target: name });
   actions.unshift(...fileActions);
   const computerName = (await host.info()).computerName;
-  const result: RestoreResult = { bundle: dir, computerName, whatIf: options.whatIf === true, actions, undoDir: null, filesRestored: 0, bytes: 0, verification: report, leftStopped };
+  const result: RestoreResult = { bundle: dir, computerName, whatIf: options.whatIf === true, actions, undoDir: null, filesRestored: 0, bytes: 0, verification: report, leftStopped, digest: bundle.digest, authenticated, warnings };
   if (options.whatIf) return result;
 
   const stamp = (options.now ?? (() => new Date()))().toISOString().replace(/[:.]/g, '-');
@@ -239,7 +174,7 @@ export async function restoreBundle(host: Host, bundleDir: string, options: Rest
     throw new MfaError(`cannot create the folder that keeps the replaced files: ${(e as Error).message}`, { code: 'RESTORE_UNDO_DIR', target: undoDir, exitCode: ExitCode.fatal, remedy: 'Pass --undo-dir with a local folder you can write to; nothing was changed.' });
   }
 
-  const total = files.reduce((n, f) => n + f.file.size, 0);
+  const total = files.reduce((n, f) => n + plainOf(f.file).size, 0);
   const progress = new ByteProgress(output, PROGRESS_IDS.restore, 'Restoring', total);
   const undo: Undo[] = [];
   const stopped: string[] = [];
@@ -264,12 +199,15 @@ export async function restoreBundle(host: Host, bundleDir: string, options: Rest
       })();
       await writeToHost(host.files, f.target, source);
       const got = await hashOnHost(host, f.target);
-      if (got.size !== f.file.size || got.sha256 !== f.file.sha256) {
-        throw new MfaError(`the restored file does not match the backup (SHA-256 ${got.sha256}, expected ${f.file.sha256})`, { code: 'RESTORE_VERIFY_FAILED', target: f.target, exitCode: ExitCode.fatal, remedy: 'Check the disk of the target machine; the files were put back as they were.' });
+      const want = plainOf(f.file);
+      if (got.size !== want.size || got.sha256 !== want.sha256) {
+        // An encrypted bundle's plaintext hashes are private: not printed.
+        const detail = bundle.manifest.encryption ? '' : ` (SHA-256 ${got.sha256}, expected ${want.sha256})`;
+        throw new MfaError(`the restored file does not match the backup${detail}`, { code: 'RESTORE_VERIFY_FAILED', target: f.target, exitCode: ExitCode.fatal, remedy: 'Check the disk of the target machine; the files were put back as they were.' });
       }
       output?.log('verbose', `Restored ${f.target}`);
       result.filesRestored++;
-      result.bytes += f.file.size;
+      result.bytes += want.size;
     }
     progress.complete();
   } catch (e) {

@@ -5,6 +5,7 @@ import type { ComponentKind, Inventory, WebComponentInventory } from '../invento
 import type { CheckResult } from '../readiness/types.js';
 import { compareVersions } from '../util/version.js';
 import { joinWindowsPath } from '../util/winpath.js';
+import type { PackageFolderReport } from './package-check.js';
 import { NEW_DEFAULT_VDIR, sitePropertyOf, vdirPropertyOf, type KnownPackage, type PackageRole } from './packages.js';
 import type { Blocker, InstallStep, ManualStep, MergeConfigStep, PlanStep, RestoreThemesStep, UninstallStep, VdirChoice } from './plan-types.js';
 
@@ -20,6 +21,8 @@ export interface PlanOptions {
   skipComponents?: ComponentKind[];
   /** ProductCodes the administrator says are not part of the MFA deployment (a name that only looks like it). */
   ignoreProducts?: string[];
+  /** The packages folder as inspected (package-check.ts): its problems block the plan. */
+  packageFolder?: PackageFolderReport;
 }
 
 export const COMPONENT_LABEL: Record<ComponentKind, string> = {

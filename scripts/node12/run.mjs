@@ -115,7 +115,7 @@ function normalise(stdout, runtimeDir) {
       .split(runtimeDir).join('<work>')
       .replace(/\d{4}-\d\d-\d\dT\d\d[:-]\d\d[:-]\d\d(?:[.-]\d+)?Z?/g, '<time>')
       .replace(/"(durationMs|elapsedMs|ms|seconds|runId|pid|withoutAdapterSeconds)":\s*[^,}]+/g, '"$1":<n>')
-      .replace(/"(sha256|digest|salt|nonce|seal)":"[0-9a-fA-F]+"/g, '"$1":<hex>');
+      .replace(/"(sha256|digest|salt|nonce|seal)":"(?:sha256:)?[0-9a-fA-F]+"/g, '"$1":<hex>');
     out.push(s);
   }
   return out;

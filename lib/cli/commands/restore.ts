@@ -4,6 +4,7 @@ import { ExitCode, MfaError, type ExitCodeValue } from '../../errors.js';
 import { openHost } from '../../host/open.js';
 import { readPassphraseFile } from '../../backup/passphrase.js';
 import { restoreBundle, type RestoreOptions } from '../../backup/restore.js';
+import { parseDigest } from '../../backup/digest.js';
 import { flag, list, str } from '../args.js';
 import { formatRestore } from '../format/backup.js';
 import type { CommandContext } from '../spec.js';
@@ -18,7 +19,9 @@ export async function run({ args, out }: CommandContext): Promise<ExitCodeValue>
   }
   const options: RestoreOptions = { include, whatIf: flag(args, 'what-if'), output: out };
   const passphraseFile = str(args, 'passphrase-file');
-  if (passphraseFile !== undefined) options.passphrase = await readPassphraseFile(passphraseFile, { creating: false });
+  if (passphraseFile !== undefined) options.passphrase = await readPassphraseFile(passphraseFile);
+  const digest = str(args, 'expect-digest');
+  if (digest !== undefined) options.expectDigest = parseDigest(digest);
   const undoDir = str(args, 'undo-dir');
   if (undoDir !== undefined) options.undoDir = undoDir;
   const host = await openHost(str(args, 'host'));
