@@ -28,36 +28,44 @@ export interface BundleAccessOptions {
 
 export class BundleAccess implements BackupAccess {
   private readonly cache = new Map<string, OpenedBundle>();
+  /** The digest each bundle this run took had (a rollback trusts only its own bundle). */
+  private readonly digests = new Map<string, string>();
 
   constructor(private readonly options: BundleAccessOptions = {}) {}
 
-  private openOptions(): { passphrase?: PassphraseInput; expectDigest?: string } {
+  trust(bundle: string, digest: string): void {
+    this.digests.set(bundle, digest);
+  }
+
+  private openOptions(bundle: string): { passphrase?: PassphraseInput; expectDigest?: string } {
+    const expectDigest = this.digests.get(bundle) ?? this.options.expectDigest;
     return {
       ...(this.options.passphrase !== undefined ? { passphrase: this.options.passphrase } : {}),
-      ...(this.options.expectDigest !== undefined ? { expectDigest: this.options.expectDigest } : {}),
+      ...(expectDigest !== undefined ? { expectDigest } : {}),
     };
   }
 
   private async open(bundle: string): Promise<OpenedBundle> {
     let b = this.cache.get(bundle);
     if (!b) {
-      b = await openBundle(bundle, this.openOptions());
+      b = await openBundle(bundle, this.openOptions(bundle));
       if (b.sealOk === false) throw new MfaError(`the bundle's manifest does not match its seal: ${b.sealProblem ?? ''}`, { code: 'BUNDLE_ALTERED', target: bundle, exitCode: 3, remedy: 'Run mfa-upgrade verify-backup on it; use an intact copy.' });
       this.cache.set(bundle, b);
     }
     return b;
   }
 
-  async take(host: Host, out: string, reporter: Reporter, services?: ServiceOps, cancel?: CancelSignal): Promise<string> {
+  async take(host: Host, out: string, reporter: Reporter, services?: ServiceOps, cancel?: CancelSignal): Promise<{ bundle: string; digest: string }> {
     const result = await takeBackup(host, { out, output: reporter, ...(services ? { services } : {}), ...(cancel ? { cancel } : {}), ...(this.options.passphrase !== undefined ? { passphrase: this.options.passphrase } : {}) });
     if (result.restartFailures.length > 0) {
       throw new MfaError(`${result.restartFailures.map((r) => r.service).join(', ')} could not be started again after the backup`, { code: 'SERVICE_START_FAILED', target: result.restartFailures[0]?.service ?? '', remedy: 'Start the service, then run the upgrade again (the backup is complete).' });
     }
-    return result.bundle;
+    this.trust(result.bundle, result.digest);
+    return { bundle: result.bundle, digest: result.digest };
   }
 
   async verify(bundle: string): Promise<void> {
-    const { report } = await verifyBundle(bundle, this.openOptions());
+    const { report } = await verifyBundle(bundle, this.openOptions(bundle));
     if (!report.ok) {
       throw new MfaError(`the backup bundle fails verification: ${report.problems.map((p) => `${p.path} ${p.detail}`).join('; ')}`, { code: 'BUNDLE_VERIFY_FAILED', target: bundle, exitCode: 3, remedy: 'Run mfa-upgrade verify-backup on it for the list; take a new backup.' });
     }
@@ -108,7 +116,7 @@ export class BundleAccess implements BackupAccess {
   }
 
   async restore(host: Host, bundle: string, include: { web: boolean; themes: boolean }, out: Reporter): Promise<void> {
-    await restoreBundle(host, bundle, { include, output: out, ...this.openOptions() });
+    await restoreBundle(host, bundle, { include, output: out, ...this.openOptions(bundle) });
   }
 }
 
