@@ -1,22 +1,28 @@
 // mfa-upgrade restore (procedure.md §4): refuses a bundle that fails verification, stops the
 // server's services, replaces the data file atomically, restores web.configs and themes when
-// asked, checks every written file against the manifest, and starts the services again. The
-// files it replaces are kept aside (a local undo folder), and put back if anything fails.
-import { createHash } from 'node:crypto';
-import { createReadStream, promises as fsp } from 'node:fs';
-import { join, resolve } from 'node:path';
+// asked, checks every written file against the manifest, and starts the services again, as an
+// engine run (restore-steps.ts): the files it replaces are kept in its undo folder with its
+// journal, and put back if anything fails or it is stopped.
+import { promises as fsp } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import type { Reporter } from '../reporting/reporter.js';
 import { ExitCode, MfaError, badInput } from '../errors.js';
-import type { Files, Host } from '../host/ports.js';
+import type { Host } from '../host/ports.js';
 import { takeInventory } from '../inventory/take-inventory.js';
 import type { Inventory } from '../inventory/types.js';
-import { windowsDirname } from '../util/winpath.js';
 import { plainOf } from './format.js';
 import { bundleGroups } from './group-match.js';
 import type { PassphraseInput } from './passphrase.js';
 import { ByteProgress, PROGRESS_IDS } from './progress.js';
 import { restoreTargets, type RestoreWhat, type TargetFile } from './restore-targets.js';
-import { readStored, type OpenedBundle } from './read-bundle.js';
+import type { OpenedBundle } from './read-bundle.js';
+import { fileStep, foldersStep, startServicesStep, stopServicesStep, type RestoreEnv } from './restore-steps.js';
+import { startRun } from '../engine/engine.js';
+import type { HostLock } from '../engine/host-lock.js';
+import { DEFAULT_RETRY } from '../engine/installer-op.js';
+import { undoStore } from '../engine/undo-store.js';
+import { SILENT_REPORTER } from '../reporting/reporter.js';
+import { NEVER_CANCELLED, type CancelSignal } from '../util/cancel.js';
 import { protectBundle } from './take-backup.js';
 import { verifyBundle, type VerifyReport } from './verify.js';
 import { removePath } from '../util/remove.js';
@@ -33,9 +39,14 @@ export interface RestoreOptions {
   /** The digest backup printed: a bundle whose manifest has another is refused before anything is read. */
   expectDigest?: string;
   output?: Reporter;
-  /** Local folder where the files the restore replaces are kept. Default: beside the bundle. */
+  /** Local folder where the files the restore replaces are kept (and its journal). Default: beside the bundle. */
   undoDir?: string;
   now?: () => Date;
+  /** A stop request: the restore ends at the next safe point and undoes what it did. */
+  cancel?: CancelSignal;
+  /** The host lock the caller holds (the restore command); a rollback's restore runs under the upgrade's. */
+  lock?: HostLock;
+  toolVersion?: string;
 }
 
 export type { RestoreWhat } from './restore-targets.js';
@@ -66,50 +77,6 @@ export interface RestoreResult {
   digest: string;
   authenticated: boolean;
   warnings: string[];
-}
-
-async function writeToHost(files: Files, target: string, source: AsyncIterable<Uint8Array>): Promise<void> {
-  await files.writeStreamAtomic(target, source);
-}
-
-async function hashOnHost(host: Host, path: string): Promise<{ size: number; sha256: string }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of await host.files.openRead(path)) {
-    const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    hash.update(b);
-    size += b.length;
-  }
-  return { size, sha256: hash.digest('hex') };
-}
-
-interface Undo {
-  target: string;
-  /** Local copy of what the target held, or null when the restore created it. */
-  saved: string | null;
-}
-
-async function saveAside(host: Host, target: string, undoDir: string, n: number): Promise<string | null> {
-  const st = await host.files.stat(target);
-  if (!st) return null;
-  if (st.isDirectory) throw new MfaError('a folder stands where the restore would write a file', { code: 'RESTORE_TARGET_FOLDER', target, exitCode: ExitCode.fatal, remedy: 'Move the folder away, then restore again.' });
-  const local = join(undoDir, 'files', String(n));
-  const h = await fsp.open(local, 'wx', 0o600);
-  try {
-    for await (const chunk of await host.files.openRead(target)) {
-      const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-      let off = 0;
-      while (off < b.length) off += (await h.write(b, off, b.length - off)).bytesWritten;
-    }
-    await h.sync();
-  } finally {
-    await h.close();
-  }
-  return local;
-}
-
-async function* localStream(path: string): AsyncGenerator<Uint8Array> {
-  for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) yield c as Buffer;
 }
 
 export async function restoreBundle(host: Host, bundleDir: string, options: RestoreOptions = {}): Promise<RestoreResult> {
@@ -168,78 +135,57 @@ export async function restoreBundle(host: Host, bundleDir: string, options: Rest
   const stamp = (options.now ?? (() => new Date()))().toISOString().replace(/[:.]/g, '-');
   const undoDir = resolve(options.undoDir ?? `${dir}.restore-undo-${stamp}`);
   try {
-    await fsp.mkdir(join(undoDir, 'files'), { recursive: true, mode: 0o700 });
+    await fsp.mkdir(undoDir, { recursive: true, mode: 0o700 });
     await protectBundle(undoDir);
   } catch (e) {
     throw new MfaError(`cannot create the folder that keeps the replaced files: ${(e as Error).message}`, { code: 'RESTORE_UNDO_DIR', target: undoDir, exitCode: ExitCode.fatal, remedy: 'Pass --undo-dir with a local folder you can write to; nothing was changed.' });
   }
 
+  // The restore is an engine run: every file journaled before and after it is written, what it
+  // replaces kept in the undo store; a failure or a stop request undoes it, newest first.
   const total = files.reduce((n, f) => n + plainOf(f.file).size, 0);
   const progress = new ByteProgress(output, PROGRESS_IDS.restore, 'Restoring', total);
-  const undo: Undo[] = [];
-  const stopped: string[] = [];
-  let failure: unknown;
-  try {
-    for (const name of toStop) {
-      output?.log('info', `Stopping ${name}`);
-      await host.services.stop(name);
-      stopped.push(name);
-    }
-    for (const folder of folders) await host.files.mkdirp(folder);
-    let n = 0;
-    for (const f of files) {
-      const saved = await saveAside(host, f.target, undoDir, n++);
-      undo.push({ target: f.target, saved });
-      await host.files.mkdirp(windowsDirname(f.target));
-      const source = (async function* () {
-        for await (const chunk of readStored(bundle as OpenedBundle, f.file)) {
-          progress.add(chunk.length, f.target);
-          yield chunk;
-        }
-      })();
-      await writeToHost(host.files, f.target, source);
-      const got = await hashOnHost(host, f.target);
-      const want = plainOf(f.file);
-      if (got.size !== want.size || got.sha256 !== want.sha256) {
-        // An encrypted bundle's plaintext hashes are private: not printed.
-        const detail = bundle.manifest.encryption ? '' : ` (SHA-256 ${got.sha256}, expected ${want.sha256})`;
-        throw new MfaError(`the restored file does not match the backup${detail}`, { code: 'RESTORE_VERIFY_FAILED', target: f.target, exitCode: ExitCode.fatal, remedy: 'Check the disk of the target machine; the files were put back as they were.' });
-      }
-      output?.log('verbose', `Restored ${f.target}`);
-      result.filesRestored++;
-      result.bytes += want.size;
-    }
-    progress.complete();
-  } catch (e) {
-    failure = e;
-    output?.log('error', 'The restore failed: putting back the files it had replaced');
-    for (const u of [...undo].reverse()) {
-      try {
-        if (u.saved) await writeToHost(host.files, u.target, localStream(u.saved));
-        else await host.files.remove(u.target);
-      } catch (undoError) {
-        output?.log('error', `Could not put back ${u.target}: ${(undoError as Error).message}; its earlier content is in ${u.saved ?? '(nothing: it was new)'}`);
-      }
-    }
-  } finally {
-    for (const name of [...stopped].reverse()) {
-      try {
-        await host.services.start(name);
-        output?.log('info', `Started ${name}`);
-      } catch (e) {
-        output?.log('error', `${name} could not be started: ${e instanceof MfaError ? e.toString() : String(e)}`);
-        failure ??= new MfaError(`${name} could not be started after the restore`, { code: 'SERVICE_START_FAILED', target: name, exitCode: ExitCode.fatal, remedy: `Start-Service ${name}, and read its log.`, cause: e });
-      }
-    }
+  const encrypted = bundle.manifest.encryption !== null && bundle.manifest.encryption !== undefined;
+  const steps = [stopServicesStep(toStop), foldersStep(folders), ...files.map((f, n) => fileStep(n, f, encrypted)), startServicesStep(toStop)];
+  const run = await startRun<RestoreEnv>({
+    journalPath: join(undoDir, 'restore-journal.jsonl'),
+    workDir: undoDir,
+    kind: 'restore',
+    spec: { bundle: dir, files: files.map((f) => f.target) },
+    policy: 'undo',
+    onInterrupt: 'undo',
+    steps,
+    env: { bundle: bundle as OpenedBundle, progress },
+    host,
+    reporter: output ?? SILENT_REPORTER,
+    cancel: options.cancel ?? NEVER_CANCELLED,
+    localNode: computerName,
+    unattended: true,
+    retry: DEFAULT_RETRY,
+    logDir: 'C:\\Windows\\Logs\\MfaUpgrade',
+    toolVersion: options.toolVersion ?? 'unknown',
+    activity: `Restoring ${computerName}`,
+    ...(options.lock ? { lock: options.lock } : {}),
+  });
+  if (run.failure) {
+    const err = run.failure.error;
+    const cause = (err as { cause?: unknown }).cause;
+    const inner = cause instanceof MfaError ? cause : err;
+    throw new MfaError(`${inner.message}${run.outcome === 'rolled-back' || run.outcome === 'interrupted' ? ' (the files the restore had replaced were put back)' : ''}`, { code: inner.code, ...(inner.target ? { target: inner.target } : {}), exitCode: inner.exitCode, ...(inner.remedy ? { remedy: inner.remedy } : {}), cause: err });
   }
-  await fsp.writeFile(join(undoDir, 'undo.json'), `${JSON.stringify({ bundle: dir, time: stamp, restored: undo.map((u) => ({ target: u.target, previousContent: u.saved ? join('files', u.saved.split(/[\\/]/).pop() as string) : null })) }, null, 2)}\n`, { mode: 0o600 }).catch(() => undefined);
-  if (failure) {
-    const err = failure instanceof MfaError ? failure : new MfaError((failure as Error)?.message ?? String(failure), { code: (failure as NodeJS.ErrnoException)?.code ?? 'RESTORE_FAILED', exitCode: ExitCode.fatal, cause: failure });
-    throw new MfaError(`${err.message} (the files the restore had replaced were put back)`, { code: err.code, ...(err.target ? { target: err.target } : {}), exitCode: err.exitCode, ...(err.remedy ? { remedy: err.remedy } : {}), cause: failure });
+  progress.complete();
+  const written = files.filter((_, n) => run.steps.find((s) => s.id === `file-${String(n).padStart(3, '0')}`)?.status === 'done');
+  result.filesRestored = written.length;
+  result.bytes = written.reduce((sum, f) => sum + plainOf(f.file).size, 0);
+  // What was replaced, for an administrator who wants it back by hand (paths relative to the folder).
+  const kept = await undoStore(host, join(undoDir, 'undo')).entries();
+  const replaced = kept.some((e) => e.copy !== null);
+  if (replaced) {
+    const restored = kept.map((e) => ({ target: e.path, previousContent: e.copy === null ? null : relative(undoDir, e.copy) }));
+    await fsp.writeFile(join(undoDir, 'undo.json'), `${JSON.stringify({ bundle: dir, time: stamp, restored }, null, 2)}\n`, { mode: 0o600 });
+    result.undoDir = undoDir;
   }
-  if (undo.some((u) => u.saved)) result.undoDir = undoDir;
   else await removePath(undoDir).catch(() => undefined);
   for (const name of leftStopped) output?.log('warning', `${name} was stopped before the restore and is left stopped: start it with Start-Service ${name}.`);
   return result;
 }
-
