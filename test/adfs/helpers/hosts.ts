@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { openImageHost } from '../../../lib/host/image/image-host.js';
 import { ImagePowerShell, type RecordedCall } from '../../../lib/host/image/powershell.js';
 import type { Host, PowerShell, Services } from '../../../lib/host/ports.js';
@@ -145,10 +145,15 @@ export function edgeUnavailable(): string | undefined {
   const edge = process.env['MFA_UPGRADE_EDGE_JS'];
   if (edge === 'off') return 'MFA_UPGRADE_EDGE_JS=off';
   if (edge) return existsSync(edge) ? undefined : `MFA_UPGRADE_EDGE_JS=${edge} does not exist`;
+  let root: string;
   try {
-    execFileSync(process.execPath, ['-e', "require.resolve('edge-js')"], { stdio: 'pipe' });
-    return undefined;
+    root = dirname(execFileSync(process.execPath, ['-p', "require.resolve('edge-js/package.json')"], { encoding: 'utf8' }).trim());
   } catch {
     return 'edge-js is not installed (optional dependency; or set MFA_UPGRADE_EDGE_JS to an edge-js folder)';
   }
+  const release = join(root, 'build', 'Release');
+  if (!existsSync(join(release, 'edge_nativeclr.node'))) return `edge-js was built without Mono (${release} has no edge_nativeclr.node): install mono-complete, then npm rebuild edge-js`;
+  // Without it edge-js crashes on Mono (SIGSEGV in mono_assembly_get_image) instead of failing.
+  if (!existsSync(join(release, 'MonoEmbedding.exe'))) return `edge-js's Mono build stopped before MonoEmbedding.exe: run node scripts/edge/mono-embedding.mjs`;
+  return undefined;
 }
