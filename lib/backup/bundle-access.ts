@@ -7,7 +7,7 @@ import type { ServiceOps } from '../engine/service-ops.js';
 import type { Host, PackageIdentity } from '../host/ports.js';
 import type { CancelSignal } from '../util/cancel.js';
 import type { BackupAccess } from '../upgrade/backup-access.js';
-import { relativeUnder, SNAPSHOT_DIR, storedPathProblem, type ManifestFile } from './format.js';
+import { relativeUnder, SNAPSHOT_DIR, storedPathProblem, type ManifestFile, type Role } from './format.js';
 import { openBundle, readStoredBuffer, storedLocalPath, type OpenedBundle } from './read-bundle.js';
 import { restoreBundle } from './restore.js';
 import { takeBackup } from './take-backup.js';
@@ -39,10 +39,10 @@ export class BundleAccess implements BackupAccess {
     return b;
   }
 
-  async take(host: Host, dir: string, out: Reporter, services?: ServiceOps, cancel?: CancelSignal): Promise<string> {
+  async take(host: Host, dir: string, out: Reporter, services?: ServiceOps, cancel?: CancelSignal, role?: Role): Promise<string> {
     const now = new Date();
     const name = this.options.bundleName?.(now) ?? `mfa-backup-${now.toISOString().replace(/[:.]/g, '-')}`;
-    const result = await takeBackup(host, { out: join(dir, name), output: out, ...(services ? { services } : {}), ...(cancel ? { cancel } : {}), ...(this.options.passphrase !== undefined ? { passphrase: this.options.passphrase } : {}) });
+    const result = await takeBackup(host, { out: join(dir, name), output: out, ...(services ? { services } : {}), ...(cancel ? { cancel } : {}), ...(role ? { role } : {}), ...(this.options.passphrase !== undefined ? { passphrase: this.options.passphrase } : {}) });
     if (result.restartFailures.length > 0) {
       throw new MfaError(`${result.restartFailures.map((r) => r.service).join(', ')} could not be started again after the backup`, { code: 'SERVICE_START_FAILED', target: result.restartFailures[0]?.service ?? '', remedy: 'Start the service, then run the upgrade again (the backup is complete).' });
     }

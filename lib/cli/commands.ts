@@ -51,6 +51,8 @@ export const commands: CommandSpec[] = [
       { name: 'retry-1618', type: 'number', valueName: 'N', description: 'Attempts for an install that finds another installation running (default 6).' },
       { name: 'retry-delay', type: 'number', valueName: 'seconds', description: 'First wait before retrying 1618, doubled each time (default 30).' },
       { name: 'msi-log-dir', type: 'string', valueName: 'path', description: 'Folder on the server for the Windows Installer logs (default C:\\Windows\\Logs\\MfaUpgrade).' },
+      { name: 'fleet', type: 'string', valueName: 'file', description: 'The fleet file (as for plan --fleet): this server\'s role and load balancer, and its subordinates\' versions ("version") for a master.' },
+      { name: 'conversion-timeout', type: 'number', valueName: 'minutes', description: 'How long to follow the MFA Server service log for the end of the data file conversion after its install (default 60); then the run pauses for a person to confirm (exit 5).' },
     ],
     load: () => import('./commands/upgrade.js'),
   },

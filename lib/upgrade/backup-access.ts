@@ -4,10 +4,11 @@ import type { Reporter } from '../reporting/reporter.js';
 import type { ServiceOps } from '../engine/service-ops.js';
 import type { Host, PackageIdentity } from '../host/ports.js';
 import type { CancelSignal } from '../util/cancel.js';
+import type { ReplicationRole } from './replication-role.js';
 
 export interface BackupAccess {
   /** Takes a backup of the host into dir and verifies it; returns the bundle's path. */
-  take(host: Host, dir: string, out: Reporter, services?: ServiceOps, cancel?: CancelSignal): Promise<string>;
+  take(host: Host, dir: string, out: Reporter, services?: ServiceOps, cancel?: CancelSignal, role?: ReplicationRole): Promise<string>;
   /** Re-reads and re-hashes the bundle; throws naming what is missing or altered. */
   verify(bundle: string): Promise<void>;
   /** The bytes a file had on the host when it was backed up, by its original Windows path. */

@@ -8,6 +8,7 @@ import { installStep } from './steps/install.js';
 import { mergeConfigStep } from './steps/merge-config.js';
 import { restoreThemesStep } from './steps/restore-themes.js';
 import { uninstallStep } from './steps/uninstall.js';
+import { waitConversionStep } from './steps/wait-conversion.js';
 
 export function engineStep(step: PlanStep): EngineStep<UpgradeEnv> {
   switch (step.kind) {
@@ -21,8 +22,10 @@ export function engineStep(step: PlanStep): EngineStep<UpgradeEnv> {
       return mergeConfigStep(step);
     case 'restore-themes':
       return restoreThemesStep(step);
+    case 'wait-conversion':
+      return waitConversionStep(step);
     case 'manual':
-      return { id: step.id, title: step.title, kind: step.kind, external: { who: 'person', instructions: step.instructions }, run: async () => undefined };
+      return { id: step.id, title: step.title, kind: step.kind, external: { who: 'person', instructions: step.instructions, ...(step.blocking ? { blocking: true } : {}) }, run: async () => undefined };
     default: {
       const never: never = step;
       throw new Error(`unknown plan step ${JSON.stringify(never)}`);

@@ -4,9 +4,12 @@
 import type { ComponentKind, Inventory, WebComponentInventory } from '../inventory/types.js';
 import type { CheckResult } from '../readiness/types.js';
 import { compareVersions } from '../util/version.js';
+import type { FleetFile } from './fleet.js';
+import type { ReplicationRole } from './replication-role.js';
+export type { ReplicationRole } from './replication-role.js';
 import { joinWindowsPath } from '../util/winpath.js';
 import { NEW_DEFAULT_VDIR, sitePropertyOf, vdirPropertyOf, type KnownPackage, type PackageRole } from './packages.js';
-import type { Blocker, InstallStep, ManualStep, MergeConfigStep, PlanStep, RestoreThemesStep, UninstallStep, VdirChoice } from './plan-types.js';
+import type { Blocker, InstallStep, ManualStep, MergeConfigStep, PlanStep, RestoreThemesStep, UninstallStep, VdirChoice, WaitConversionStep } from './plan-types.js';
 
 export interface PlanOptions {
   vdirNames: VdirChoice;
@@ -20,6 +23,25 @@ export interface PlanOptions {
   skipComponents?: ComponentKind[];
   /** ProductCodes the administrator says are not part of the MFA deployment (a name that only looks like it). */
   ignoreProducts?: string[];
+  /** This server's replication role (--role): not recorded anywhere public, so the administrator's word. */
+  role?: ReplicationRole;
+  /** The administrator states that every subordinate is already at the target version (--subordinates-upgraded). */
+  subordinatesUpgraded?: boolean;
+  /** The node is behind a load balancer (--load-balanced, or the fleet file): drained before, returned after. */
+  loadBalanced?: boolean;
+  /** The fleet file, when given to a single server's plan (--fleet): its role, its load balancer, its subordinates' versions. */
+  fleet?: FleetContext;
+  /** The run will not wait for a person (--unattended): what a person would confirm blocks the plan instead. */
+  unattended?: boolean;
+  /** Carry keys that only the old web.config has (--carry-removed), as merge-config does. */
+  carryRemoved?: boolean;
+}
+
+
+/** A fleet file given to a single server's plan: what it says about this server and its subordinates. */
+export interface FleetContext {
+  file: string;
+  fleet: FleetFile;
 }
 
 export const COMPONENT_LABEL: Record<ComponentKind, string> = {
@@ -109,8 +131,26 @@ export class PlanBuilder {
     return full;
   }
 
-  manual(slug: string, title: string, description: string, instructions: string): ManualStep {
-    const step: ManualStep = { id: this.id(slug), kind: 'manual', title, description, instructions, preconditions: [], protects: [], undo: 'nothing to undo' };
+  manual(slug: string, title: string, description: string, instructions: string, blocking = false): ManualStep {
+    const step: ManualStep = { id: this.id(slug), kind: 'manual', title, description, instructions, preconditions: [], protects: [], undo: 'nothing to undo', ...(blocking ? { blocking } : {}) };
+    this.steps.push(step);
+    return step;
+  }
+
+  /** Follows the service log after an MFA Server install until the data file is converted. */
+  waitConversion(install: InstallStep, installPath: string | null): WaitConversionStep {
+    const step: WaitConversionStep = {
+      id: this.id('wait-conversion'),
+      kind: 'wait-conversion',
+      service: 'MultiFactorAuth',
+      installStep: install.id,
+      installPath,
+      title: 'Wait for MFA Server to convert the data file',
+      description: `Follow ${installPath ? `${joinWindowsPath(installPath, 'Logs')}\\` : ''}MultiFactorAuthSvc.log from the service's start until it logs "Completed performing tasks to upgrade from <n> to <m>"; nothing restarts the service or the server meanwhile (no 3010 before it). After --conversion-timeout the run pauses for a person to confirm.`,
+      preconditions: [`${install.name} ${install.version} is installed`],
+      protects: ['the data file, while the service converts it'],
+      undo: 'nothing to undo (it only reads the log)',
+    };
     this.steps.push(step);
     return step;
   }

@@ -3,6 +3,7 @@
 import type { CheckResult } from '../readiness/types.js';
 import type { ComponentKind } from '../inventory/types.js';
 import type { PackageRole } from './packages.js';
+import type { ReplicationRole } from './replication-role.js';
 
 export const PLAN_FORMAT = 'mfa-upgrade/plan@1';
 
@@ -78,13 +79,26 @@ export interface RestoreThemesStep extends StepBase {
 export interface ManualStep extends StepBase {
   kind: 'manual';
   instructions: string;
+  /** Pauses the run even with --unattended (what follows must not run before a person did it). */
+  blocking?: boolean;
 }
 
 export interface BackupStep extends StepBase {
   kind: 'backup';
 }
 
-export type PlanStep = BackupStep | InstallStep | UninstallStep | MergeConfigStep | RestoreThemesStep | ManualStep;
+/** After MFA Server is installed: follow its service log until the data file is converted. */
+export interface WaitConversionStep extends StepBase {
+  kind: 'wait-conversion';
+  /** The service that converts the data file on its first start. */
+  service: string;
+  /** The install step it follows: the service log is read from where it stood before that install. */
+  installStep: string;
+  /** The install folder as planned (the log is under its Logs folder); InstallPath is read again when it runs. */
+  installPath: string | null;
+}
+
+export type PlanStep = BackupStep | InstallStep | UninstallStep | MergeConfigStep | RestoreThemesStep | ManualStep | WaitConversionStep;
 
 export interface Blocker {
   message: string;
@@ -112,4 +126,6 @@ export interface UpgradePlan {
   skippedComponents: ComponentKind[];
   /** Where the server lives, as found when planning: the postconditions hold the run to it. */
   server: { installPath: string | null; dataFile: string | null } | null;
+  /** This server's replication role as given (null: a person confirms it) and whether it sits behind a load balancer. */
+  replication: { role: ReplicationRole | null; loadBalanced: boolean };
 }

@@ -67,12 +67,12 @@ const scenarios = [
   },
   {
     name: 'upgrade phonefactor-5.2, then rollback',
-    args: (rt, tag) => ['upgrade', '--host', hostCopy('phonefactor-5.2', rt, tag), '--packages', packages, '--backup', join(work, rt, tag, 'run'), '--unattended', '--json'],
+    args: (rt, tag) => ['upgrade', '--host', hostCopy('phonefactor-5.2', rt, tag), '--packages', packages, '--backup', join(work, rt, tag, 'run'), '--role', 'standalone', '--unattended', '--json'],
     then: (rt, tag) => [['upgrade', '--host', join(work, rt, tag, 'phonefactor-5.2'), '--backup', join(work, rt, tag, 'run'), '--rollback', '--json']],
   },
   {
     name: 'upgrade mfa-7.0',
-    args: (rt, tag) => ['upgrade', '--host', hostCopy('mfa-7.0', rt, tag), '--packages', packages, '--backup', join(work, rt, tag, 'run'), '--unattended', '--json'],
+    args: (rt, tag) => ['upgrade', '--host', hostCopy('mfa-7.0', rt, tag), '--packages', packages, '--backup', join(work, rt, tag, 'run'), '--role', 'standalone', '--unattended', '--json'],
   },
   {
     name: 'adfs-upgrade mfa-8.0-adfs',

@@ -11,6 +11,8 @@ import type { UpgradeContext, UpgradeEnv } from './env.js';
 import { physicalPathOf } from './locate.js';
 import { findProduct, productMissing, sameCode } from './products.js';
 import { reinstallFromBackup } from './reinstall.js';
+import { logFolderOf, markLogs } from '../service-log.js';
+import { logMarkKey } from './wait-conversion.js';
 
 interface Replaced {
   productCode: string;
@@ -64,6 +66,9 @@ export function installStep(step: InstallStep): EngineStep<UpgradeEnv> {
         : [];
       const wasInstalled = products.some((p) => sameCode(p.productCode, step.productCode));
       const installPath = step.role === 'server' ? ((await readInstallPath(ctx.host.registry, '32')) ?? (await readInstallPath(ctx.host.registry, '64'))) : null;
+      // The service converts the data file when the install starts it: the wait reads its log from here.
+      const folder = installPath ?? ctx.env.plan.server?.installPath;
+      if (step.role === 'server' && folder) ctx.setRunData({ [logMarkKey(step.id)]: await markLogs(ctx.host, logFolderOf(folder)) });
       return { replaced, wasInstalled, ...(installPath ? { installPath } : {}) };
     },
     async run(ctx) {
