@@ -106,6 +106,18 @@ export interface Installer {
   uninstall(productCode: string, options?: InstallOptions): Promise<InstallResult>;
   /** Administrative install (msiexec /a): lays the package's files under targetDir without installing it. */
   adminExtract(packagePath: string, targetDir: string, options?: InstallOptions): Promise<InstallResult>;
+  /**
+   * The files a package would lay down whose file name is one of `names` (case-insensitive), read
+   * without installing anything and without changing the host: an administrative extract into a
+   * temporary folder of the machine running the tool (removed after), or the manifest on an image.
+   * `target` is the file's path inside the package's layout, so the shortest one is its root.
+   */
+  readPackageFiles(packagePath: string, names: string[]): Promise<PackageFile[]>;
+}
+
+export interface PackageFile {
+  target: string;
+  bytes: Buffer;
 }
 
 export type ServiceState =
