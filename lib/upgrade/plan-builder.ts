@@ -155,7 +155,8 @@ export class PlanBuilder {
     return step;
   }
 
-  merge(w: WebComponentInventory, target: string, vdir: string, sdkVdir: Array<{ from: string; to: string }>, version: string): MergeConfigStep {
+  merge(w: WebComponentInventory, target: string, vdir: string, sdkVdir: Array<{ from: string; to: string }>, pkg: KnownPackage): MergeConfigStep {
+    const version = pkg.identity.version;
     const label = COMPONENT_LABEL[w.component];
     const step: MergeConfigStep = {
       id: this.id(`merge-config-${w.component}`),
@@ -166,10 +167,13 @@ export class PlanBuilder {
       site: w.site,
       vdir,
       sdkVdir,
+      package: pkg.identity.path,
+      ...(w.product ? { oldProduct: { productCode: w.product.productCode, name: w.product.name, version: w.product.version } } : {}),
+      ...(this.options.carryRemoved ? { carryRemoved: true } : {}),
       title: `Carry the ${label} settings into the new web.config`,
-      description: `Every appSettings and applicationSettings value of the backed-up ${w.webConfigPath} goes into the new file; nothing else in it changes${sdkVdir.length ? `; the SDK URL follows the SDK from /${sdkVdir[0]?.from} to /${sdkVdir[0]?.to}` : ''}.`,
+      description: `Every appSettings and applicationSettings value of the backed-up ${w.webConfigPath} goes into the new file${sdkVdir.length ? ` (the SDK URL follows the SDK from /${sdkVdir[0]?.from} to /${sdkVdir[0]?.to})` : ''}, with ${w.component === 'userPortal' ? 'the portal theme and ' : ''}what the administrator changed under system.web and system.webServer (judged against ${w.product ? `${w.product.name} ${w.product.version}'s own web.config` : 'the old version\'s own web.config'}); what cannot be carried is left to do; nothing else in the new file changes.`,
       preconditions: [`${w.webConfigPath} is in the verified backup`, `${label} ${version} is installed`],
-      protects: ['appSettings values', 'the SDK URL', 'the SDK account and its password'],
+      protects: ['appSettings values', 'the SDK URL', 'the SDK account and its password', 'security headers, cookies, session state, custom errors, authentication and the theme'],
       undo: 'put the installed web.config back as it was before the merge',
     };
     this.steps.push(step);

@@ -63,6 +63,28 @@ export interface MergeConfigStep extends StepBase {
   site: string;
   vdir: string;
   sdkVdir: Array<{ from: string; to: string }>;
+  /** The new version's package, whose web.config the preview merges into (plan and --what-if). */
+  package?: string;
+  /** The product whose web.config this was: its cached package (kept in the backup) holds the baseline. */
+  oldProduct?: { productCode: string; name: string; version: string };
+  /** Carry keys only the old file has (--carry-removed). */
+  carryRemoved?: boolean;
+  /** The merge done ahead on the new package's web.config (secrets masked), when it could be. */
+  preview?: MergePreview;
+}
+
+/** What a merge is expected to do, worked out when planning (the installed file decides when it runs). */
+export interface MergePreview {
+  /** The diff against the new package's web.config, passwords masked. */
+  diff: string;
+  decision: string[];
+  /** Where the baseline came from (the old version's cached package), or null when none could be read. */
+  baseline: string | null;
+  carried: string[];
+  leftToDo: string[];
+  warnings: string[];
+  /** Why there is no preview (a package that cannot be read). */
+  unavailable?: string;
 }
 
 export interface RestoreThemesStep extends StepBase {

@@ -97,7 +97,7 @@ export function installComponents(b: PlanBuilder, p: PathInputs, inPlace: (w: We
       [],
       `uninstall it${upgrade ? `, reinstall ${w.product?.name ?? COMPONENT_LABEL[k]} ${w.product?.version ?? ''} from the backup and restore its web.config` : ''}`,
     );
-    if (k !== 'webServiceSdk' && w.webConfigExists) b.merge(w, target, vdir, p.sdkMapping, pkg.identity.version);
+    if (k !== 'webServiceSdk' && w.webConfigExists) b.merge(w, target, vdir, p.sdkMapping, pkg);
     const custom = w.themes.filter((t) => t.toLowerCase() !== 'default');
     if (k === 'userPortal' && custom.length) b.themes(w, custom, target, vdir);
     if (k === 'userPortal' && vdir.toLowerCase() !== w.vdir.toLowerCase()) {

@@ -1,11 +1,15 @@
-// Carries the backed-up web.config's settings into the newly installed one (lib/config). The
-// installed file is kept in the run's undo store first; afterwards the file must load and hold
-// every carried value (merging the old file into it again changes nothing).
+// Carries the backed-up web.config's settings, theme and the administrator's changes into the
+// newly installed one (lib/config/webconfig/carry.ts), judged against the old version's own
+// web.config taken from the copy of its cached package in the backup. The installed file is kept
+// in the run's undo store first. What cannot be carried is left to do (the run ends with exit 5).
+// Afterwards the file must load and hold everything carried (carrying again changes nothing).
 import type { EngineStep } from '../../engine/step.js';
 import { ExitCode, MfaError } from '../../errors.js';
-import { mergeWebConfig } from '../../config/webconfig/merge.js';
-import { formatMergeReport } from '../../config/webconfig/report.js';
+import { carryWebConfig, type CarryOutcome } from '../../config/webconfig/carry.js';
+import { formatCarryReport } from '../../config/webconfig/carry-report.js';
+import type { FileInput } from '../../config/webconfig/merge.js';
 import { joinWindowsPath, windowsDirname } from '../../util/winpath.js';
+import { packageWebConfig } from '../package-config.js';
 import type { MergeConfigStep } from '../plan-types.js';
 import { bundleOf, type UpgradeContext, type UpgradeEnv } from './env.js';
 import { physicalPathOf } from './locate.js';
@@ -24,8 +28,27 @@ async function original(step: MergeConfigStep, ctx: UpgradeContext): Promise<Buf
   return old;
 }
 
-function merge(step: MergeConfigStep, old: Buffer, current: Buffer, path: string) {
-  return mergeWebConfig({ bytes: old, file: `${step.original} (backup)` }, { bytes: current, file: path }, { sdkVdir: step.sdkVdir, sdkVdirKept: step.sdkVdir.length === 0 });
+/** The old version's own web.config, from the copy of its cached package the backup keeps. */
+async function baseline(step: MergeConfigStep, ctx: UpgradeContext): Promise<{ input?: FileInput; missing?: string }> {
+  if (!step.oldProduct) return { missing: 'the old web.config belongs to no installed product' };
+  try {
+    const pkg = await ctx.env.backup.cachedPackage(bundleOf(ctx), step.oldProduct.productCode);
+    if (!pkg) return { missing: `the backup holds no cached package of ${step.oldProduct.name} ${step.oldProduct.version}` };
+    return await packageWebConfig(ctx.host, pkg.path, `${step.oldProduct.name} ${step.oldProduct.version}'s package (backup copy)`);
+  } catch (e) {
+    return { missing: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+async function carry(step: MergeConfigStep, ctx: UpgradeContext, path: string): Promise<{ outcome: CarryOutcome; baselineMissing?: string }> {
+  const base = await baseline(step, ctx);
+  const outcome = carryWebConfig({ bytes: await original(step, ctx), file: `${step.original} (backup)` }, { bytes: await ctx.host.files.readFile(path), file: path }, {
+    sdkVdir: step.sdkVdir,
+    sdkVdirKept: step.sdkVdir.length === 0,
+    ...(step.carryRemoved ? { carryRemoved: true } : {}),
+    ...(base.input ? { baseline: base.input } : {}),
+  });
+  return { outcome, ...(base.missing ? { baselineMissing: base.missing } : {}) };
 }
 
 export function mergeConfigStep(step: MergeConfigStep): EngineStep<UpgradeEnv> {
@@ -34,22 +57,24 @@ export function mergeConfigStep(step: MergeConfigStep): EngineStep<UpgradeEnv> {
     title: step.title,
     kind: step.kind,
     async run(ctx) {
-      const old = await original(step, ctx);
       const path = await target(step, ctx);
       ctx.record({ target: path });
       // A repeated attempt keeps the first copy: the installed file as the installer left it.
       await ctx.undo.keep(path);
-      const outcome = merge(step, old, await ctx.host.files.readFile(path), path);
+      const { outcome, baselineMissing } = await carry(step, ctx, path);
+      if (baselineMissing) ctx.reporter.log('warning', `No baseline for ${step.original}: ${baselineMissing}. Only security and branding settings are carried beyond appSettings and applicationSettings.`);
       if (outcome.report.changed) await ctx.host.files.writeFileAtomic(path, outcome.bytes);
       const report = { ...outcome.report, written: outcome.report.changed };
-      ctx.reporter.object('MfaUpgrade.WebConfigMerge', report, () => formatMergeReport(report, outcome.diff));
-      ctx.record({ changes: outcome.report.changes.length });
+      ctx.reporter.object('MfaUpgrade.WebConfigMerge', report, () => formatCarryReport(report, outcome.diff));
+      for (const item of outcome.report.leftToDo) ctx.leaveToDo(item);
+      ctx.record({ changes: outcome.report.changes.length, carried: outcome.report.elements.entries.filter((e) => e.action === 'carried').length });
     },
     async verify(ctx) {
       const path = await target(step, ctx);
-      const again = merge(step, await original(step, ctx), await ctx.host.files.readFile(path), path);
-      if (again.report.changed) {
-        throw new MfaError(`postcondition not met: ${path} does not hold every carried setting (${again.report.changes.map((c) => c.key).join(', ')})`, { code: 'POSTCONDITION_FAILED', target: path, exitCode: ExitCode.fatal, remedy: 'Something rewrote the file after the merge; run again with --resume to carry the settings again, or --rollback.' });
+      const { outcome } = await carry(step, ctx, path);
+      if (outcome.report.changed) {
+        const what = [...outcome.report.changes.map((c) => c.key), ...outcome.report.elements.entries.filter((e) => e.action === 'carried').map((e) => e.path)];
+        throw new MfaError(`postcondition not met: ${path} does not hold every carried setting (${what.join(', ')})`, { code: 'POSTCONDITION_FAILED', target: path, exitCode: ExitCode.fatal, remedy: 'Something rewrote the file after the merge; run again with --resume to carry the settings again, or --rollback.' });
       }
     },
     async undo(ctx) {
