@@ -69,7 +69,7 @@ export const SECURITY_AND_BRANDING = [
 const BRANDING_ATTRIBUTES = ['system.web/pages@theme'];
 
 /** Attributes that name an entry of a collection (IIS and ASP.NET collection keys). */
-const KEY_ATTRIBUTES = ['name', 'key', 'fileExtension', 'segment', 'verb', 'statusCode', 'path', 'prefix', 'users', 'roles', 'ipAddress', 'domainName', 'sequence', 'value', 'mimeType', 'url'];
+const KEY_ATTRIBUTES = ['name', 'key', 'fileExtension', 'segment', 'path', 'statusCode', 'verb', 'prefix', 'users', 'roles', 'ipAddress', 'domainName', 'sequence', 'value', 'mimeType', 'url'];
 const SECTIONS = ['system.web', 'system.webServer'];
 
 type Doc = XmlDocument;
@@ -147,10 +147,12 @@ function rawMarkup(doc: Doc, el: XmlElement, mask: boolean): Markup {
   let raw = doc.text.slice(el.start, el.end);
   if (mask) raw = maskSecrets(doc, el, raw);
   const oldIndent = lineIndent(doc.text, el.start) ?? '';
-  return (indent, _unit, eol) =>
+  // Lines after the first move to the new place; tabs the old file indented with become the new file's unit.
+  const relative = (rest: string, unit: string) => (unit === '\t' ? rest : rest.replace(/^\t+/, (tabs) => unit.repeat(tabs.length)));
+  return (indent, unit, eol) =>
     raw
       .split(/\r\n|\r|\n/)
-      .map((line, i) => (i === 0 ? line : line.startsWith(oldIndent) ? indent + line.slice(oldIndent.length) : line))
+      .map((line, i) => (i === 0 ? line : line.startsWith(oldIndent) ? indent + relative(line.slice(oldIndent.length), unit) : line))
       .join(eol);
 }
 
