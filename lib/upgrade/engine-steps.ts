@@ -5,6 +5,7 @@ import type { PlanStep } from './plan-types.js';
 import { backupStep } from './steps/backup.js';
 import type { UpgradeEnv } from './steps/env.js';
 import { installStep } from './steps/install.js';
+import { keepThemeStep } from './steps/keep-theme.js';
 import { mergeConfigStep } from './steps/merge-config.js';
 import { restoreThemesStep } from './steps/restore-themes.js';
 import { uninstallStep } from './steps/uninstall.js';
@@ -22,6 +23,8 @@ export function engineStep(step: PlanStep): EngineStep<UpgradeEnv> {
       return mergeConfigStep(step);
     case 'restore-themes':
       return restoreThemesStep(step);
+    case 'keep-theme':
+      return keepThemeStep(step);
     case 'wait-conversion':
       return waitConversionStep(step);
     case 'manual':

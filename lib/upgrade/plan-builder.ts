@@ -9,7 +9,7 @@ import type { ReplicationRole } from './replication-role.js';
 export type { ReplicationRole } from './replication-role.js';
 import { joinWindowsPath } from '../util/winpath.js';
 import { NEW_DEFAULT_VDIR, sitePropertyOf, vdirPropertyOf, type KnownPackage, type PackageRole } from './packages.js';
-import type { Blocker, InstallStep, ManualStep, MergeConfigStep, PlanStep, RestoreThemesStep, UninstallStep, VdirChoice, WaitConversionStep } from './plan-types.js';
+import type { Blocker, InstallStep, KeepThemeStep, ManualStep, MergeConfigStep, PlanStep, RestoreThemesStep, UninstallStep, VdirChoice, WaitConversionStep } from './plan-types.js';
 
 export interface PlanOptions {
   vdirNames: VdirChoice;
@@ -194,6 +194,27 @@ export class PlanBuilder {
       preconditions: ['the themes are in the verified backup'],
       protects: ['custom branding'],
       undo: 'remove the theme files this step created, and put back the ones it replaced',
+    };
+    this.steps.push(step);
+    return step;
+  }
+
+  /** A locally changed Default theme is kept aside (App_Data) and reported, since the new version's replaces it. */
+  keepTheme(w: WebComponentInventory, theme: string, target: string, vdir: string): KeepThemeStep {
+    const step: KeepThemeStep = {
+      id: this.id('keep-theme'),
+      kind: 'keep-theme',
+      theme,
+      originalAppThemes: joinWindowsPath(w.physicalPath, 'App_Themes'),
+      targetFolder: target,
+      site: w.site,
+      vdir,
+      ...(w.product ? { oldProduct: { productCode: w.product.productCode, name: w.product.name, version: w.product.version } } : {}),
+      title: `Keep a locally changed ${theme} theme aside`,
+      description: `The new version installs its own ${theme} theme. If the old one differs from what ${w.product ? `${w.product.name} ${w.product.version}` : 'the old version'} shipped, a copy goes to App_Data\\mfa-upgrade (not served by IIS) and re-applying the change is left to do.`,
+      preconditions: ['the themes are in the verified backup'],
+      protects: [`local changes to the ${theme} theme`],
+      undo: 'remove the copy',
     };
     this.steps.push(step);
     return step;

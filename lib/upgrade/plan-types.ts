@@ -98,6 +98,20 @@ export interface RestoreThemesStep extends StepBase {
   vdir: string;
 }
 
+/** The portal's Default theme: the new version's replaces it, so a locally changed one is kept aside and reported. */
+export interface KeepThemeStep extends StepBase {
+  kind: 'keep-theme';
+  /** The theme folder name as found (Default). */
+  theme: string;
+  originalAppThemes: string;
+  /** Expected portal folder; found through IIS (site/vdir) when the step runs. */
+  targetFolder: string;
+  site: string;
+  vdir: string;
+  /** The product the old theme came with: its package (in the backup) tells a local change. */
+  oldProduct?: { productCode: string; name: string; version: string };
+}
+
 export interface ManualStep extends StepBase {
   kind: 'manual';
   instructions: string;
@@ -120,7 +134,7 @@ export interface WaitConversionStep extends StepBase {
   installPath: string | null;
 }
 
-export type PlanStep = BackupStep | InstallStep | UninstallStep | MergeConfigStep | RestoreThemesStep | ManualStep | WaitConversionStep;
+export type PlanStep = BackupStep | InstallStep | UninstallStep | MergeConfigStep | RestoreThemesStep | KeepThemeStep | ManualStep | WaitConversionStep;
 
 export interface Blocker {
   message: string;

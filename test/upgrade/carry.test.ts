@@ -226,3 +226,24 @@ test('--what-if shows each merge\'s diff, passwords masked, and changes nothing'
   t.regex(r.stdout, /Decision: carry the old values into the new file, because:\n\s+- the new file has/);
   t.false(r.stdout.includes('Winter2014'));
 });
+
+test('a locally changed Default theme is kept aside in App_Data and left to do; --rollback removes the copy', async (t) => {
+  const h = tempCopy('mfa-7.0');
+  const w = tempDir();
+  t.teardown(() => (h.cleanup(), w.cleanup()));
+  const css = join(h.dir, 'drive/C/inetpub/wwwroot/MFAPortal/App_Themes/Default/Default.css');
+  const mine = `${readFileSync(css, 'utf8')}\n/* Contoso: our colours */\nbody { background: #003366; }\n`;
+  writeFileSync(css, mine);
+  const r = await runCli(['upgrade', '--host', h.dir, '--packages', PKG, '--backup', w.dir, '--role', 'standalone', '--unattended', '--json', '--retry-delay', '0']);
+  t.is(r.code, 5);
+  const left = result(r.events).leftToDo.find((l) => l.title === 'Re-apply the local changes to the Default portal theme') as { title: string; instructions?: string } | undefined;
+  t.truthy(left);
+  t.regex(left?.instructions ?? '', /Default\.css differed from what Multi-Factor Authentication User Portal 7\.0\.2\.1 shipped/);
+  const kept = join(h.dir, 'drive/C/inetpub/wwwroot/MFAPortal/App_Data/mfa-upgrade/Default theme before the upgrade/Default.css');
+  t.is(readFileSync(kept, 'utf8'), mine);
+  t.is(readFileSync(css, 'utf8'), readFileSync(join(PKG, 'payload/portal/App_Themes/Default/Default.css'), 'utf8'), 'the new version\'s Default theme is in place');
+  const back = await runCli(['upgrade', '--host', h.dir, '--backup', w.dir, '--rollback', '--json']);
+  t.is(back.code, 0);
+  t.throws(() => readFileSync(kept));
+  t.is(readFileSync(css, 'utf8'), mine, 'the old theme is back');
+});

@@ -35,15 +35,16 @@ test('PhoneFactor 5.2: backup, runtimes, uninstall portal/mobile app/SDK/agent i
     '12-install-userPortal',
     '13-merge-config-userPortal',
     '14-restore-themes',
-    '15-install-mobileAppWebService',
-    '16-merge-config-mobileAppWebService',
+    '15-keep-theme',
+    '16-install-mobileAppWebService',
+    '17-merge-config-mobileAppWebService',
   ]);
   const portal = p.steps.find((s) => s.id === '12-install-userPortal');
   t.like(portal, { kind: 'install', properties: { TARGETVDIR: 'PhoneFactor', TARGETSITE: 'Default Web Site' } });
   const themes = p.steps.find((s) => s.kind === 'restore-themes');
   t.like(themes, { themes: ['Contoso'] });
   // Keeping the vdir names: no SDK URL rewrite.
-  t.deepEqual(p.steps.find((s) => s.id === '16-merge-config-mobileAppWebService' && s.kind === 'merge-config') && (p.steps[15] as { sdkVdir: unknown }).sdkVdir, []);
+  t.deepEqual(p.steps.find((s) => s.id === '17-merge-config-mobileAppWebService' && s.kind === 'merge-config') && (p.steps[16] as { sdkVdir: unknown }).sdkVdir, []);
   for (const s of p.steps) {
     t.true(s.title.length > 0 && s.description.length > 0 && s.undo.length > 0, s.id);
   }
@@ -61,7 +62,7 @@ test('PhoneFactor 5.2 with the new vdir names: SDK URL rewritten, users told the
 test('MFA 7.0: in place, x86 runtime only, the renamed portal vdir kept', async (t) => {
   const p = await plan('mfa-7.0');
   t.is(p.path, 'mfa-server');
-  t.deepEqual(kinds(p), ['01-backup', '02-install-vcredist-x86', '03-install-server', '04-wait-conversion', '05-manual-activate', '06-install-userPortal', '07-merge-config-userPortal']);
+  t.deepEqual(kinds(p), ['01-backup', '02-install-vcredist-x86', '03-install-server', '04-wait-conversion', '05-manual-activate', '06-install-userPortal', '07-merge-config-userPortal', '08-keep-theme']);
   t.like(p.steps[5], { properties: { TARGETVDIR: 'MFAPortal' }, previous: { vdir: 'MFAPortal', site: 'Default Web Site' } });
   t.false(p.steps.some((s) => s.kind === 'uninstall'));
 });
@@ -121,8 +122,8 @@ test('a web-only server: components path, with the SDK rename given by hand', as
   const p = await plan('x', { sdkVdir: [{ from: 'PhoneFactorWebServiceSdk', to: 'MultiFactorAuthWebServiceSdk' }] }, dir);
   t.is(p.path, 'components');
   t.deepEqual(p.blockers, []);
-  t.deepEqual(kinds(p), ['01-backup', '02-install-vcredist-x86', '03-install-vcredist-x64', '04-uninstall-userPortal', '05-uninstall-mobileAppWebService', '06-install-userPortal', '07-merge-config-userPortal', '08-restore-themes', '09-install-mobileAppWebService', '10-merge-config-mobileAppWebService']);
-  t.like(p.steps[9], { sdkVdir: [{ from: 'PhoneFactorWebServiceSdk', to: 'MultiFactorAuthWebServiceSdk' }] });
+  t.deepEqual(kinds(p), ['01-backup', '02-install-vcredist-x86', '03-install-vcredist-x64', '04-uninstall-userPortal', '05-uninstall-mobileAppWebService', '06-install-userPortal', '07-merge-config-userPortal', '08-restore-themes', '09-keep-theme', '10-install-mobileAppWebService', '11-merge-config-mobileAppWebService']);
+  t.like(p.steps[10], { sdkVdir: [{ from: 'PhoneFactorWebServiceSdk', to: 'MultiFactorAuthWebServiceSdk' }] });
 });
 
 test('removing the Mobile App Web Service from 8.0 on', async (t) => {

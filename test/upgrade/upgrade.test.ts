@@ -188,7 +188,7 @@ test('--what-if with --resume or --rollback lists what they would do, from the j
   const resume = await runCli(['upgrade', '--host', ws.host, '--backup', ws.work, '--resume', '--what-if', '--json']);
   t.is(resume.code, 0);
   const steps = (resume.events.find((e) => e['typeName'] === 'MfaUpgrade.PendingSteps')?.['data'] as { steps: Array<{ id: string }> }).steps.map((s) => s.id);
-  t.deepEqual(steps, ['05-manual-activate', '06-install-userPortal', '07-merge-config-userPortal']);
+  t.deepEqual(steps, ['05-manual-activate', '06-install-userPortal', '07-merge-config-userPortal', '08-keep-theme']);
   const rollback = await runCli(['upgrade', '--host', ws.host, '--backup', ws.work, '--rollback', '--what-if', '--json']);
   const undo = (rollback.events.find((e) => e['typeName'] === 'MfaUpgrade.PendingSteps')?.['data'] as { steps: Array<{ id: string }> }).steps.map((s) => s.id);
   t.deepEqual(undo, ['03-install-server', '02-install-vcredist-x86']);

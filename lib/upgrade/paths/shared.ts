@@ -100,6 +100,8 @@ export function installComponents(b: PlanBuilder, p: PathInputs, inPlace: (w: We
     if (k !== 'webServiceSdk' && w.webConfigExists) b.merge(w, target, vdir, p.sdkMapping, pkg);
     const custom = w.themes.filter((t) => t.toLowerCase() !== 'default');
     if (k === 'userPortal' && custom.length) b.themes(w, custom, target, vdir);
+    const shipped = w.themes.find((t) => t.toLowerCase() === 'default');
+    if (k === 'userPortal' && shipped) b.keepTheme(w, shipped, target, vdir);
     if (k === 'userPortal' && vdir.toLowerCase() !== w.vdir.toLowerCase()) {
       b.manual(
         'manual-portal-url',
