@@ -201,19 +201,28 @@ function journalOf(host: Host, backupDir: string): string {
   return host.localPath(joinWindowsPath(backupDir, JOURNAL_NAME));
 }
 
-function openRun(journal: string): JournalState | undefined {
+/** The run this server's journal holds that may be continued: an open one, or for --rollback also a completed one. */
+function openRun(journal: string, rollback: boolean): JournalState | undefined {
   if (!existsSync(journal)) return undefined;
   const state = openState(journal);
-  return state.ended ? undefined : state;
+  if (!state.ended) return state;
+  return rollback && state.ended.outcome === 'completed' ? state : undefined;
 }
 
 export async function runAdfsUpgrade(host: Host, o: AdfsUpgradeOptions, reporter: Reporter, now: () => number = Date.now): Promise<AdfsUpgradeReport> {
   const backupDir = o.backupDir ?? DEFAULT_BACKUP_DIR;
   const journal = journalOf(host, backupDir);
-  const open = openRun(journal);
+  const open = openRun(journal, o.rollback === true);
   // --resume, --rollback, and --from on a server whose run is open, continue that run from its journal.
   const continuing = o.resume === true || o.rollback === true || (o.from !== undefined && open !== undefined);
-  if (continuing && !open) throw new MfaError(`there is no AD FS upgrade to continue in ${backupDir}`, { code: 'ADFS_NOTHING_TO_RESUME', target: journal, exitCode: ExitCode.usage, remedy: 'Run without --resume/--rollback to start, or pass the --backup-dir of the run to continue.' });
+  if (continuing && !open) {
+    const nothing = new MfaError(`there is no AD FS upgrade to continue in ${backupDir}`, { code: 'ADFS_NOTHING_TO_RESUME', target: journal, exitCode: ExitCode.usage, remedy: 'Run without --resume/--rollback to start, or pass the --backup-dir of the run to continue.' });
+    // Still under the lock: a killed run's stale lock (it never began a journal) is cleared on the way.
+    if (o.whatIf) throw nothing;
+    return withHostLock(host, reporter, { command: 'adfs-upgrade', kind: 'adfs' }, async () => {
+      throw nothing;
+    });
+  }
   let spec: AdfsSpec;
   if (continuing && open) spec = open.begin.spec as AdfsSpec;
   else {
@@ -303,6 +312,8 @@ async function reportOf(host: Host, base: AdfsUpgradeReport, plan: AdfsPlan, loc
 
 export function reportExitCode(r: AdfsUpgradeReport): (typeof ExitCode)[keyof typeof ExitCode] {
   if (r.status === 'completed' || r.status === 'what-if') return ExitCode.success;
+  // Asked for (--rollback) and clean: a success. Rolled back because a step failed: the failure stands.
+  if (r.status === 'rolled-back' && !r.failure) return ExitCode.success;
   if (r.status === 'paused') return ExitCode.manualStepsPending;
   if (r.status === 'interrupted') return ExitCode.interrupted;
   return ExitCode.fatal;

@@ -20,8 +20,6 @@ export interface BundleAccessOptions {
    * bundle's snapshot (package manifests); on a live Windows machine pass the live Installer's.
    */
   readPackage?: (localPath: string) => Promise<PackageIdentity>;
-  /** The name of the bundle folder take() creates in its dir. */
-  bundleName?: (now: Date) => string;
 }
 
 export class BundleAccess implements BackupAccess {
@@ -39,10 +37,8 @@ export class BundleAccess implements BackupAccess {
     return b;
   }
 
-  async take(host: Host, dir: string, out: Reporter, services?: ServiceOps, cancel?: CancelSignal, role?: Role): Promise<string> {
-    const now = new Date();
-    const name = this.options.bundleName?.(now) ?? `mfa-backup-${now.toISOString().replace(/[:.]/g, '-')}`;
-    const result = await takeBackup(host, { out: join(dir, name), output: out, ...(services ? { services } : {}), ...(cancel ? { cancel } : {}), ...(role ? { role } : {}), ...(this.options.passphrase !== undefined ? { passphrase: this.options.passphrase } : {}) });
+  async take(host: Host, out: string, reporter: Reporter, services?: ServiceOps, cancel?: CancelSignal, role?: Role): Promise<string> {
+    const result = await takeBackup(host, { out, output: reporter, ...(services ? { services } : {}), ...(cancel ? { cancel } : {}), ...(role ? { role } : {}), ...(this.options.passphrase !== undefined ? { passphrase: this.options.passphrase } : {}) });
     if (result.restartFailures.length > 0) {
       throw new MfaError(`${result.restartFailures.map((r) => r.service).join(', ')} could not be started again after the backup`, { code: 'SERVICE_START_FAILED', target: result.restartFailures[0]?.service ?? '', remedy: 'Start the service, then run the upgrade again (the backup is complete).' });
     }

@@ -73,3 +73,11 @@ export const whatIfOption: OptionSpec = {
   type: 'boolean',
   description: 'Show what would change and change nothing.',
 };
+
+/** --report: plan, upgrade, rehearse and adfs-upgrade write a change report (lib/report). */
+export const reportOption: OptionSpec = {
+  name: 'report',
+  type: 'string',
+  valueName: 'file.html',
+  description: 'Also write a change report: one self-contained HTML file (header, readiness, plan, web.config diffs, AD FS window, fleet order, the run). Holds no secrets; written under --what-if too (a local file, nothing on the server).',
+};

@@ -3,7 +3,7 @@
 // after it. One resume, one rollback, one manual-step model, a failure policy chosen per run
 // (pause for --resume, or undo at once), and interrupts that stop at a safe point.
 import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ExitCode, MfaError, type ExitCodeValue } from '../errors.js';
 import type { Host } from '../host/ports.js';
@@ -11,6 +11,8 @@ import type { Reporter } from '../reporting/reporter.js';
 import type { CancelSignal } from '../util/cancel.js';
 import { faultPoint } from '../util/fault.js';
 import { removePath } from '../util/remove.js';
+import { removeStaleTemps } from '../util/temp-names.js';
+import { windowsDirname } from '../util/winpath.js';
 import { installerOps, type RetryPolicy } from './installer-op.js';
 import { JOURNAL_FORMAT, Journal, journalState, type FailurePolicy, type JournalState, type RunKind, type StepPhase } from './journal.js';
 import type { HostLock } from './host-lock.js';
@@ -147,6 +149,10 @@ class Run<Env> {
         Object.assign(pending, { leftToDo: list });
         Object.assign(recorded, { leftToDo: list });
       },
+      addTemp: (path) => {
+        this.journal.append({ type: 'temp', time: iso(), path });
+        this.state.temps.push(path);
+      },
       now: this.now,
       sleep: this.sleep,
     };
@@ -195,6 +201,10 @@ class Run<Env> {
       await removePath(t);
       this.journal.append({ type: 'temp-removed', time: iso(), path: t });
     }
+    // Half-written temporaries of a killed write: beside the host files this run replaces, and in its own folders.
+    const folders = new Set((await undoStore(this.o.host, join(this.o.workDir, 'undo')).kept()).map((p) => windowsDirname(p)));
+    for (const f of folders) await this.o.host.files.removeStaleTemps(f).catch(() => []);
+    for (const local of [this.o.workDir, join(this.o.workDir, 'undo'), dirname(this.journal.path)]) await removeStaleTemps(local);
     this.reload();
   }
 

@@ -142,7 +142,8 @@ export async function acquireHostLock(host: Host, req: LockRequest, computer: st
           remedy: 'Wait for it to finish (or stop it with Ctrl+C, which ends it at a safe point), then run again.',
         });
       }
-      const halfWay = found.kind === 'upgrade' || found.kind === 'adfs';
+      // A killed upgrade or AD FS run that never began its journal changed nothing: not half way.
+      const halfWay = (found.kind === 'upgrade' || found.kind === 'adfs') && (found.state === 'paused' || found.journal !== null);
       if ((found.state === 'paused' || halfWay) && !continuesIt(req, found)) {
         throw new MfaError(`${found.state === 'paused' ? 'a paused' : 'an interrupted'} run has left this host half way: ${describe(found)}`, {
           code: found.state === 'paused' ? 'RUN_PAUSED' : 'RUN_INTERRUPTED',

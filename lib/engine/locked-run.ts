@@ -12,6 +12,8 @@ export async function withHostLock<T>(host: Host, reporter: Reporter, request: L
   const computer = (await host.info()).computerName;
   const lock = await acquireHostLock(host, request, computer, (dead) => finishKilledRun(host, reporter, dead));
   try {
+    // What a killed writer left half-written is never anyone's file: gone before this run begins.
+    for (const f of (await host.sweepStaleTemps?.()) ?? []) reporter.log('verbose', `Removed ${f}, left by a run that was killed while writing it.`);
     return await fn(lock);
   } finally {
     if (!lock.settled) {

@@ -44,6 +44,8 @@ export interface StepContext<Env> {
   setRunData(values: Record<string, unknown>): void;
   /** Something this step could not do and leaves to a person: listed with the run's steps left to do (exit 5), never as done. */
   leaveToDo(item: LeftToDo): void;
+  /** A local temporary file or folder (decrypted copies, an unfinished bundle) the run must not leave behind, even if killed. */
+  addTemp(path: string): void;
   now(): number;
   sleep(ms: number): Promise<void>;
 }

@@ -1,11 +1,11 @@
 // The one undo store: before a run replaces or creates a host file, the file's content (or its
 // absence) is kept in the run's work folder, once per run, so undo puts back exactly what was
 // there. The index is rewritten atomically after each keep, so it survives a crash.
-import { existsSync, promises as fsp } from 'node:fs';
+import { createReadStream, existsSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Host } from '../host/ports.js';
 import { parseJson } from '../util/json-file.js';
-import { writeFileAtomicLocal } from '../util/local-fs.js';
+import { writeFileAtomicLocal, writeStreamAtomicLocal } from '../util/local-fs.js';
 
 interface Entry {
   /** The kept copy, relative to the store; null: the file did not exist. */
@@ -19,6 +19,8 @@ export interface UndoStore {
   putBack(hostPath: string): Promise<void>;
   /** Whether the run kept this file. */
   has(hostPath: string): Promise<boolean>;
+  /** Every host path the run kept (the places its writes went). */
+  kept(): Promise<string[]>;
 }
 
 const key = (p: string) => p.toLowerCase();
@@ -39,7 +41,8 @@ export function undoStore(host: Host, dir: string): UndoStore {
       let copy: string | null = null;
       if (st && !st.isDirectory) {
         copy = `${Object.keys(idx).length}.bin`;
-        await writeFileAtomicLocal(join(dir, copy), await host.files.readFile(hostPath));
+        // Streamed: the data file may be gigabytes.
+        await writeStreamAtomicLocal(join(dir, copy), chunks(await host.files.openRead(hostPath)));
       }
       idx[key(hostPath)] = { copy };
       await writeFileAtomicLocal(indexFile, Buffer.from(JSON.stringify(idx)));
@@ -48,10 +51,17 @@ export function undoStore(host: Host, dir: string): UndoStore {
       const entry = (await load())[key(hostPath)];
       if (!entry) return;
       if (entry.copy === null) await host.files.remove(hostPath);
-      else await host.files.writeFileAtomic(hostPath, await fsp.readFile(join(dir, entry.copy)));
+      else await host.files.writeStreamAtomic(hostPath, chunks(createReadStream(join(dir, entry.copy), { highWaterMark: 1 << 20 })));
     },
     async has(hostPath) {
       return (await load())[key(hostPath)] !== undefined;
     },
+    async kept() {
+      return Object.keys(await load());
+    },
   };
+}
+
+async function* chunks(stream: NodeJS.ReadableStream): AsyncGenerator<Uint8Array> {
+  for await (const c of stream) yield typeof c === 'string' ? Buffer.from(c) : (c as Uint8Array);
 }

@@ -203,6 +203,8 @@ export interface Files {
   protect(path: string): Promise<void>;
   /** Free bytes on the volume holding the path. */
   freeSpace(path: string): Promise<number>;
+  /** Removes the temporary files a killed run's atomic writes left in a folder (their writer is gone). */
+  removeStaleTemps(folder: string): Promise<string[]>;
 }
 
 export interface IisVirtualDirectory {
@@ -285,6 +287,11 @@ export interface Host {
   readonly stateDir: string;
   /** Where a host path lives on the machine running the tool (the same path on Windows). */
   localPath(windowsPath: string): string;
+  /**
+   * Where the backend can look everywhere cheaply (an image), removes the temporary files of
+   * killed writers anywhere on the host; on Windows the run's own folders are swept instead.
+   */
+  sweepStaleTemps?(): Promise<string[]>;
   info(): Promise<HostInfo>;
   readonly registry: Registry;
   readonly installer: Installer;

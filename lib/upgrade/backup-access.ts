@@ -7,8 +7,8 @@ import type { CancelSignal } from '../util/cancel.js';
 import type { ReplicationRole } from './replication-role.js';
 
 export interface BackupAccess {
-  /** Takes a backup of the host into dir and verifies it; returns the bundle's path. */
-  take(host: Host, dir: string, out: Reporter, services?: ServiceOps, cancel?: CancelSignal, role?: ReplicationRole): Promise<string>;
+  /** Takes a backup of the host into the bundle folder `out` (written as `<out>.partial` first) and verifies it; returns its path. */
+  take(host: Host, out: string, reporter: Reporter, services?: ServiceOps, cancel?: CancelSignal, role?: ReplicationRole): Promise<string>;
   /** Re-reads and re-hashes the bundle; throws naming what is missing or altered. */
   verify(bundle: string): Promise<void>;
   /** The bytes a file had on the host when it was backed up, by its original Windows path. */

@@ -1,6 +1,7 @@
 // The server upgrade as an engine run: the plan's steps under the host lock, journaled in the
 // --backup folder (so --resume and --rollback find it), the failure policy "pause" (fix the cause,
 // then --resume, or --rollback), and a rollback that ends by putting back what the backup holds.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openState, resumeRun, rollbackRun, startRun, type RunOptions, type RunResult } from '../engine/engine.js';
 import type { EngineStep } from '../engine/step.js';
@@ -61,7 +62,10 @@ export async function runUpgrade(host: Host, backup: BackupAccess, reporter: Rep
       throw new MfaError(`the plan is blocked: ${planned.blockers.map((b) => b.message).join('; ')}`, { code: 'PLAN_BLOCKED', exitCode: ExitCode.notReady, remedy: planned.blockers.map((b) => b.remedy).join(' ') });
     }
   }
-  const request = { command: `upgrade${o.mode === 'run' ? '' : ` --${o.mode}`}`, kind: 'upgrade' as const, ...(o.mode === 'run' ? {} : { continues: { journal: journalPath, runId: openState(journalPath).begin.runId } }) };
+  // A run to continue is named by its journal's id; without a journal there is nothing to continue,
+  // but the lock is still taken (and so a killed run's stale one cleared) before saying so.
+  const continues = o.mode !== 'run' && existsSync(journalPath) ? { journal: journalPath, runId: openState(journalPath).begin.runId } : undefined;
+  const request = { command: `upgrade${o.mode === 'run' ? '' : ` --${o.mode}`}`, kind: 'upgrade' as const, ...(continues ? { continues } : {}) };
   return withHostLock(host, reporter, request, async (lock) => {
     const spec: UpgradeSpec = o.mode === 'run' ? { plan: planned as UpgradePlan, packagesDir: o.packagesDir } : (openState(journalPath).begin.spec as UpgradeSpec);
     const env: UpgradeEnv = { backup, workDir: o.workDir, plan: spec.plan, ...(o.conversion ? { conversion: o.conversion } : {}) };

@@ -6,6 +6,7 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { CopyResult } from '../host/ports.js';
 import { faultPoint } from './fault.js';
+import { tempBeside } from './temp-names.js';
 import { removePath } from './remove.js';
 
 /** Flushes a folder's entries (the rename that made a file visible); refused by some file systems, harmlessly. */
@@ -23,9 +24,6 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-function tempBeside(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
-}
 
 /** Replaces path with data atomically, keeping the old file's mode. */
 export async function writeFileAtomicLocal(path: string, data: Uint8Array): Promise<void> {

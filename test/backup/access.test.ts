@@ -15,8 +15,8 @@ test('take, verify, readOriginal, listOriginal, cachedPackage, restore', async (
   const ws = workspace('phonefactor-5.2');
   try {
     const access = createBundleAccess();
-    const bundle = await access.take(await openImageHost(ws.host), ws.root, quiet());
-    t.true(bundle.startsWith(join(ws.root, 'mfa-backup-')));
+    const bundle = await access.take(await openImageHost(ws.host), join(ws.root, 'bundle'), quiet());
+    t.is(bundle, join(ws.root, 'bundle'));
     await access.verify(bundle);
     const cfg = 'C:\\inetpub\\wwwroot\\PhoneFactor\\web.config';
     t.deepEqual(await access.readOriginal(bundle, cfg), readFileSync(join(ws.host, 'drive/C/inetpub/wwwroot/PhoneFactor/web.config')));

@@ -3,19 +3,56 @@
 // and no unfinished bundle is left behind.
 import test from 'ava';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { backupSpec } from '../../lib/cli/commands/backup.spec.js';
-import { localBundleFs } from '../../lib/backup/sink.js';
+import { localBundleFs, type BundleFs } from '../../lib/backup/sink.js';
 import { takeBackup } from '../../lib/backup/take-backup.js';
 import { MfaError } from '../../lib/errors.js';
 import { openImageHost } from '../../lib/host/image/image-host.js';
 import { treeHash } from '../helpers/tree-hash.js';
-import { fullDiskAfter, runCommand, workspace } from './helpers.js';
+import { strictHostDifferences, strictHostState } from '../helpers/host-state.js';
+import { runCommand, workspace } from './helpers.js';
 
-for (const [where, limit] of [
-  ['half-way through the data file', 2_500_000],
-  ['after the data file, among the small files', 3_150_000],
-  ['while writing the manifest', 3_162_038 + 8_000],
+/**
+ * A bundle disk that fills up when a file matching `fillsOn` has taken `after` bytes: ENOSPC, as a
+ * full disk fails. It names the file it filled on, so each case proves where it failed instead of
+ * guessing it from a byte count that moves whenever the bundle's contents do.
+ */
+function diskFullingOn(fillsOn: RegExp, after: number): BundleFs & { filledOn: () => string | undefined; written: () => number } {
+  let filledOn: string | undefined;
+  let written = 0;
+  return {
+    filledOn: () => filledOn,
+    written: () => written,
+    async create(path) {
+      const sink = await localBundleFs.create(path);
+      let mine = 0;
+      const full = fillsOn.test(path.split(sep).join('/'));
+      return {
+        async write(data) {
+          if (full && mine + data.length > after) {
+            filledOn ??= path.split(sep).join('/');
+            const e = new Error('ENOSPC: no space left on device, write') as NodeJS.ErrnoException;
+            e.code = 'ENOSPC';
+            throw e;
+          }
+          mine += data.length;
+          written += data.length;
+          await sink.write(data);
+        },
+        sync: () => sink.sync(),
+        close: () => sink.close(),
+      };
+    },
+  };
+}
+
+for (const [where, fillsOn, after] of [
+  ['half-way through the data file', /\/snapshot\/drive\/C\/Program Files\/PhoneFactor\/Data\/Phonefactor\.pfdata$/, 1_500_000],
+  ['after the data file, among the small files (a web.config)', /\/snapshot\/drive\/C\/inetpub\/wwwroot\/PhoneFactor\/web\.config$/, 10],
+  ['after the data file, on the snapshot\'s products.json', /\/snapshot\/products\.json$/, 0],
+  ['while writing the manifest', /\/manifest\.json$/, 100],
+  ['while writing the seal', /\/manifest\.seal$/, 0],
 ] as const) {
   test(`a disk that fills up ${where}: DISK_FULL, no .partial, the earlier bundle and the host untouched`, async (t) => {
     const ws = workspace('phonefactor-5.2');
@@ -23,9 +60,11 @@ for (const [where, limit] of [
       const earlier = join(ws.root, 'earlier');
       await takeBackup(await openImageHost(ws.host), { out: earlier });
       const earlierHash = treeHash(earlier);
-      const hostHash = treeHash(ws.host);
-      const disk = fullDiskAfter(limit, localBundleFs);
+      const hostBefore = strictHostState(ws.host);
+      const disk = diskFullingOn(fillsOn, after);
       const e = await t.throwsAsync(takeBackup(await openImageHost(ws.host), { out: ws.bundle, fs: disk }), { instanceOf: MfaError });
+      // It failed where this case says, not somewhere else.
+      t.regex(disk.filledOn() ?? '(never filled)', fillsOn);
       t.is((e as MfaError).code, 'DISK_FULL');
       t.regex((e as MfaError).message, /disk holding the bundle is full/);
       t.regex((e as MfaError).remedy ?? '', /another --out/);
@@ -33,7 +72,7 @@ for (const [where, limit] of [
       t.false(existsSync(ws.bundle));
       t.false(existsSync(`${ws.bundle}.partial`));
       t.deepEqual(treeHash(earlier), earlierHash);
-      t.deepEqual(treeHash(ws.host), hostHash, 'services started again, nothing else touched');
+      t.deepEqual(strictHostDifferences(ws.host, hostBefore), [], 'services started again, nothing else touched');
       t.deepEqual(readdirSync(ws.root).sort(), ['earlier', 'phonefactor-5.2']);
     } finally {
       ws.cleanup();
@@ -105,7 +144,9 @@ test('an image host folder that does not exist: exit 3, nothing written', async 
   try {
     const r = await runCommand(backupSpec, ['--out', ws.bundle, '--host', join(ws.root, 'nope'), '--json']);
     t.is(r.code, 3);
+    t.like(r.events.find((e) => e['type'] === 'error'), { code: 'HOST_NOT_FOUND', target: join(ws.root, 'nope') });
     t.false(existsSync(ws.bundle));
+    t.false(existsSync(`${ws.bundle}.partial`));
   } finally {
     ws.cleanup();
   }

@@ -1,131 +1,174 @@
-// Properties of the merge over generated web.config pairs: old values are kept, new-only keys
-// keep their defaults, the result is a fixed point, the file format is kept, and no byte outside
-// the setting values changes.
+// Properties of the web.config merge, checked with oracles that share no code with lib/config:
+// files generated and encoded by test/helpers/xml-gen.ts (its own escaping, any XML character,
+// <clear/>, <remove>, duplicate keys, <location>, comments and CDATA in odd places, UTF-8 with and
+// without BOM, UTF-16LE/BE, CRLF/LF, varied layouts), results read back with saxes
+// (test/helpers/xml-oracle.ts) and the appSettings rules of .NET written down in effective().
 import test from 'ava';
 import fc from 'fast-check';
 import { mergeWebConfig } from '../../lib/config/webconfig/merge.js';
-import { parseVdirMappings, type VdirMapping } from '../../lib/config/webconfig/sdk-vdir.js';
-import { readWebConfigSettings, type Setting } from '../../lib/config/webconfig/settings.js';
-import { loadXmlDocument, type XmlDocument } from '../../lib/config/xml/document.js';
-import { configArb, configBytes, type GenConfig } from './helpers/gen-webconfig.js';
+import { MfaError } from '../../lib/errors.js';
+import { effective, fileArb, fileBytes, type Directive, type GenFile } from '../helpers/xml-gen.js';
+import { decodeXmlBytes, elements, parseXmlBytes, textOf, type XmlElement } from '../helpers/xml-oracle.js';
 
-const RUNS = 150;
+// Bounded so npm test stays fast; FC_RUNS raises it for a long local run (FC_SEED replays one).
+const RUNS = Number(process.env['FC_RUNS'] ?? 120);
+const params = { numRuns: RUNS, ...(process.env['FC_SEED'] ? { seed: Number(process.env['FC_SEED']) } : {}) };
 
-/**
- * The test's own oracle for the default vdir mapping (independent of the code under test): in
- * generated values the vdir only appears as the unit "/PhoneFactorWebServiceSdk/", rewritten
- * unless it follows another "/" (then it is not a path segment after a host or segment).
- */
-function expectedRewrite(v: string, mappings: VdirMapping[]): string {
-  if (mappings.length === 0) return v;
-  const unit = '/PhoneFactorWebServiceSdk';
-  let out = '';
-  for (let i = 0; i < v.length; ) {
-    if (v.startsWith(unit, i) && (i === 0 || v[i - 1] !== '/') && /^([/?#]|$)/.test(v.slice(i + unit.length, i + unit.length + 1))) {
-      out += '/MultiFactorAuthWebServiceSdk';
-      i += unit.length;
-    } else {
-      out += v[i];
-      i++;
-    }
+/** The appSettings directives of an element, as the oracle parser sees them. */
+function directivesOf(appSettings: XmlElement | undefined): Directive[] {
+  if (!appSettings) return [];
+  return elements(appSettings).flatMap((e): Directive[] => {
+    const key = e.attrs.find((a) => a.name === 'key')?.value;
+    if (e.name === 'clear') return [{ kind: 'clear' }];
+    if (e.name === 'remove' && key !== undefined) return [{ kind: 'remove', key }];
+    if (e.name === 'add' && key !== undefined) return [{ kind: 'add', key, value: e.attrs.find((a) => a.name === 'value')?.value ?? '' }];
+    return [];
+  });
+}
+
+interface Read {
+  app: Map<string, { key: string; value: string }>;
+  location: Directive[] | undefined;
+  sdkUrl: string | undefined;
+}
+
+function readBack(bytes: Buffer): Read {
+  const { root } = parseXmlBytes(bytes, 'merged');
+  const location = elements(root, 'location')[0];
+  const setting = elements(root, 'applicationSettings')
+    .flatMap((a) => elements(a))
+    .flatMap((g) => elements(g, 'setting'))
+    .find((s) => s.attrs.some((a) => a.name === 'name' && a.value.endsWith('_pfwssdk_PfWsSdk')));
+  const value = setting && elements(setting, 'value')[0];
+  return { app: effective(directivesOf(elements(root, 'appSettings')[0])), location: location ? directivesOf(elements(location, 'appSettings')[0]) : undefined, sdkUrl: value ? textOf(value) : undefined };
+}
+
+/** A merge, or undefined when the tool refused the input with an error a user can act on. */
+function mergeOutcome(old: GenFile, neu: GenFile): { bytes: Buffer; copiedOld: boolean } | undefined {
+  try {
+    const r = mergeWebConfig({ bytes: fileBytes(old), file: 'old' }, { bytes: fileBytes(neu), file: 'new' }, { sdkVdir: [] });
+    // When the new file brings nothing new the old one is written as it is (procedure.md: "the old
+    // one may be copied over it"); the base of what must be kept is then the old file.
+    return { bytes: r.bytes, copiedOld: r.report.strategy === 'copy-old' };
+  } catch (e) {
+    if (e instanceof MfaError) return undefined;
+    throw e;
   }
-  return out;
-}
-const mappingsArb = fc.constantFrom([], parseVdirMappings(['default']));
-
-function read(bytes: Buffer): { doc: XmlDocument; settings: Setting[] } {
-  const doc = loadXmlDocument(bytes, 'generated');
-  return { doc, settings: readWebConfigSettings(doc).settings };
 }
 
-function valueOf(settings: Setting[], key: string): string | undefined {
-  return settings.find((s) => s.key.toLowerCase() === key.toLowerCase())?.value;
+function merge(old: GenFile, neu: GenFile): Buffer | undefined {
+  return mergeOutcome(old, neu)?.bytes;
 }
 
-/** The text with every setting value's span cut out: what must not change. */
-function skeleton(doc: XmlDocument, settings: Setting[]): string {
-  const spans = settings
-    .map((s) => (s.valueAttr ? [s.valueAttr.valueStart, s.valueAttr.valueEnd] : s.valueElement ? [s.valueElement.startTagEnd, s.valueElement.endTagStart] : undefined))
-    .filter((x): x is number[] => x !== undefined)
-    .sort((a, b) => (a[0] as number) - (b[0] as number));
-  let out = '';
-  let pos = 0;
-  for (const [a, b] of spans) {
-    out += doc.text.slice(pos, a);
-    pos = b as number;
-  }
-  return out + doc.text.slice(pos);
-}
+/** Inputs the tool may refuse: a UTF-16 file without a BOM (XML allows it; .NET reads it by the declaration). */
+const mayRefuse = (f: GenFile) => f.format.encoding !== 'utf-8' && !f.format.bom;
 
-const pairArb = fc.record({ old: configArb, new: configArb, mappings: mappingsArb, carryRemoved: fc.boolean() });
-
-test('every old value is carried (through the vdir mapping); new-only keys keep their defaults; old-only keys only when asked', (t) => {
+test('the result is well-formed XML in the new file\'s encoding and BOM (or the old file when copied)', (t) => {
   fc.assert(
-    fc.property(pairArb, ({ old, new: neu, mappings, carryRemoved }) => {
-      const r = mergeWebConfig({ bytes: configBytes(old), file: 'old' }, { bytes: configBytes(neu), file: 'new' }, { sdkVdir: mappings, carryRemoved });
-      const out = read(r.bytes).settings;
-      for (const e of old.entries) {
-        const inNew = neu.entries.some((n) => n.key.toLowerCase() === e.key.toLowerCase());
-        const expected = expectedRewrite(e.value, mappings);
-        if (inNew || carryRemoved) {
-          if (valueOf(out, e.key) !== expected) return false;
-        } else if (valueOf(out, e.key) !== undefined) return false;
+    fc.property(fileArb, fileArb, (old, neu) => {
+      const out = merge(old, neu);
+      if (!out) return mayRefuse(old) || mayRefuse(neu);
+      const sniffed = decodeXmlBytes(out);
+      parseXmlBytes(out, 'merged');
+      const base = [neu, old].find((f) => f.format.encoding === sniffed.encoding && (f.format.encoding !== 'utf-8' || f.format.bom === sniffed.bom));
+      return base !== undefined;
+    }),
+    params,
+  );
+  t.pass();
+});
+
+test('.NET reads every setting of the new file with the old file\'s value where the old one had it, and the new default elsewhere', (t) => {
+  fc.assert(
+    fc.property(fileArb, fileArb, (old, neu) => {
+      const out = merge(old, neu);
+      if (!out) return mayRefuse(old) || mayRefuse(neu);
+      const got = readBack(out);
+      const before = effective(old.directives);
+      const defaults = effective(neu.directives);
+      for (const [k, n] of defaults) {
+        const expected = before.get(k)?.value ?? n.value;
+        if (got.app.get(k)?.value !== expected) throw new Error(`key ${JSON.stringify(n.key)}: read ${JSON.stringify(got.app.get(k)?.value)}, expected ${JSON.stringify(expected)}`);
       }
-      for (const n of neu.entries) {
-        if (!old.entries.some((e) => e.key.toLowerCase() === n.key.toLowerCase()) && valueOf(out, n.key) !== n.value) return false;
-      }
-      if (old.sdkUrl !== undefined && neu.sdkUrl !== undefined && valueOf(out, 'pfup_pfwssdk_PfWsSdk') !== expectedRewrite(old.sdkUrl, mappings)) return false;
+      // Nothing the new file does not have appears (carryRemoved is off).
+      for (const k of got.app.keys()) if (!defaults.has(k)) throw new Error(`key ${JSON.stringify(k)} appeared`);
+      const sdk = neu.sdkUrl === undefined ? undefined : (old.sdkUrl ?? neu.sdkUrl);
+      // Known bug, held apart in the test.failing below until it is fixed: a carried value with a
+      // CR written into the new file's CDATA section.
+      if (neu.layout.cdata && old.sdkUrl?.includes('\r')) return true;
+      if (got.sdkUrl !== sdk) throw new Error(`SDK URL ${JSON.stringify(got.sdkUrl)}, expected ${JSON.stringify(sdk)}`);
       return true;
     }),
-    { numRuns: RUNS },
+    params,
   );
   t.pass();
 });
 
-test('merging is idempotent: merge(old, merge(old, new)) = merge(old, new)', (t) => {
+test('a <location> scope keeps its own settings: the new file\'s, each with the old value of the same scope (or the old file\'s when copied)', (t) => {
   fc.assert(
-    fc.property(pairArb, ({ old, new: neu, mappings, carryRemoved }) => {
-      const options = { sdkVdir: mappings, carryRemoved };
-      const once = mergeWebConfig({ bytes: configBytes(old), file: 'old' }, { bytes: configBytes(neu), file: 'new' }, options);
-      const twice = mergeWebConfig({ bytes: configBytes(old), file: 'old' }, { bytes: once.bytes, file: 'new' }, options);
-      return twice.bytes.equals(once.bytes) && !twice.report.changed;
+    fc.property(fileArb, fileArb, (old, neu) => {
+      const out = mergeOutcome(old, neu);
+      if (!out) return mayRefuse(old) || mayRefuse(neu);
+      const got = readBack(out.bytes).location;
+      if (out.copiedOld) return JSON.stringify(got) === JSON.stringify(old.location?.directives);
+      // Merged: the new file's scope, each of its settings carrying the old value of the same
+      // scope (<location path> compared case-insensitively), as the application's settings do.
+      const defaults = effective(neu.location?.directives ?? []);
+      const sameScope = old.location && neu.location && old.location.path.toLowerCase() === neu.location.path.toLowerCase() ? effective(old.location.directives) : new Map<string, { key: string; value: string }>();
+      const read = effective(got ?? []);
+      if (read.size !== defaults.size) return false;
+      for (const [k, n] of defaults) if (read.get(k)?.value !== (sameScope.get(k)?.value ?? n.value)) return false;
+      return true;
     }),
-    { numRuns: RUNS },
+    params,
   );
   t.pass();
 });
 
-test('no byte outside the setting values changes, and encoding, BOM and line endings are kept', (t) => {
+/**
+ * The decoded text with the value of every <add> and the content of every <value> cut out, found
+ * by this test's own scan of the text (not the implementation's spans).
+ */
+function skeleton(text: string): string {
+  return text.replace(/(<add\b[^>]*?\bvalue\s*=\s*)("[^"]*"|'[^']*')/g, (_m, head: string, q: string) => `${head}${q[0]}…${q[0]}`).replace(/(<value>)[\s\S]*?(<\/value>)/g, '$1…$2');
+}
+
+test('no byte outside the values changes: the base file\'s text with values cut out (found by this test\'s own scan) is the result\'s', (t) => {
   fc.assert(
-    fc.property(pairArb, ({ old, new: neu, mappings }) => {
-      const r = mergeWebConfig({ bytes: configBytes(old), file: 'old' }, { bytes: configBytes(neu), file: 'new' }, { sdkVdir: mappings });
-      const base: GenConfig = r.report.strategy === 'copy-old' ? old : neu;
-      const before = read(configBytes(base));
-      const after = read(r.bytes);
-      if (JSON.stringify(after.doc.format) !== JSON.stringify(base.format)) return false;
-      return skeleton(after.doc, after.settings) === skeleton(before.doc, before.settings);
+    fc.property(fileArb, fileArb, (old, neu) => {
+      const out = mergeOutcome(old, neu);
+      if (!out) return mayRefuse(old) || mayRefuse(neu);
+      const base = decodeXmlBytes(fileBytes(out.copiedOld ? old : neu)).text;
+      return skeleton(base) === skeleton(decodeXmlBytes(out.bytes).text);
     }),
-    { numRuns: RUNS },
+    params,
   );
   t.pass();
 });
 
-test('the copy-old decision is taken exactly when the new file brings nothing new', (t) => {
+test('merging again changes nothing (a fixed point)', (t) => {
   fc.assert(
-    fc.property(pairArb, ({ old, new: neu, carryRemoved }) => {
-      const r = mergeWebConfig({ bytes: configBytes(old), file: 'old' }, { bytes: configBytes(neu), file: 'new' }, { carryRemoved });
-      const lower = (c: GenConfig) => new Set(c.entries.map((e) => e.key.toLowerCase()));
-      const o = lower(old);
-      const n = lower(neu);
-      const nothingNew =
-        [...n].every((k) => o.has(k)) &&
-        (carryRemoved || [...o].every((k) => n.has(k))) &&
-        (neu.sdkUrl === undefined || old.sdkUrl !== undefined) &&
-        (carryRemoved || old.sdkUrl === undefined || neu.sdkUrl !== undefined) &&
-        (!neu.extraAttribute || old.extraAttribute);
-      return (r.report.strategy === 'copy-old') === nothingNew;
+    fc.property(fileArb, fileArb, (old, neu) => {
+      const once = merge(old, neu);
+      if (!once) return mayRefuse(old) || mayRefuse(neu);
+      const twice = mergeWebConfig({ bytes: fileBytes(old), file: 'old' }, { bytes: once, file: 'new' }, { sdkVdir: [] });
+      return twice.bytes.equals(once) && !twice.report.changed;
     }),
-    { numRuns: RUNS },
+    params,
   );
   t.pass();
+});
+
+// KNOWN BUG (lib/config/xml/value-edits.ts contentText, owned by the trust helper; found by the
+// property above, seed 1821964060): an old value holding a CR (written &#13; in the old file) is
+// carried into a new <value> that uses CDATA as <![CDATA[\r\n]]>; a CDATA section cannot hold a
+// bare CR (every XML parser reads it as LF), so the carried value is read back as "\n". It must be
+// written outside CDATA as &#13; (or refused). Flip to test() when fixed.
+test.failing('a carried value with a CR survives a new file whose <value> is CDATA', (t) => {
+  const layout = { indent: '  ', quotes: Array<'"'>(20).fill('"'), keyFirst: Array<boolean>(20).fill(false), spaces: Array<string>(20).fill(' '), comments: Array<boolean>(20).fill(false), cdata: false, valueComment: false };
+  const format = { encoding: 'utf-8' as const, bom: false, eol: '\r\n' as const };
+  const old: GenFile = { directives: [], sdkUrl: '\r', location: undefined, format, layout };
+  // The new file's <location> makes it bring something new, so it is merged into (not replaced by the old one).
+  const neu: GenFile = { directives: [], sdkUrl: '', location: { path: 'Admin', directives: [] }, format, layout: { ...layout, cdata: true } };
+  t.is(readBack(merge(old, neu) as Buffer).sdkUrl, '\r');
 });

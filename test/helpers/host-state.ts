@@ -1,6 +1,12 @@
-// The state of an image host as an administrator would compare it: registry values, products
-// (their cached package names are random, as Windows' are), services, IIS applications, and
-// every file's bytes except installer caches and logs.
+// LEGACY comparison, kept only because test/upgrade/crash.test.ts still uses it until the lead
+// switches the crash tier to the strict one. It ignores inetsrv/config, C:\Windows\Installer and
+// C:\Windows\Logs, and reduces IIS to a sorted list of applications without bindings, pools'
+// settings or attributes. New tests use the STRICT comparison exported below (host-snapshot.ts):
+//
+//   const before = strictHostState(dir);  ...;  t.deepEqual(strictHostDifferences(dir, before), []);
+//
+// The state of an image host: registry values, products (without their cached packages),
+// services, IIS applications, and every file's bytes except installer caches, logs and IIS config.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -8,6 +14,15 @@ import { decodeRegBytes } from '../../lib/host/image/reg-file.js';
 import { RegistryTree } from '../../lib/host/image/registry-tree.js';
 import { openImageHost } from '../../lib/host/image/image-host.js';
 
+export {
+  hostSnapshot as strictHostState,
+  compareSnapshots as compareStrictHostStates,
+  hostDifferences as strictHostDifferences,
+  type HostSnapshot as StrictHostState,
+  type CompareOptions as StrictCompareOptions,
+} from './host-snapshot.js';
+
+/** LEGACY (see the top of this file). */
 export interface HostState {
   registry: string[];
   products: string[];
@@ -17,8 +32,11 @@ export interface HostState {
   lock: boolean;
 }
 
-const IGNORED = [/^drive\/C\/Windows\/Installer\//i, /^drive\/C\/Windows\/Logs\//i, /^drive\/C\/Windows\/System32\/inetsrv\/config\//i];
+// Also ignored here (legacy): the MFA Server service log, which gains its conversion line when the
+// new server starts and keeps it after a rollback (a file no package laid down).
+const IGNORED = [/^drive\/C\/.*\/Logs\/MultiFactorAuthSvc\.log$/i, /^drive\/C\/Windows\/Installer\//i, /^drive\/C\/Windows\/Logs\//i, /^drive\/C\/Windows\/System32\/inetsrv\/config\//i];
 
+/** LEGACY (see the top of this file): use strictHostState. */
 export async function hostState(dir: string): Promise<HostState> {
   const regFile = join(dir, 'registry.reg');
   const tree = RegistryTree.fromText(decodeRegBytes(readFileSync(regFile)), regFile);

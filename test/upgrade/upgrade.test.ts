@@ -6,14 +6,13 @@ import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { openImageHost } from '../../lib/host/image/image-host.js';
 import { takeInventory } from '../../lib/inventory/take-inventory.js';
-import { hostState } from '../helpers/host-state.js';
+import { strictHostDifferences, strictHostState } from '../helpers/host-state.js';
+import { completionLines, pfdataState } from '../helpers/pfdata.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempCopy, tempDir } from '../helpers/temp-host.js';
 import { treeHash } from '../helpers/tree-hash.js';
-import { packagesThatConvert } from '../helpers/conversion-packages.js';
 
-// The samples, with the MFA Server package converting the data file on its service's first start.
-const PKG = packagesThatConvert();
+const PKG = 'examples/packages';
 
 function workspace(sample: string) {
   const host = tempCopy(sample);
@@ -64,7 +63,7 @@ test('a blocked plan exits 7 and changes nothing, not even a journal', async (t)
   t.false(existsSync(join(ws.work, 'upgrade-journal.jsonl')));
 });
 
-test('PhoneFactor 5.2 unattended: upgraded, settings carried, data file intact, activation left to do (exit 5)', async (t) => {
+test('PhoneFactor 5.2 unattended: upgraded, settings carried, the data file converted once and otherwise intact, activation left to do (exit 5)', async (t) => {
   const ws = workspace('phonefactor-5.2');
   t.teardown(ws.cleanup);
   const data = readFileSync(join(ws.host, 'drive/C/Program Files/PhoneFactor/Data/Phonefactor.pfdata'));
@@ -76,7 +75,12 @@ test('PhoneFactor 5.2 unattended: upgraded, settings carried, data file intact, 
   const inv = await takeInventory(await openImageHost(ws.host));
   t.is(inv.server?.product.version, '8.1.1.2');
   t.is(inv.server?.installPath, 'C:\\Program Files\\PhoneFactor\\');
-  t.deepEqual(readFileSync(join(ws.host, 'drive/C/Program Files/PhoneFactor/Data/Phonefactor.pfdata')), data);
+  // MFA Server converted the agent's data file on its first start: the original bytes behind the
+  // image's header, from the schema pfsvc.log recorded (18), and the completion line logged once.
+  const converted = pfdataState(readFileSync(join(ws.host, 'drive/C/Program Files/PhoneFactor/Data/Phonefactor.pfdata')));
+  t.deepEqual(converted.body, data);
+  t.deepEqual(converted.header, { schema: 25, from: 18, state: 0, pollsLeft: 0 });
+  t.deepEqual(completionLines(readFileSync(join(ws.host, 'drive/C/Program Files/PhoneFactor/Logs/MultiFactorAuthSvc.log'), 'utf8')), [{ from: 18, to: 25 }]);
   const mobile = readFileSync(join(ws.host, 'drive/C/inetpub/wwwroot/PhoneFactorPhoneAppWebService/web.config'), 'utf8');
   t.regex(mobile, /WEB_SERVICE_SDK_AUTHENTICATION_PASSWORD" value="Winter2014!sdk"/);
   t.regex(mobile, /NOTIFICATION_TIMEOUT_SECONDS/);
@@ -104,7 +108,7 @@ test('without a terminal or --unattended, a manual step pauses the run (exit 5);
   const ws = workspace('mfa-7.0');
   t.teardown(ws.cleanup);
   const paused = await upgrade(ws);
-  t.is(paused.code, 5);
+  t.is(paused.code, 5, JSON.stringify(paused.events.filter((e) => e['type'] === 'error' || e['type'] === 'log')));
   t.like(result(paused.events), { outcome: 'paused' });
   t.regex(JSON.stringify(paused.events), /Paused at a manual step: Activate MFA Server/);
   // The portal has not been upgraded yet.
@@ -147,7 +151,7 @@ test('a package failing half-way (1603): the error names its log; --rollback bri
   for (const next of ['rollback', 'resume'] as const) {
     const ws = workspace('phonefactor-5.2');
     t.teardown(ws.cleanup);
-    const original = await hostState(ws.host);
+    const original = strictHostState(ws.host);
     const r = await runCli(['upgrade', '--host', ws.host, '--packages', failing.dir, '--backup', ws.work, '--unattended', '--json', '--role', 'standalone']);
     t.is(r.code, 1603);
     const err = r.events.find((e) => e['type'] === 'error');
@@ -157,7 +161,10 @@ test('a package failing half-way (1603): the error names its log; --rollback bri
     if (next === 'rollback') {
       const back = await runCli(['upgrade', '--host', ws.host, '--backup', ws.work, '--rollback', '--json']);
       t.is(back.code, 0);
-      t.deepEqual(await hostState(ws.host), original);
+      // Everything as it was, the converted data file included. Left on purpose: the MSI logs of the
+      // run (C:\Windows\Logs\MfaUpgrade) and the log MFA Server's service wrote while it ran,
+      // files no package laid down, which Windows Installer leaves as it leaves any such file.
+      t.deepEqual(strictHostDifferences(ws.host, original, { ignoreFiles: ['drive/C/Windows/Logs', 'drive/C/Program Files/PhoneFactor/Logs/MultiFactorAuthSvc.log'] }), []);
     } else {
       // The administrator fixes the package (here: the good one) and resumes from the journal.
       cpSync(join(PKG, 'MultiFactorAuthenticationUserPortalSetup64.msi.json'), join(failing.dir, 'MultiFactorAuthenticationUserPortalSetup64.msi.json'));

@@ -91,7 +91,7 @@ test('1177 and the original cannot be moved back: both files are kept and the er
   const e = await t.throwsAsync(files.writeFileAtomic(path, NEW), { instanceOf: MfaError });
   const names = readdirSync(dir);
   const backup = names.find((n) => n.endsWith('.bak'));
-  const tmp = names.find((n) => n.endsWith('.tmp'));
+  const tmp = names.find((n) => n.endsWith('.mfa-tmp'));
   t.truthy(backup && tmp, names.join(', '));
   t.deepEqual(readFileSync(join(dir, backup!)), ORIGINAL);
   t.deepEqual(readFileSync(join(dir, tmp!)), NEW);

@@ -1,5 +1,5 @@
 // adfs-upgrade's command definition (kept free of heavy imports: only loaded when run).
-import { hostOption, whatIfOption, type CommandSpec } from '../spec.js';
+import { hostOption, reportOption, whatIfOption, type CommandSpec } from '../spec.js';
 
 export const adfsUpgradeSpec: CommandSpec = {
   name: 'adfs-upgrade',
@@ -25,6 +25,7 @@ export const adfsUpgradeSpec: CommandSpec = {
     { name: 'msi-log-dir', type: 'string', valueName: 'path', description: 'Folder for the Windows Installer log of the adapter install (default C:\\Windows\\Logs\\MfaUpgrade).' },
     hostOption,
     whatIfOption,
+    reportOption,
   ],
   load: () => import('./adfs-upgrade.js'),
 };

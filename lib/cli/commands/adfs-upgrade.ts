@@ -32,6 +32,9 @@ export function formatAdfsReport(r: AdfsUpgradeReport): string {
 
 export async function run({ args, out, cancel }: CommandContext): Promise<ExitCodeValue> {
   if (flag(args, 'resume') && flag(args, 'rollback')) throw new MfaError('--resume and --rollback exclude each other', { code: 'USAGE', exitCode: ExitCode.usage, remedy: 'Choose one: --resume goes on with the run, --rollback undoes it.' });
+  const reportPath = str(args, 'report');
+  const reportModule = reportPath ? await import('../../report/commands.js') : undefined;
+  if (reportModule && reportPath) await reportModule.checkReportPath(reportPath);
   const options: AdfsUpgradeOptions = {
     config: str(args, 'config') as string,
     servers: list(args, 'servers'),
@@ -60,6 +63,7 @@ export async function run({ args, out, cancel }: CommandContext): Promise<ExitCo
   const host = await openHost(str(args, 'host'));
   const report = await runAdfsUpgrade(host, options, out);
   out.object('MfaUpgrade.AdfsAdapterUpgrade', report, () => formatAdfsReport(report));
+  if (reportModule && reportPath) await reportModule.writeAdfsReport(reportPath, args, out, report);
   if (report.failure) {
     out.error(
       new MfaError(`${report.failure.step} failed: ${report.failure.message}`, {

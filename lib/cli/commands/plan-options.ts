@@ -3,7 +3,7 @@ import { ExitCode, MfaError } from '../../errors.js';
 import type { MakePlanOptions } from '../../upgrade/make-plan.js';
 import { flag, list, num, str } from '../args.js';
 import { parseVdirMappings } from '../../config/webconfig/sdk-vdir.js';
-import type { OptionSpec, ParsedArgs } from '../spec.js';
+import { reportOption, type OptionSpec, type ParsedArgs } from '../spec.js';
 import type { ComponentKind } from '../../inventory/types.js';
 import { REPLICATION_ROLES, type ReplicationRole } from '../../upgrade/replication-role.js';
 
@@ -22,6 +22,7 @@ export const planOptionSpecs: OptionSpec[] = [
   { name: 'load-balanced', type: 'boolean', description: 'This node is behind a load balancer: the plan drains it before the backup stops its service and puts it back at the end.' },
   { name: 'carry-removed', type: 'boolean', description: 'Also carry web.config keys the new version no longer has (as merge-config --carry-removed).' },
   { name: 'sdk-vdir', type: 'list', valueName: 'OLD=NEW', description: 'The Web Service SDK moved to another vdir (on a server of its own): rewrite carried SDK URLs. "default" is PhoneFactorWebServiceSdk=MultiFactorAuthWebServiceSdk.' },
+  reportOption,
 ];
 
 export function planOptionsFrom(args: ParsedArgs): MakePlanOptions {

@@ -11,18 +11,24 @@ import type { CommandContext, ParsedArgs } from '../spec.js';
 import { planOptionsFrom } from './plan-options.js';
 
 export async function run({ args, out }: CommandContext): Promise<ExitCodeValue> {
+  const reportPath = str(args, 'report');
+  const report = reportPath ? await import('../../report/commands.js') : undefined;
+  if (report && reportPath) await report.checkReportPath(reportPath);
   const fleetFile = str(args, 'fleet');
   if (fleetFile) {
-    const fleet = planFleet(parseFleet(await fsp.readFile(fleetFile, 'utf8').catch((e: Error) => {
+    const file = parseFleet(await fsp.readFile(fleetFile, 'utf8').catch((e: Error) => {
       throw new MfaError(`cannot read the fleet file: ${e.message}`, { code: 'FLEET', target: fleetFile, exitCode: ExitCode.badInput });
-    }), fleetFile), fleetFile, upgradeArgsFor(args));
+    }), fleetFile);
+    const fleet = planFleet(file, fleetFile, upgradeArgsFor(args));
     out.object('MfaUpgrade.FleetPlan', fleet, () => formatFleetPlan(fleet));
+    if (report && reportPath) await report.writeFleetReport(reportPath, args, out, fleet, file);
     return ExitCode.success;
   }
   const options = planOptionsFrom(args);
   const host = await openHostForReading(str(args, 'host'), out);
   const plan = await makePlan(host, options);
   out.object('MfaUpgrade.UpgradePlan', plan, () => formatPlan(plan));
+  if (report && reportPath) await report.writePlanReport(reportPath, args, out, plan, host);
   return plan.blockers.length ? ExitCode.notReady : ExitCode.success;
 }
 

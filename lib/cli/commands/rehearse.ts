@@ -18,6 +18,7 @@ import type { CommandContext } from '../spec.js';
 import { planOptionsFrom } from './plan-options.js';
 import { DEFAULT_LOG_DIR, upgradeResult } from './upgrade.js';
 import { runUpgrade } from '../../upgrade/run-upgrade.js';
+import type { RunResult } from '../../engine/engine.js';
 import { removePath } from '../../util/remove.js';
 
 export async function run({ args, out, cancel }: CommandContext): Promise<ExitCodeValue> {
@@ -25,6 +26,9 @@ export async function run({ args, out, cancel }: CommandContext): Promise<ExitCo
   const options = planOptionsFrom(args);
   const passphraseFile = str(args, 'passphrase-file');
   const passphrase = passphraseFile ? await readPassphraseFile(passphraseFile, { creating: false }) : undefined;
+  const reportPath = str(args, 'report');
+  const report = reportPath ? await import('../../report/commands.js') : undefined;
+  if (report && reportPath) await report.checkReportPath(reportPath);
   const work = await fsp.mkdtemp(join(tmpdir(), 'mfa-rehearsal-'));
   const keep = flag(args, 'keep');
   try {
@@ -33,12 +37,17 @@ export async function run({ args, out, cancel }: CommandContext): Promise<ExitCo
     const host = await openImageHost(hostDir);
     const plan = await makePlan(host, options);
     out.object('MfaUpgrade.UpgradePlan', plan, () => formatPlan(plan));
+    const backupAccess = createBundleAccess({ readPackage: (p) => host.installer.readPackage(p) });
+    const rehearsalReport = (facts: { result?: RunResult; error?: unknown }) =>
+      report && reportPath ? report.writeRehearsalReport(reportPath, args, out, { bundle, plan, workDir: join(work, 'upgrade'), backup: backupAccess, ...(keep ? { kept: hostDir } : {}), ...facts }, host) : Promise.resolve();
     if (plan.blockers.length) {
       out.log('error', 'Rehearsal: the plan is blocked; the real upgrade would stop here too.');
+      await rehearsalReport({});
       return ExitCode.notReady;
     }
-    const result = upgradeResult(
-      await runUpgrade(host, createBundleAccess({ readPackage: (p) => host.installer.readPackage(p) }), out, {
+    let ran: RunResult;
+    try {
+      ran = await runUpgrade(host, backupAccess, out, {
         workDir: join(work, 'upgrade'),
         packagesDir: options.packagesDir,
         mode: 'run',
@@ -47,8 +56,13 @@ export async function run({ args, out, cancel }: CommandContext): Promise<ExitCo
         logDir: DEFAULT_LOG_DIR,
         toolVersion: version,
         cancel,
-      }, plan),
-    );
+      }, plan);
+    } catch (e) {
+      await rehearsalReport({ error: e });
+      throw e;
+    }
+    await rehearsalReport({ result: ran });
+    const result = upgradeResult(ran);
     const after = await takeInventory(host);
     const rehearsal = {
       bundle,

@@ -28,45 +28,63 @@ export async function run({ args, out, cancel }: CommandContext): Promise<ExitCo
   const rollback = flag(args, 'rollback');
   if (resume && rollback) throw new MfaError('--resume and --rollback exclude each other', { code: 'USAGE', exitCode: ExitCode.usage, remedy: 'Choose one: --resume finishes the interrupted upgrade, --rollback undoes it.' });
   const workDir = str(args, 'backup') as string;
+  const reportPath = str(args, 'report');
+  const report = reportPath ? await import('../../report/commands.js') : undefined;
+  if (report && reportPath) await report.checkReportPath(reportPath);
   const host = await openHost(str(args, 'host'));
   if (flag(args, 'what-if')) {
     if (resume || rollback) {
       const spec = openState(journalPathOf(workDir)).begin.spec as UpgradeSpec;
-      const pending = describePending(journalPathOf(workDir), rollback ? 'rollback' : 'resume', engineSteps(spec.plan.steps), spec.plan.computerName, 'put the data file, web.configs and themes back from the backup');
+      const finish = 'put the data file, web.configs and themes back from the backup';
+      const pending = describePending(journalPathOf(workDir), rollback ? 'rollback' : 'resume', engineSteps(spec.plan.steps), spec.plan.computerName, finish);
       out.object('MfaUpgrade.PendingSteps', pending, () => pending.lines.join('\n'));
+      if (report && reportPath) await report.writePendingReport(reportPath, args, out, workDir, rollback ? 'rollback' : 'resume', { steps: pending.steps, ...(rollback ? { finish } : {}) });
     } else {
       const plan = await makePlan(host, await upgradePlanOptions(args));
       out.object('MfaUpgrade.UpgradePlan', plan, () => formatPlan(plan));
+      if (report && reportPath) await report.writePlanReport(reportPath, args, out, plan, host, true);
       out.log('info', 'What if: nothing was changed.');
       return plan.blockers.length ? ExitCode.notReady : ExitCode.success;
     }
     out.log('info', 'What if: nothing was changed.');
     return ExitCode.success;
   }
+  const startedAt = new Date();
   const plan = resume || rollback ? undefined : await makePlan(host, await upgradePlanOptions(args));
   if (plan) out.object('MfaUpgrade.UpgradePlan', plan, () => formatPlan(plan));
   const unattended = flag(args, 'unattended');
   const interactive = !unattended && !out.json && process.stdin.isTTY === true;
-  const result = await runUpgrade(
-    host,
-    createBundleAccess({ readPackage: (p) => host.installer.readPackage(p) }),
-    out,
-    {
-      workDir,
-      packagesDir: str(args, 'packages') ?? '',
-      mode: resume ? 'resume' : rollback ? 'rollback' : 'run',
-      unattended,
-      ...(interactive ? { confirmManual } : {}),
-      retry: { attempts: num(args, 'retry-1618') ?? 6, delayMs: (num(args, 'retry-delay') ?? 30) * 1000 },
-      logDir: str(args, 'msi-log-dir') ?? DEFAULT_LOG_DIR,
-      toolVersion: version,
-      cancel,
-      conversion: conversionWaitFrom(args),
-    },
-    plan,
-  );
+  const backupAccess = createBundleAccess({ readPackage: (p) => host.installer.readPackage(p) });
+  const mode = resume ? 'resume' : rollback ? 'rollback' : 'run';
+  const runReport = (facts: { result?: RunResult; error?: unknown }) =>
+    report && reportPath ? report.writeUpgradeReport(reportPath, args, out, { workDir, mode, startedAt, backup: backupAccess, ...(plan ? { plan } : {}), ...facts }, host) : Promise.resolve();
+  let result: RunResult;
+  try {
+    result = await runUpgrade(
+      host,
+      backupAccess,
+      out,
+      {
+        workDir,
+        packagesDir: str(args, 'packages') ?? '',
+        mode,
+        unattended,
+        ...(interactive ? { confirmManual } : {}),
+        retry: { attempts: num(args, 'retry-1618') ?? 6, delayMs: (num(args, 'retry-delay') ?? 30) * 1000 },
+        logDir: str(args, 'msi-log-dir') ?? DEFAULT_LOG_DIR,
+        toolVersion: version,
+        cancel,
+        conversion: conversionWaitFrom(args),
+      },
+      plan,
+    );
+  } catch (e) {
+    await runReport({ error: e });
+    throw e;
+  }
   const shown = upgradeResult(result);
   out.object('MfaUpgrade.UpgradeResult', shown, () => formatResult(shown));
+  await runReport({ result });
   if (result.failure) throw result.failure.error;
   return result.exitCode;
 }

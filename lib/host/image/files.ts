@@ -4,6 +4,7 @@ import type { CopyResult, DirEntry, Files, FileStat } from '../ports.js';
 import { copyFileLocal, protectLocal, writeFileAtomicLocal, writeStreamAtomicLocal } from '../../util/local-fs.js';
 import { MfaError } from '../../errors.js';
 import type { ImagePaths } from './paths.js';
+import { isTempName, removeStaleTemps } from '../../util/temp-names.js';
 import { localFreeSpace } from '../../util/free-space.js';
 import { removePath } from '../../util/remove.js';
 
@@ -34,7 +35,7 @@ export class ImageFiles implements Files {
     try {
       const entries = await fsp.readdir(this.paths.local(path), { withFileTypes: true });
       return entries
-        .filter((e) => !e.name.startsWith('.') || !e.name.endsWith('.tmp'))
+        .filter((e) => !isTempName(e.name))
         .map((e) => ({ name: e.name, isDirectory: e.isDirectory() }))
         .sort((a, b) => a.name.localeCompare(b.name));
     } catch {
@@ -76,6 +77,10 @@ export class ImageFiles implements Files {
 
   protect(path: string): Promise<void> {
     return protectLocal(this.paths.local(path));
+  }
+
+  async removeStaleTemps(path: string): Promise<string[]> {
+    return removeStaleTemps(this.paths.local(path));
   }
 
   async freeSpace(_path: string): Promise<number> {

@@ -5,6 +5,7 @@ import { MfaError, ExitCode } from '../../errors.js';
 import { ConfigIis } from '../iis/config-iis.js';
 import type { Host, HostInfo, Network } from '../ports.js';
 import { ImageFiles } from './files.js';
+import { removeStaleTemps } from '../../util/temp-names.js';
 import { readHostJson, type ImageHostJson } from './host-json.js';
 import { ImageInstaller } from './installer.js';
 import { ImagePaths } from './paths.js';
@@ -50,6 +51,16 @@ export class ImageHost implements Host {
 
   localPath(windowsPath: string): string {
     return this.paths.local(windowsPath);
+  }
+
+  async sweepStaleTemps(): Promise<string[]> {
+    const removed: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      removed.push(...(await removeStaleTemps(dir)));
+      for (const e of await fsp.readdir(dir, { withFileTypes: true }).catch(() => [])) if (e.isDirectory()) await walk(join(dir, e.name));
+    };
+    await walk(this.paths.root);
+    return removed;
   }
 
   async info(): Promise<HostInfo> {

@@ -16,12 +16,12 @@ import { APPHOST_CONFIG, parseIisXml } from '../iis/apphost-config.js';
 import { addApplication, hasApplication, removeApplication } from '../iis/apphost-edit.js';
 import { movedSitesFile, readConfigText } from '../iis/config-iis.js';
 import { encodeText } from '../../config/xml/codec.js';
-import type { InstallOptions, InstallResult, InstalledProduct, Installer, PackageFile, PackageIdentity, RegValue, ServiceInfo } from '../ports.js';
+import type { InstallOptions, InstallResult, InstalledProduct, Installer, PackageFile, PackageIdentity, RegValue } from '../ports.js';
 import type { ImageFiles } from './files.js';
 import { RollbackStore } from './rollback-store.js';
 import { formatted, identityOf, parseManifest, type PackageManifest } from './package-manifest.js';
 import type { ImageRegistry } from './registry.js';
-import type { ImageServices } from './services.js';
+import type { ImageServiceInfo, ImageServices } from './services.js';
 import { isProcessAlive } from '../../util/process.js';
 import { removePath } from '../../util/remove.js';
 
@@ -64,7 +64,23 @@ export class ImageInstaller implements Installer {
     return join(this.root, 'products.json');
   }
 
+  /**
+   * A rollback store whose 'begun' marker was never written (the process died while making it) is
+   * not a transaction: nothing was changed under it. It is removed the first time this image's
+   * installer is asked anything, so it does not linger until the next install; a store that did
+   * begin stays for the next operation to roll back, as Windows Installer keeps C:\Config.Msi.
+   */
+  private halfMadeSwept = false;
+  private async sweepHalfMadeStore(): Promise<void> {
+    if (this.halfMadeSwept) return;
+    this.halfMadeSwept = true;
+    const dir = join(this.root, 'drive', 'C', 'Config.Msi');
+    const exists = await fsp.stat(dir).then(() => true, () => false);
+    if (exists && !(await new RollbackStore(this.root, this.files, STATE_FILES).pending())) await removePath(dir);
+  }
+
   private async readProducts(): Promise<InstalledProduct[]> {
+    await this.sweepHalfMadeStore();
     const text = await fsp.readFile(this.productsFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return '[]';
       throw e;
@@ -108,24 +124,39 @@ export class ImageInstaller implements Installer {
     return parseManifest(text, packagePath);
   }
 
-  /** The _MSIExecute mutex: a lock file in the image, released when its process is gone. */
+  /**
+   * The _MSIExecute mutex: a lock file in the image holding its owner's process id, released when
+   * that process is gone. It is created with its content in one step (written beside, then
+   * hard-linked into place, which fails when the name exists), so no other process ever reads an
+   * empty lock and takes it for a stale one.
+   */
   private async acquireLock(): Promise<(() => Promise<void>) | undefined> {
     const lock = join(this.root, 'msiexec.lock');
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const h = await fsp.open(lock, 'wx');
-        await h.writeFile(String(process.pid));
-        await h.close();
-        return () => removePath(lock);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const pid = Number(await fsp.readFile(lock, 'utf8').catch(() => ''));
-        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid)) return undefined;
-        if (pid === process.pid) return undefined;
-        await removePath(lock);
-      }
+    // Candidates left by a process that died inside this function go first.
+    for (const name of await fsp.readdir(this.root)) {
+      const owner = /^\.msiexec\.lock\.(\d+)\.[0-9a-f]{8}$/.exec(name)?.[1];
+      if (owner !== undefined && Number(owner) !== process.pid && !isProcessAlive(Number(owner))) await removePath(join(this.root, name));
     }
-    return undefined;
+    const mine = join(this.root, `.msiexec.lock.${process.pid}.${randomBytes(4).toString('hex')}`);
+    await fsp.writeFile(mine, String(process.pid), { flag: 'wx' });
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          await linkOrCreate(mine, lock);
+          return () => removePath(lock);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+          const pid = Number(await fsp.readFile(lock, 'utf8').catch(() => ''));
+          if (pid === process.pid) return undefined;
+          if (Number.isInteger(pid) && pid > 0 && isProcessAlive(pid)) return undefined;
+          // Stale: its process is gone (or it was never a lock this tool wrote).
+          await removePath(lock);
+        }
+      }
+      return undefined;
+    } finally {
+      await removePath(mine);
+    }
   }
 
   async install(packagePath: string, options: InstallOptions = {}): Promise<InstallResult> {
@@ -250,13 +281,15 @@ export class ImageInstaller implements Installer {
       this.reloadState();
     }
     const steps = new UndoableSteps(packagePath, store);
-    await store.begin();
+    let begun = false;
     try {
+      // Deciding (maintenance mode, 1605, launch conditions) changes nothing, so nothing is kept
+      // for rollback until there is work to do: as Windows Installer writes C:\Config.Msi only
+      // when its script runs.
       const early = await prepare(log, steps, {});
-      if (early !== undefined) {
-        await store.commit();
-        return await this.finish(log, options, early);
-      }
+      if (early !== undefined) return await this.finish(log, options, early);
+      await store.begin();
+      begun = true;
       let percent = 0;
       const report = (action: string, p: number) => {
         percent = Math.max(percent, p);
@@ -278,9 +311,11 @@ export class ImageInstaller implements Installer {
     } catch (e) {
       const code = e instanceof CustomActionFailure ? e.exitCode : ERROR_INSTALL_FAILURE;
       log.line(e instanceof CustomActionFailure ? `CustomAction ${e.action} returned actual error code ${e.exitCode}: ${e.message}` : `Error: ${e instanceof Error ? e.message : String(e)}`);
-      log.line('Rollback: undoing the changes made so far.');
-      await store.rollback();
-      this.reloadState();
+      if (begun) {
+        log.line('Rollback: undoing the changes made so far.');
+        await store.rollback();
+        this.reloadState();
+      }
       log.line(`MainEngineThread is returning ${code}`);
       return await this.finish(log, options, code);
     } finally {
@@ -424,8 +459,12 @@ export class ImageInstaller implements Installer {
       log.line(`Created IIS application ${app.site}${app.path} -> ${app.physicalPath}`);
     }
     for (const s of m.services ?? []) {
-      const svc: ServiceInfo = { name: s.name, displayName: s.displayName, state: 'stopped', startType: s.startType, path: formatted(s.path, props) };
+      const svc: ImageServiceInfo = { name: s.name, displayName: s.displayName, state: 'stopped', startType: s.startType, path: formatted(s.path, props) };
       if (s.dependsOn) svc.dependsOn = s.dependsOn;
+      if (s.dataConversion) {
+        const c = s.dataConversion;
+        svc.dataConversion = { dataFile: formatted(c.dataFile, props), log: formatted(c.log, props), schema: c.schema, ...(c.polls ? { polls: c.polls } : {}) };
+      }
       await this.services.register(svc);
       log.line(`InstallServices: ${s.name}`);
     }
@@ -443,8 +482,10 @@ export class ImageInstaller implements Installer {
       const { target, permanent, neverOverwrite } = f;
       files.push({ target, contentBase64: (await this.payload(m, pkg, f)).toString('base64'), ...(permanent ? { permanent } : {}), ...(neverOverwrite ? { neverOverwrite } : {}) });
     }
-    const { files: _payload, ...rest } = m;
-    const record: PackageManifest = { ...rest, files, installedWith: props };
+    // The manifest's own key order is kept (files in place, installedWith last or in place), so a
+    // product reinstalled from its cached package is cached again byte for byte, as Windows
+    // re-caches the same stripped .msi.
+    const record = { ...m, files, installedWith: props } as PackageManifest;
     await this.writeWithUndo(cached, Buffer.from(`${JSON.stringify(record, null, 2)}\n`), steps);
     const products = await this.readProducts();
     const entry: InstalledProduct = {
@@ -476,6 +517,21 @@ export class ImageInstaller implements Installer {
     }
     const text = (await this.files.readFile(p.localPackage)).toString('utf8');
     return parseManifest(text, p.localPackage);
+  }
+}
+
+/**
+ * Puts `to` in place with the content of `from`, failing with EEXIST when `to` exists: a hard
+ * link where the file system has them, else an exclusive create (FAT and some shares have no
+ * links; there an empty lock is visible for a moment).
+ */
+async function linkOrCreate(from: string, to: string): Promise<void> {
+  try {
+    await fsp.link(from, to);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EXDEV') throw e;
+    await fsp.writeFile(to, await fsp.readFile(from), { flag: 'wx' });
   }
 }
 

@@ -44,6 +44,22 @@ export interface ManifestService {
   /** Start it at the end of the install (ServiceControl start). */
   start?: boolean;
   dependsOn?: string[];
+  /**
+   * What the service does to its data file when it starts after an install, as MFA Server converts
+   * an older data file on its first start (docs/package-manifest.md). Paths are formatted text.
+   */
+  dataConversion?: ManifestDataConversion;
+}
+
+export interface ManifestDataConversion {
+  /** The data file, e.g. "[INSTALLDIR]Data\\PhoneFactor.pfdata" (found case-insensitively). */
+  dataFile: string;
+  /** The service log that gets "Completed performing tasks to upgrade from <n> to <m>". */
+  log: string;
+  /** The schema this version converts the data file to. */
+  schema: number;
+  /** Service status queries after the start before the conversion completes (default 0: on the start). */
+  polls?: number;
 }
 
 export interface ManifestUpgrade {
@@ -106,6 +122,13 @@ export function parseManifest(text: string, file: string): PackageManifest {
   if (!GUID.test(m.productCode)) throw badInput(`productCode '${m.productCode}' is not a {GUID}`, file, { code: 'PACKAGE_FORMAT' });
   if (m.upgradeCode !== null && !GUID.test(m.upgradeCode)) throw badInput(`upgradeCode '${m.upgradeCode}' is not a {GUID}`, file, { code: 'PACKAGE_FORMAT' });
   if (m.platform !== 'x86' && m.platform !== 'x64') throw badInput(`platform must be x86 or x64`, file, { code: 'PACKAGE_FORMAT' });
+  for (const s of m.services ?? []) {
+    const c = s.dataConversion;
+    if (c === undefined) continue;
+    if (typeof c !== 'object' || c === null || typeof c.dataFile !== 'string' || typeof c.log !== 'string') throw badInput(`service ${s.name}: dataConversion needs dataFile and log`, file, { code: 'PACKAGE_FORMAT' });
+    if (!Number.isInteger(c.schema) || c.schema < 0) throw badInput(`service ${s.name}: dataConversion.schema must be a whole number`, file, { code: 'PACKAGE_FORMAT' });
+    if (c.polls !== undefined && !(Number.isInteger(c.polls) && c.polls >= 0)) throw badInput(`service ${s.name}: dataConversion.polls must be a whole number`, file, { code: 'PACKAGE_FORMAT' });
+  }
   for (const f of m.files ?? []) {
     if (typeof f.target !== 'string') throw badInput('every file needs a target', file, { code: 'PACKAGE_FORMAT' });
     if (f.source !== undefined && (/^[\\/]/.test(f.source) || /(^|[\\/])\.\.([\\/]|$)/.test(f.source) || /^[A-Za-z]:/.test(f.source))) {

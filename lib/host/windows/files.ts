@@ -12,6 +12,7 @@ import type { NativeAddon } from './addon.js';
 import { callNative, errorCode, win32Code } from './native-error.js';
 import { SID } from './file-trust.js';
 import { removePath } from '../../util/remove.js';
+import { removeStaleTemps, tempBeside } from '../../util/temp-names.js';
 
 /**
  * ReplaceFileW failures a virus scanner or indexer holding the file causes for a moment, retried
@@ -69,7 +70,7 @@ export class WindowsFiles implements Files {
 
   async writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
     await fsp.mkdir(dirname(path), { recursive: true });
-    const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+    const tmp = tempBeside(path);
     const h = await fsp.open(tmp, 'wx');
     try {
       await h.writeFile(data);
@@ -84,7 +85,7 @@ export class WindowsFiles implements Files {
   }
 
   async writeStreamAtomic(path: string, source: AsyncIterable<Uint8Array>): Promise<CopyResult> {
-    const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+    const tmp = tempBeside(path);
     let result: CopyResult;
     try {
       // Written beside and flushed; the temporary file keeps no ACL of its own worth keeping.
@@ -237,6 +238,10 @@ export class WindowsFiles implements Files {
     await fsp.mkdir(dirname(path), { recursive: true });
     const trusted = [SID.administrators, SID.system, SID.trustedInstaller, callNative(() => this.addon.currentUserSid())];
     callNative(() => this.addon.protectDirectory(path, trusted));
+  }
+
+  removeStaleTemps(folder: string): Promise<string[]> {
+    return removeStaleTemps(folder);
   }
 
   async freeSpace(path: string): Promise<number> {

@@ -13,9 +13,12 @@ export function backupStep(step: BackupStep): EngineStep<UpgradeEnv> {
     kind: step.kind,
     async run(ctx) {
       faultPoint('before:backup');
-      // take() verifies the bundle (every file re-read) before it is renamed into place.
+      // take() verifies the bundle (every file re-read) before it is renamed into place; until
+      // then it is an unfinished .partial folder that a killed run must not leave behind.
+      const out = join(ctx.env.workDir, 'backup', `mfa-backup-${new Date(ctx.now()).toISOString().replace(/[:.]/g, '-')}`);
+      ctx.addTemp(`${out}.partial`);
       const role = ctx.env.plan.replication?.role;
-      const bundle = await ctx.env.backup.take(ctx.host, join(ctx.env.workDir, 'backup'), ctx.reporter, ctx.services, ctx.cancel, role ?? undefined);
+      const bundle = await ctx.env.backup.take(ctx.host, out, ctx.reporter, ctx.services, ctx.cancel, role ?? undefined);
       // Kept relative to the work folder, so the folder can be moved or copied as a whole.
       const rel = relative(ctx.env.workDir, bundle);
       // The data file's size when it was backed up: a server that comes back with a fresh empty

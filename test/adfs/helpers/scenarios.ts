@@ -35,6 +35,8 @@ export interface ScenarioOutcome {
   policy: string[];
   /** SHA-256 of C:\new and the install folder's files, to show what was changed or put back. */
   files: Record<string, string>;
+  /** The farm's state file as the scenario left it: 'readable', 'absent', or why it is not. */
+  stateFile: string;
   withoutAdapter?: boolean;
   carriedSource?: string;
   registeredConfigHas?: string[];
@@ -79,6 +81,16 @@ export const SCENARIOS: Scenario[] = [
     runs: [base],
   },
   { name: 'register-fails', setup: (dir) => editAdfs(dir, (s) => void (s.faults = [{ command: 'Register-AdfsAuthenticationProvider', typeNameContains: 'Version=8.1.1.2', message: 'Could not load type pfadfs.AuthenticationAdapter from the GAC.', fullyQualifiedErrorId: 'TypeLoadFailed', category: 'InvalidData' }])), runs: [base] },
+  {
+    // The old adapter was registered with configuration data: a rollback must register it again with that data (the export).
+    name: 'register-fails-with-config',
+    setup: (dir) =>
+      editAdfs(dir, (s) => {
+        (s.providers.find((p) => p.name === ADAPTER) as { configurationData?: string }).configurationData = Buffer.from(REGISTERED_CONFIG).toString('base64');
+        s.faults = [{ command: 'Register-AdfsAuthenticationProvider', typeNameContains: 'Version=8.1.1.2', message: 'Could not load type pfadfs.AuthenticationAdapter from the GAC.', fullyQualifiedErrorId: 'TypeLoadFailed', category: 'InvalidData' }];
+      }),
+    runs: [base],
+  },
   { name: 'register-fails-half-way', setup: (dir) => editAdfs(dir, (s) => void (s.faults = [{ command: 'Register-AdfsAuthenticationProvider', typeNameContains: 'Version=8.1.1.2', message: 'The configuration database did not answer.', when: 'after' }])), runs: [base] },
   { name: 'unregister-fails', setup: (dir) => editAdfs(dir, (s) => void (s.faults = [{ command: 'Unregister-AdfsAuthenticationProvider', message: 'Access denied.', category: 'PermissionDenied' }])), runs: [base] },
   { name: 'not-adfs', setup: (dir) => rmSync(join(dir, 'adfs.json')), runs: [base] },
@@ -143,7 +155,8 @@ export async function runScenario(s: Scenario, dir: string, open: (dir: string) 
   let providers: string[] = [];
   let policy: string[] = [];
   let registeredConfigHas: string[] | undefined;
-  try {
+  const stateFile = checkStateFile(dir);
+  if (stateFile === 'readable') {
     const state = readAdfs(dir);
     providers = state.providers.map((p) => `${p.name}|${p.typeName}${p.configurationData ? '|data' : ''}`);
     policy = state.globalPolicy.additionalAuthenticationProvider;
@@ -152,8 +165,6 @@ export async function runScenario(s: Scenario, dir: string, open: (dir: string) 
       const text = Buffer.from(mfa.configurationData, 'base64').toString('utf8');
       registeredConfigHas = ['mfa01', 'mfa02', 'svc-mfasdk', 'svc-registered', 'TimeoutSeconds'].filter((k) => text.includes(k));
     }
-  } catch {
-    /* no adfs.json: not an AD FS server */
   }
   const files = { ...hashTree(join(dir, 'drive/C/new')), ...prefixed('install/', hashTree(join(dir, 'drive/C/Program Files/Multi-Factor Authentication Server'))) };
   return {
@@ -162,10 +173,42 @@ export async function runScenario(s: Scenario, dir: string, open: (dir: string) 
     providers,
     policy,
     files,
+    stateFile,
     ...(withoutAdapter !== undefined ? { withoutAdapter } : {}),
     ...(carriedSource ? { carriedSource } : {}),
     ...(registeredConfigHas ? { registeredConfigHas } : {}),
   };
+}
+
+/**
+ * Whether the AD FS state file the scenario left is one AD FS could load: JSON, every provider
+ * named and typed once, the policy a list of names each of which is registered (AD FS refuses a
+ * policy naming an unknown provider). Checked on the scenario's own folder, before it is removed.
+ */
+function checkStateFile(dir: string): string {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, 'adfs.json'), 'utf8');
+  } catch {
+    return 'absent';
+  }
+  try {
+    const state = JSON.parse(text) as { providers?: unknown; globalPolicy?: { additionalAuthenticationProvider?: unknown } };
+    if (!Array.isArray(state.providers)) return 'unreadable: providers is not a list';
+    const names = new Set<string>();
+    for (const p of state.providers as Array<Record<string, unknown>>) {
+      if (typeof p['name'] !== 'string' || typeof p['typeName'] !== 'string') return 'unreadable: a provider without name or typeName';
+      if (names.has(p['name'].toLowerCase())) return `unreadable: provider ${p['name']} registered twice`;
+      names.add(p['name'].toLowerCase());
+    }
+    const list = state.globalPolicy?.additionalAuthenticationProvider;
+    if (!Array.isArray(list) || list.some((n) => typeof n !== 'string')) return 'unreadable: the global policy is not a list of names';
+    const unknown = (list as string[]).filter((n) => !names.has(n.toLowerCase()));
+    if (unknown.length) return `unreadable: the global policy names unregistered ${unknown.join(', ')}`;
+    return 'readable';
+  } catch (e) {
+    return `unreadable: ${(e as Error).message}`;
+  }
 }
 
 function prefixed(prefix: string, o: Record<string, string>): Record<string, string> {

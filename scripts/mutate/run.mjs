@@ -1,0 +1,77 @@
+// npm run mutate [-- --sample] [-- --group <name>] [-- --minutes <n>]
+// Runs Stryker once per group of groups.mjs (its files mutated, its focused ava command judging
+// each mutant), incrementally (scripts/mutate/incremental/<group>.json is committed, so unchanged
+// code and tests are not run again), lists the mutants that survived, and ends with
+// "Mutation score: NN.NN%" over every mutant judged. --sample (or MFA_MUTATE_SAMPLE=1): only the
+// stable groups, stopped after --minutes (default 4) and reported as incomplete: for CI.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { GROUPS } from './groups.mjs';
+
+const args = process.argv.slice(2);
+const sample = args.includes('--sample') || process.env.MFA_MUTATE_SAMPLE === '1';
+const only = args.includes('--group') ? args[args.indexOf('--group') + 1] : undefined;
+const minutes = Number(args.includes('--minutes') ? args[args.indexOf('--minutes') + 1] : sample ? 4 : 0);
+const root = resolve('.');
+const generated = join(root, 'scripts/mutate/.generated');
+mkdirSync(generated, { recursive: true });
+mkdirSync(join(root, 'scripts/mutate/incremental'), { recursive: true });
+
+const groups = GROUPS.filter((g) => (only ? g.name === only : sample ? g.stable : true));
+if (groups.length === 0) {
+  console.error(`no group named ${only}; groups: ${GROUPS.map((g) => g.name).join(', ')}`);
+  process.exit(2);
+}
+const deadline = minutes > 0 ? Date.now() + minutes * 60_000 : Infinity;
+
+function runGroup(g) {
+  const report = join(root, 'reports/mutation', `${g.name}.json`);
+  const config = join(generated, `${g.name}.config.mjs`);
+  writeFileSync(
+    config,
+    `import base from '../../../stryker.config.mjs';\nexport default { ...base, mutate: ${JSON.stringify(g.mutate)}, commandRunner: { command: ${JSON.stringify(`npx ava --timeout=2m ${g.tests.join(' ')}`)} }, incrementalFile: ${JSON.stringify(`scripts/mutate/incremental/${g.name}.json`)}, jsonReporter: { fileName: ${JSON.stringify(`reports/mutation/${g.name}.json`)} } };\n`,
+  );
+  return new Promise((done) => {
+    const left = deadline - Date.now();
+    if (left <= 0) return done({ group: g.name, status: 'not run (time cap)' });
+    const child = spawn('npx', ['stryker', 'run', config], { stdio: 'inherit', detached: true });
+    const timer = Number.isFinite(left) ? setTimeout(() => {
+      console.error(`\n${g.name}: stopped at the ${minutes}-minute cap`);
+      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
+    }, left) : undefined;
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      done({ group: g.name, status: signal || code !== 0 ? `incomplete (${signal ?? `exit ${code}`})` : 'done', report: existsSync(report) && !signal && code === 0 ? report : undefined });
+    });
+  });
+}
+
+const results = [];
+for (const g of groups) results.push(await runGroup(g));
+
+let killed = 0;
+let judged = 0;
+const survivors = [];
+console.log('\nMutation testing');
+for (const r of results) {
+  if (!r.report) {
+    console.log(`  ${r.group}: ${r.status}`);
+    continue;
+  }
+  const data = JSON.parse(readFileSync(r.report, 'utf8'));
+  let k = 0;
+  let n = 0;
+  for (const [file, f] of Object.entries(data.files)) {
+    for (const m of f.mutants) {
+      if (m.status === 'Killed' || m.status === 'Timeout') k++;
+      if (['Killed', 'Timeout', 'Survived', 'NoCoverage'].includes(m.status)) n++;
+      if (m.status === 'Survived' || m.status === 'NoCoverage') survivors.push(`${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} -> ${JSON.stringify(m.replacement ?? '')}`);
+    }
+  }
+  killed += k;
+  judged += n;
+  console.log(`  ${r.group}: ${k}/${n} killed (${n ? ((100 * k) / n).toFixed(2) : '100.00'}%) ${r.status === 'done' ? '' : r.status}`);
+}
+if (survivors.length) console.log(`Survivors:\n  ${survivors.join('\n  ')}`);
+console.log(`Mutation score: ${judged ? ((100 * killed) / judged).toFixed(2) : '0.00'}%${results.some((r) => r.status !== 'done') ? ' (incomplete: some groups were not run to the end)' : ''}`);
