@@ -189,12 +189,20 @@ class Run<Env> {
    */
   async putBackAsFound(asFound: boolean): Promise<void> {
     const ops = serviceOps(this.o.host, this.o.reporter, { append: (r) => this.journal.append(r) });
-    const owed = [...this.state.owedStarts].reverse();
-    if (owed.length) await ops.start(owed);
+    // A service that will not start (a damaged data file: 1067) is reported, never thrown over the
+    // outcome being put right; the others are still started and the temporaries still removed.
+    const start = async (name: string) => {
+      try {
+        await ops.start([name]);
+      } catch (e) {
+        this.o.reporter.log('error', `${name} could not be started again: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+    for (const name of [...this.state.owedStarts].reverse()) await start(name);
     if (asFound) {
       for (const name of this.state.running ?? []) {
         const s = await this.o.host.services.get(name);
-        if (s && s.state === 'stopped' && s.startType !== 'disabled') await ops.start([name]);
+        if (s && s.state === 'stopped' && s.startType !== 'disabled') await start(name);
       }
     }
     for (const t of this.state.temps) {
