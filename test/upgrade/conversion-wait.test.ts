@@ -2,11 +2,12 @@
 // where it stood before the install until the completion line (DOMAIN.md §1); a line from an
 // earlier upgrade does not count; a timeout pauses the run for a person (exit 5, also
 // unattended) and --resume is the confirmation; a killed wait goes on waiting on --resume.
-// The service log is written here by the test itself (as the service would), through the sleep
-// between polls, so the wait's reading is checked against lines the test chose.
+// The image's MFA Server converts the data file on its service's first start and logs the line
+// after N status queries ("dataConversion.polls" of the package); the unit tests write log lines
+// themselves, so the reading is also checked against lines the test chose.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createBundleAccess } from '../../lib/backup/bundle-access.js';
 import { readJournal } from '../../lib/engine/journal.js';
@@ -47,6 +48,11 @@ test('a log is read in UTF-8, UTF-16LE/BE with or without a BOM', (t) => {
   }
 });
 
+function appendLine(file: string, line: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  appendFileSync(file, `${line}\r\n`);
+}
+
 function logOf(host: string, installDir: string): string {
   return join(host, 'drive/C', installDir, 'Logs', 'MultiFactorAuthSvc.log');
 }
@@ -82,17 +88,34 @@ test('readSince: lines before the mark do not count; appended, rotated and new f
 interface Session {
   host: string;
   work: string;
+  pkg: string;
   plan: UpgradePlan;
   logs: string[];
   progress: string[];
 }
 
-async function session(sample: string, t: { teardown(fn: () => void): void }): Promise<Session> {
+/** The sample packages, the MFA Server's service changed (its conversion's status queries, whether the install starts it). */
+function packages(t: { teardown(fn: () => void): void }, service: { polls?: number; start?: boolean }): string {
+  const d = tempDir();
+  t.teardown(d.cleanup);
+  cpSync(PKG, d.dir, { recursive: true });
+  const file = join(d.dir, 'MultiFactorAuthenticationServerSetup64.msi.json');
+  const m = JSON.parse(readFileSync(file, 'utf8')) as { services: Array<{ name: string; start?: boolean; dataConversion?: { polls?: number } }> };
+  const svc = m.services.find((x) => x.name === 'MultiFactorAuth');
+  if (!svc?.dataConversion) throw new Error('the sample MFA Server package declares no data conversion');
+  if (service.polls !== undefined) svc.dataConversion.polls = service.polls;
+  if (service.start !== undefined) svc.start = service.start;
+  writeFileSync(file, JSON.stringify(m, null, 2));
+  return d.dir;
+}
+
+async function session(sample: string, t: { teardown(fn: () => void): void }, service: { polls?: number; start?: boolean } = {}): Promise<Session> {
   const h = tempCopy(sample);
   const w = tempDir();
   t.teardown(() => (h.cleanup(), w.cleanup()));
-  const plan = await makePlan(await openImageHost(h.dir), { packagesDir: PKG, vdirNames: 'keep', role: 'standalone' });
-  return { host: h.dir, work: w.dir, plan, logs: [], progress: [] };
+  const pkg = packages(t, service);
+  const plan = await makePlan(await openImageHost(h.dir), { packagesDir: pkg, vdirNames: 'keep', role: 'standalone' });
+  return { host: h.dir, work: w.dir, pkg, plan, logs: [], progress: [] };
 }
 
 function reporter(s: Session): Reporter {
@@ -103,18 +126,18 @@ function reporter(s: Session): Reporter {
   };
 }
 
-/** The upgrade run in-process, its clock advanced by each sleep, and `onSleep` acting for the service. */
-async function run(s: Session, mode: UpgradeRunOptions['mode'], onSleep: (n: number, host: ImageHost) => void | Promise<void>, timeoutMin = 30) {
+/** The upgrade run in-process, its clock advanced by each sleep, and `onSleep` acting for the world outside. */
+async function run(s: Session, mode: UpgradeRunOptions['mode'], onSleep: (n: number, host: ImageHost) => void | Promise<void> = () => undefined, timeoutMin = 30) {
   let clock = 1_000_000;
   let sleeps = 0;
   const host = await openImageHost(s.host);
-  return runUpgrade(
+  const r = await runUpgrade(
     host,
     createBundleAccess({ readPackage: (p) => host.installer.readPackage(p) }),
     reporter(s),
     {
       workDir: s.work,
-      packagesDir: PKG,
+      packagesDir: s.pkg,
       mode,
       unattended: true,
       retry: { attempts: 1, delayMs: 0 },
@@ -130,38 +153,34 @@ async function run(s: Session, mode: UpgradeRunOptions['mode'], onSleep: (n: num
     },
     mode === 'run' ? s.plan : undefined,
   );
+  return { ...r, sleeps };
 }
 
-function appendLine(file: string, line: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  appendFileSync(file, `${line}\r\n`);
-}
+const waitOf = (s: Session) => s.plan.steps.find((x) => x.kind === 'wait-conversion') as { id: string };
+const journal = (s: Session) => readJournal(journalPathOf(s.work));
 
-test('PhoneFactor 5.2: the wait follows the new service log until the line, with progress; the line is journaled', async (t) => {
-  const s = await session('phonefactor-5.2', t);
-  const wait = s.plan.steps.find((x) => x.kind === 'wait-conversion');
+test('PhoneFactor 5.2: the wait follows the new service log while the conversion runs, with progress, until the line; it is journaled', async (t) => {
+  const s = await session('phonefactor-5.2', t, { polls: 4 });
   const install = s.plan.steps.find((x) => x.kind === 'install' && x.role === 'server');
-  t.truthy(wait && install);
-  t.is(s.plan.steps.indexOf(wait as never), s.plan.steps.indexOf(install as never) + 1, 'right after the MFA Server install');
-  const log = logOf(s.host, 'Program Files/PhoneFactor');
-  const r = await run(s, 'run', (n) => {
-    if (n === 1) appendLine(log, '2025-03-01 09:00:00.000 I Service starting');
-    if (n === 3) appendLine(log, '2025-03-01 09:00:14.000 I Completed performing tasks to upgrade from 18 to 25');
-  });
+  t.is(s.plan.steps.indexOf(waitOf(s) as never), s.plan.steps.indexOf(install as never) + 1, 'right after the MFA Server install');
+  const r = await run(s, 'run');
   t.not(r.outcome, 'paused', JSON.stringify(r.next));
+  t.true(r.sleeps >= 2, `it waited (${r.sleeps} polls)`);
   t.true(s.progress.length >= 2, 'progress while waiting');
-  t.regex(s.progress.join('\n'), /last log line: 2025-03-01 09:00:00\.000 I Service starting/);
-  const j = readJournal(journalPathOf(s.work));
-  t.like(j.stepData.get((wait as { id: string }).id), { converted: { from: 18, to: 25 } });
-  t.is(j.phases.get((wait as { id: string }).id), 'done');
+  t.like(journal(s).stepData.get(waitOf(s).id), { converted: { from: 18, to: 25 } });
+  // Nothing after the wait ran before the line: the SDK install's start follows the wait's end.
+  const times = journal(s).stepTimes;
+  const sdk = s.plan.steps.find((x) => /-install-webServiceSdk$/.test(x.id))?.id ?? '';
+  const ended = times.get(waitOf(s).id)?.endedAt ?? 'x';
+  const next = times.get(sdk)?.startedAt ?? '';
+  t.true(ended <= next, `${waitOf(s).id} ended ${ended}, ${sdk} started ${next}`);
 });
 
 test('mfa-7.0: the earlier upgrade\'s line in the log does not end the wait; a timeout pauses the run (exit 5) saying what the log showed; --resume confirms and goes on', async (t) => {
-  const s = await session('mfa-7.0', t);
+  const s = await session('mfa-7.0', t, { polls: 100_000 });
   const log = logOf(s.host, 'Program Files/Multi-Factor Authentication Server');
-  const wait = s.plan.steps.find((x) => x.kind === 'wait-conversion') as { id: string };
+  const wait = waitOf(s);
   const paused = await run(s, 'run', (n) => {
-    if (n === 1) appendLine(log, '2025-03-01 09:00:00.000 I Service starting (Multi-Factor Authentication Server 8.1.1.2)');
     if (n === 2) appendLine(log, '2025-03-01 09:00:05.000 I Converting the data file, Password=Hunter2');
   }, 1);
   t.is(paused.outcome, 'paused');
@@ -175,60 +194,56 @@ test('mfa-7.0: the earlier upgrade\'s line in the log does not end the wait; a t
   // Nothing after the wait ran: the portal is still 7.0.
   const mid = JSON.parse(readFileSync(join(s.host, 'products.json'), 'utf8')) as Array<{ name: string; version: string }>;
   t.is(mid.find((p) => /User Portal/.test(p.name))?.version, '7.0.2.1');
-  t.is(readJournal(journalPathOf(s.work)).phases.get(wait.id), 'waiting');
-  const resumed = await run(s, 'resume', () => undefined);
+  t.is(journal(s).phases.get(wait.id), 'waiting');
+  const resumed = await run(s, 'resume');
   t.not(resumed.outcome, 'paused');
-  t.like(readJournal(journalPathOf(s.work)).stepData.get(wait.id), { confirmedBy: 'resume' });
+  t.like(journal(s).stepData.get(wait.id), { confirmedBy: 'resume' });
   const after = JSON.parse(readFileSync(join(s.host, 'products.json'), 'utf8')) as Array<{ name: string; version: string }>;
   t.is(after.find((p) => /User Portal/.test(p.name))?.version, '8.1.1.2');
 });
 
-test('a service found stopped is started once (its first start converts); one that stops again fails the step and the log is named', async (t) => {
-  const s = await session('mfa-7.0', t);
-  const log = logOf(s.host, 'Program Files/Multi-Factor Authentication Server');
-  // The service stops behind the tool's back (it crashed), twice.
+test('a service the install left stopped is started once, and its first start converts the data file', async (t) => {
+  const s = await session('phonefactor-5.2', t, { start: false });
+  const r = await run(s, 'run');
+  t.not(r.outcome, 'failed', JSON.stringify(r.failure?.error));
+  t.true(s.logs.some((l) => /MultiFactorAuth is stopped after the install: starting it/.test(l)));
+  t.like(journal(s).stepData.get(waitOf(s).id), { converted: { from: 18, to: 25 } });
+});
+
+test('a service that stops while converting fails the step (the image damages the file as MFA Server would), naming the log and --rollback', async (t) => {
+  const s = await session('mfa-7.0', t, { polls: 10 });
   const r = await run(s, 'run', async (n, host) => {
-    if (n === 1 || n === 3) await host.services.stop('MultiFactorAuth');
+    if (n === 2) await host.services.stop('MultiFactorAuth');
   });
   t.is(r.outcome, 'failed');
   t.like(r.failure?.error, { code: 'CONVERSION_STOPPED' });
-  t.true(s.logs.some((l) => /MultiFactorAuth is stopped after the install: starting it/.test(l)));
   t.regex(r.failure?.error.remedy ?? '', /--rollback/);
-  t.true(existsSync(log));
+  t.regex(r.failure?.error.remedy ?? '', /MultiFactorAuthSvc\.log/);
 });
 
 test('a wait cut off half way goes on waiting on --resume, from the mark the journal kept', async (t) => {
-  const s = await session('mfa-7.0', t);
-  const log = logOf(s.host, 'Program Files/Multi-Factor Authentication Server');
-  const wait = s.plan.steps.find((x) => x.kind === 'wait-conversion') as { id: string };
-  // The first run stops inside the wait (its sleep throws, as a crash of the tool would end it).
+  const s = await session('mfa-7.0', t, { polls: 6 });
+  const wait = waitOf(s);
   const first = await run(s, 'run', (n) => {
     if (n === 2) throw new Error('killed');
   });
   t.is(first.outcome, 'failed');
-  t.is(readJournal(journalPathOf(s.work)).phases.get(wait.id), 'failed');
-  // The earlier line is still before the mark: the resumed wait waits for a new one.
-  const resumed = await run(s, 'resume', (n) => {
-    if (n === 2) appendLine(log, 'Completed performing tasks to upgrade from 23 to 25');
-  });
+  t.is(journal(s).phases.get(wait.id), 'failed');
+  const resumed = await run(s, 'resume');
   t.not(resumed.outcome, 'paused');
-  t.like(readJournal(journalPathOf(s.work)).stepData.get(wait.id), { converted: { from: 23, to: 25 } });
+  t.true(resumed.sleeps >= 1, 'it waited again');
+  t.like(journal(s).stepData.get(wait.id), { converted: { from: 23, to: 25 } });
 });
 
 test('killed (SIGKILL) as the wait begins: --resume waits from the mark the install journaled, so the old line still does not count', async (t) => {
-  const s = await session('mfa-7.0', t);
-  const wait = s.plan.steps.find((x) => x.kind === 'wait-conversion') as { id: string };
+  const s = await session('mfa-7.0', t, { polls: 3 });
+  const wait = waitOf(s);
   const cli = join(process.cwd(), 'dist', 'mfa-upgrade.cjs');
-  const killed = spawnSync(process.execPath, [cli, 'upgrade', '--host', s.host, '--packages', PKG, '--backup', s.work, '--role', 'standalone', '--unattended', '--retry-delay', '0'], { env: { ...process.env, MFA_UPGRADE_KILL_AT: `start:${wait.id}` } });
+  const killed = spawnSync(process.execPath, [cli, 'upgrade', '--host', s.host, '--packages', s.pkg, '--backup', s.work, '--role', 'standalone', '--unattended', '--retry-delay', '0'], { env: { ...process.env, MFA_UPGRADE_KILL_AT: `start:${wait.id}` } });
   t.is(killed.signal, 'SIGKILL', killed.stderr.toString());
-  t.is(readJournal(journalPathOf(s.work)).phases.get(wait.id), 'start');
-  const log = logOf(s.host, 'Program Files/Multi-Factor Authentication Server');
-  let sleeps = 0;
-  const resumed = await run(s, 'resume', (n) => {
-    sleeps = n;
-    if (n === 2) appendLine(log, 'Completed performing tasks to upgrade from 23 to 25');
-  });
+  t.is(journal(s).phases.get(wait.id), 'start');
+  const resumed = await run(s, 'resume');
   t.not(resumed.outcome, 'paused');
-  t.is(sleeps, 2, 'it waited for the new line');
-  t.like(readJournal(journalPathOf(s.work)).stepData.get(wait.id), { converted: { from: 23, to: 25 } });
+  t.true(resumed.sleeps >= 1, 'it waited for the new line');
+  t.like(journal(s).stepData.get(wait.id), { converted: { from: 23, to: 25 } });
 });

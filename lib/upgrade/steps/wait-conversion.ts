@@ -75,7 +75,17 @@ export function waitConversionStep(step: WaitConversionStep): EngineStep<Upgrade
           }
           // Its first start converts the file: the installer may have left it stopped.
           ctx.reporter.log('warning', `${step.service} is stopped after the install: starting it, so it converts the data file.`);
-          await ctx.services.start([step.service]);
+          try {
+            await ctx.services.start([step.service]);
+          } catch (e) {
+            throw new MfaError(`${step.service} does not start after the MFA Server install: ${e instanceof Error ? e.message : String(e)}`, {
+              code: 'CONVERSION_STOPPED',
+              target: step.service,
+              exitCode: ExitCode.fatal,
+              remedy: `Read ${mark.folder}\\${SERVICE_LOG_NAME}; run --rollback (the data file comes back from the backup), fix the cause, then upgrade again.`,
+              cause: e,
+            });
+          }
           started = true;
           continue;
         }
