@@ -271,9 +271,21 @@ export interface HostInfo {
   location: string;
 }
 
+export interface HttpProbeResult {
+  /** The HTTP status code, when a response came. */
+  status?: number;
+  /** Why no response came (refused, timed out, a TLS failure). */
+  error?: string;
+}
+
 export interface Network {
   /** Whether a TCP connection to host:port opens within the timeout. */
   canConnect(host: string, port: number, timeoutMs: number): Promise<boolean>;
+  /**
+   * One GET of the URL: whether the application behind it answers, and with what status. No
+   * redirect is followed and the certificate is not judged (a local name rarely matches it).
+   */
+  httpProbe(url: string, timeoutMs: number): Promise<HttpProbeResult>;
 }
 
 /** One Windows machine, live or an image of one. */

@@ -216,7 +216,7 @@ test('a service that stops while converting fails the step (the image damages th
     if (n === 2) await host.services.stop('MultiFactorAuth');
   });
   t.is(r.outcome, 'failed');
-  t.like(r.failure?.error, { code: 'CONVERSION_STOPPED' });
+  t.like(r.failure?.error, { code: 'SERVICE_STOPPED_CONVERTING' });
   t.regex(r.failure?.error.remedy ?? '', /--rollback/);
   t.regex(r.failure?.error.remedy ?? '', /MultiFactorAuthSvc\.log/);
 });

@@ -11,8 +11,11 @@ import type { FileInput } from '../../config/webconfig/merge.js';
 import { joinWindowsPath, windowsDirname } from '../../util/winpath.js';
 import { packageWebConfig } from '../package-config.js';
 import type { MergeConfigStep } from '../plan-types.js';
+import type { BackupAccess } from '../backup-access.js';
+import type { Host } from '../../host/ports.js';
 import { bundleOf, type UpgradeContext, type UpgradeEnv } from './env.js';
 import { physicalPathOf } from './locate.js';
+import { probeComponent } from '../../health/probe-component.js';
 
 async function target(step: MergeConfigStep, ctx: UpgradeContext): Promise<string> {
   const recorded = ctx.recorded['target'];
@@ -20,29 +23,30 @@ async function target(step: MergeConfigStep, ctx: UpgradeContext): Promise<strin
   return joinWindowsPath(await physicalPathOf(ctx.host, step.site, step.vdir, windowsDirname(step.target)), 'web.config');
 }
 
-async function original(step: MergeConfigStep, ctx: UpgradeContext): Promise<Buffer> {
-  const old = await ctx.env.backup.readOriginal(bundleOf(ctx), step.original);
+async function original(step: MergeConfigStep, backup: BackupAccess, bundle: string): Promise<Buffer> {
+  const old = await backup.readOriginal(bundle, step.original);
   if (!old) {
-    throw new MfaError(`the backup has no copy of ${step.original}`, { code: 'BACKUP_MISSING_FILE', target: bundleOf(ctx), exitCode: ExitCode.fatal, remedy: 'Check the bundle with mfa-upgrade verify-backup; carry the settings by hand with merge-config if you have another copy.' });
+    throw new MfaError(`the backup has no copy of ${step.original}`, { code: 'BACKUP_MISSING_FILE', target: bundle, exitCode: ExitCode.fatal, remedy: 'Check the bundle with mfa-upgrade verify-backup; carry the settings by hand with merge-config if you have another copy.' });
   }
   return old;
 }
 
 /** The old version's own web.config, from the copy of its cached package the backup keeps. */
-async function baseline(step: MergeConfigStep, ctx: UpgradeContext): Promise<{ input?: FileInput; missing?: string }> {
+async function baseline(step: MergeConfigStep, host: Host, backup: BackupAccess, bundle: string): Promise<{ input?: FileInput; missing?: string }> {
   if (!step.oldProduct) return { missing: 'the old web.config belongs to no installed product' };
   try {
-    const pkg = await ctx.env.backup.cachedPackage(bundleOf(ctx), step.oldProduct.productCode);
+    const pkg = await backup.cachedPackage(bundle, step.oldProduct.productCode);
     if (!pkg) return { missing: `the backup holds no cached package of ${step.oldProduct.name} ${step.oldProduct.version}` };
-    return await packageWebConfig(ctx.host, pkg.path, `${step.oldProduct.name} ${step.oldProduct.version}'s package (backup copy)`);
+    return await packageWebConfig(host, pkg.path, `${step.oldProduct.name} ${step.oldProduct.version}'s package (backup copy)`);
   } catch (e) {
     return { missing: e instanceof Error ? e.message : String(e) };
   }
 }
 
-async function carry(step: MergeConfigStep, ctx: UpgradeContext, path: string): Promise<{ outcome: CarryOutcome; baselineMissing?: string }> {
-  const base = await baseline(step, ctx);
-  const outcome = carryWebConfig({ bytes: await original(step, ctx), file: `${step.original} (backup)` }, { bytes: await ctx.host.files.readFile(path), file: path }, {
+/** The carry-over of a plan's merge into the file at `path`, from the backup (the step, its postcondition, verify-upgrade). */
+export async function carryFromBackup(step: MergeConfigStep, host: Host, backup: BackupAccess, bundle: string, path: string): Promise<{ outcome: CarryOutcome; baselineMissing?: string }> {
+  const base = await baseline(step, host, backup, bundle);
+  const outcome = carryWebConfig({ bytes: await original(step, backup, bundle), file: `${step.original} (backup)` }, { bytes: await host.files.readFile(path), file: path }, {
     sdkVdir: step.sdkVdir,
     sdkVdirKept: step.sdkVdir.length === 0,
     ...(step.carryRemoved ? { carryRemoved: true } : {}),
@@ -61,7 +65,7 @@ export function mergeConfigStep(step: MergeConfigStep): EngineStep<UpgradeEnv> {
       ctx.record({ target: path });
       // A repeated attempt keeps the first copy: the installed file as the installer left it.
       await ctx.undo.keep(path);
-      const { outcome, baselineMissing } = await carry(step, ctx, path);
+      const { outcome, baselineMissing } = await carryFromBackup(step, ctx.host, ctx.env.backup, bundleOf(ctx), path);
       if (baselineMissing) ctx.reporter.log('warning', `No baseline for ${step.original}: ${baselineMissing}. Only security and branding settings are carried beyond appSettings and applicationSettings.`);
       if (outcome.report.changed) await ctx.host.files.writeFileAtomic(path, outcome.bytes);
       const report = { ...outcome.report, written: outcome.report.changed };
@@ -71,10 +75,16 @@ export function mergeConfigStep(step: MergeConfigStep): EngineStep<UpgradeEnv> {
     },
     async verify(ctx) {
       const path = await target(step, ctx);
-      const { outcome } = await carry(step, ctx, path);
+      const { outcome } = await carryFromBackup(step, ctx.host, ctx.env.backup, bundleOf(ctx), path);
       if (outcome.report.changed) {
         const what = [...outcome.report.changes.map((c) => c.key), ...outcome.report.elements.entries.filter((e) => e.action === 'carried').map((e) => e.path)];
         throw new MfaError(`postcondition not met: ${path} does not hold every carried setting (${what.join(', ')})`, { code: 'POSTCONDITION_FAILED', target: path, exitCode: ExitCode.fatal, remedy: 'Something rewrote the file after the merge; run again with --resume to carry the settings again, or --rollback.' });
+      }
+      // With its settings in place, the application answers.
+      const answer = await probeComponent(ctx.host, step.site, step.vdir, step.component, 60_000);
+      if (answer?.unknown) ctx.reporter.log('warning', `${answer.evidence}: check it by hand (mfa-upgrade verify-upgrade).`);
+      else if (answer && !answer.healthy) {
+        throw new MfaError(`postcondition not met: ${answer.evidence}`, { code: 'POSTCONDITION_FAILED', target: answer.url ?? path, exitCode: ExitCode.fatal, remedy: `Read the Application event log and ${path}; fix it and run again with --resume, or --rollback.` });
       }
     },
     async undo(ctx) {

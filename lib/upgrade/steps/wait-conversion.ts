@@ -29,7 +29,7 @@ async function markOf(step: WaitConversionStep, ctx: UpgradeContext): Promise<Lo
   if (recorded) return recorded;
   // The install began in a run that recorded no mark (it cannot happen in one journal): read every line.
   const installPath = (await readInstallPath(ctx.host.registry, '32')) ?? (await readInstallPath(ctx.host.registry, '64')) ?? step.installPath;
-  if (!installPath) throw new MfaError('the MFA Server install folder is not known, so its service log cannot be read', { code: 'NO_INSTALL_PATH', exitCode: ExitCode.fatal, remedy: 'Check InstallPath under HKLM\\SOFTWARE\\WOW6432Node\\Positive Networks\\PhoneFactor, then run again with --resume.' });
+  if (!installPath) throw new MfaError('the MFA Server install folder is not known, so its service log cannot be read', { code: 'INSTALL_PATH_MISSING', exitCode: ExitCode.fatal, remedy: 'Check InstallPath under HKLM\\SOFTWARE\\WOW6432Node\\Positive Networks\\PhoneFactor, then run again with --resume.' });
   return { folder: logFolderOf(installPath), files: [] };
 }
 
@@ -67,7 +67,7 @@ export function waitConversionStep(step: WaitConversionStep): EngineStep<Upgrade
         if (svc.state === 'stopped') {
           if (started || svc.startType === 'disabled') {
             throw new MfaError(`${step.service} stopped before it logged that the data file conversion finished${r.lastLines.length ? `; its last log lines: ${shown(r.lastLines)}` : ''}`, {
-              code: 'CONVERSION_STOPPED',
+              code: 'SERVICE_STOPPED_CONVERTING',
               target: step.service,
               exitCode: ExitCode.fatal,
               remedy: `Read ${mark.folder}\\${SERVICE_LOG_NAME}. Do not start it again over a half-converted file: run --rollback (the data file comes back from the backup), fix the cause, then upgrade again.`,
@@ -79,7 +79,7 @@ export function waitConversionStep(step: WaitConversionStep): EngineStep<Upgrade
             await ctx.services.start([step.service]);
           } catch (e) {
             throw new MfaError(`${step.service} does not start after the MFA Server install: ${e instanceof Error ? e.message : String(e)}`, {
-              code: 'CONVERSION_STOPPED',
+              code: 'SERVICE_STOPPED_CONVERTING',
               target: step.service,
               exitCode: ExitCode.fatal,
               remedy: `Read ${mark.folder}\\${SERVICE_LOG_NAME}; run --rollback (the data file comes back from the backup), fix the cause, then upgrade again.`,
@@ -102,6 +102,7 @@ export function waitConversionStep(step: WaitConversionStep): EngineStep<Upgrade
       const r = await readSince(ctx.host, await markOf(step, ctx));
       if (!r.done) throw new MfaError(`postcondition not met: the service log no longer shows the conversion finished`, { code: 'POSTCONDITION_FAILED', target: step.service, exitCode: ExitCode.fatal, remedy: 'Check the service log, then run again with --resume.' });
       const svc = await ctx.host.services.get(step.service);
+      if (svc?.startType === 'disabled') throw new MfaError(`postcondition not met: ${step.service} is disabled after the install`, { code: 'POSTCONDITION_FAILED', target: step.service, exitCode: ExitCode.fatal, remedy: `Set-Service ${step.service} -StartupType Automatic, then run again with --resume.` });
       if (svc?.state !== 'running') throw new MfaError(`postcondition not met: ${step.service} is ${svc?.state ?? 'missing'} after converting the data file`, { code: 'POSTCONDITION_FAILED', target: step.service, exitCode: ExitCode.fatal, remedy: `Read its log; Start-Service ${step.service}, then run again with --resume.` });
     },
   };
