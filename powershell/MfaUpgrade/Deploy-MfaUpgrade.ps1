@@ -45,6 +45,9 @@ keep (the default) keeps the old IIS virtual directory names; new uses the new d
 .PARAMETER Rollback
 Undo the upgrade journaled in -BackupPath instead (the ConfigMgr "uninstall program").
 
+.PARAMETER ImagePath
+Act on an image host folder instead of this computer (a rehearsal of the deployment).
+
 .EXAMPLE
 PS C:\> powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File .\MfaUpgrade\Deploy-MfaUpgrade.ps1
 
@@ -80,7 +83,11 @@ param(
     [string] $VdirNames = 'keep',
 
     [Parameter()]
-    [switch] $Rollback
+    [switch] $Rollback,
+
+    [Parameter()]
+    [ValidateNotNullOrEmpty()]
+    [string] $ImagePath
 )
 
 $ErrorActionPreference = 'Continue'
@@ -131,7 +138,8 @@ function Get-JournalState {
     if (-not (Test-Path -LiteralPath $journal -PathType Leaf)) {
         return 'none'
     }
-    $last = Get-Content -LiteralPath $journal -Encoding UTF8 | Where-Object { $_.Trim() } | Select-Object -Last 1
+    $lines = @(Get-Content -LiteralPath $journal -Encoding UTF8 | Where-Object { $_.Trim() })
+    $last = $lines[$lines.Count - 1]
     try {
         $record = ConvertFrom-Json -InputObject $last -ErrorAction Stop
         if ([string]$record.type -eq 'end') {
@@ -174,13 +182,22 @@ try {
     $script:LogFile = Join-Path -Path $LogFolder -ChildPath 'MfaUpgrade.log'
     # The mfa-upgrade executable appends its own CMTrace lines to the same file.
     $env:MFA_UPGRADE_LOG = $script:LogFile
-    Write-DeployLog -Message "Deploy-MfaUpgrade on $env:COMPUTERNAME as $([System.Security.Principal.WindowsIdentity]::GetCurrent().Name): packages '$PackagePath', backup '$BackupPath', logs '$LogFolder'$(if ($Rollback) { ', rollback' })"
+    Write-DeployLog -Message "Deploy-MfaUpgrade on $([System.Environment]::MachineName) as $([System.Environment]::UserDomainName)\$([System.Environment]::UserName): packages '$PackagePath', backup '$BackupPath', logs '$LogFolder'$(if ($Rollback) { ', rollback' })"
 
     Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'MfaUpgrade.psd1') -Force -ErrorAction Stop
     Write-DeployLog -Message "MfaUpgrade $((Get-Module -Name MfaUpgrade).Version) loaded from $PSScriptRoot"
 
+    # -ImagePath: the same run on an image host folder (a rehearsal, the module's tests).
+    $imageParams = @{}
+    if ($ImagePath) {
+        $imageParams['ImagePath'] = $ImagePath
+    }
     $journal = Get-JournalState -Folder $BackupPath
-    $common = @{ BackupPath = $BackupPath; MsiLogPath = $LogFolder }
+    $common = @{ BackupPath = $BackupPath } + $imageParams
+    if (-not $ImagePath) {
+        # An image host keeps the MSI logs inside itself (C:\Windows\Logs\MfaUpgrade there).
+        $common['MsiLogPath'] = $LogFolder
+    }
     $errs = @()
     if ($Rollback) {
         if ($journal -eq 'none') {
@@ -201,9 +218,21 @@ try {
             Write-DeployLog -Message "The package folder '$PackagePath' does not exist." -Type 3
             exit 1603
         }
-        # Safe to run twice: nothing to do when the installed version is the packages' version.
-        $deployment = Get-MfaDeployment -ErrorVariable errDeployment -ErrorAction SilentlyContinue | Select-Object -First 1
-        $plan = Get-MfaUpgradePlan -PackagePath $PackagePath -VdirNames $VdirNames -ErrorVariable errPlan -ErrorAction SilentlyContinue | Select-Object -First 1
+        # Safe to run twice: nothing to do only when the plan says everything here (the server and
+        # every web component) is at the packages' versions; the server's version alone is not
+        # enough (a User Portal left at the old version would be reported done).
+        $deployment = $null
+        foreach ($o in @(Get-MfaDeployment @imageParams -ErrorVariable errDeployment -ErrorAction SilentlyContinue)) {
+            if ($null -eq $deployment) {
+                $deployment = $o
+            }
+        }
+        $plan = $null
+        foreach ($o in @(Get-MfaUpgradePlan @imageParams -PackagePath $PackagePath -VdirNames $VdirNames -ErrorVariable errPlan -ErrorAction SilentlyContinue)) {
+            if ($null -eq $plan -and $o.PSObject.TypeNames[0] -eq 'MfaUpgrade.UpgradePlan') {
+                $plan = $o
+            }
+        }
         $errs = @($errDeployment) + @($errPlan)
         $installed = $null
         if ($null -ne $deployment -and $null -ne $deployment.server) {
@@ -214,8 +243,8 @@ try {
             $target = [string]$plan.to.version
         }
         Write-DeployLog -Message "Installed: $(if ($installed) { "$($deployment.server.product.name) $installed" } else { 'no MFA Server' }); packages: $(if ($target) { $target } else { 'unknown' })"
-        if ($installed -and $target -and $installed -eq $target) {
-            Write-DeployLog -Message "MFA Server is already at $($target): the upgrade was done before. Nothing to do."
+        if ($null -ne $plan -and $plan.upToDate -eq $true) {
+            Write-DeployLog -Message "Everything here is at the packages' version $($target): the upgrade was done before. Nothing to do."
             exit 0
         }
         if ($null -eq $plan) {

@@ -28,9 +28,11 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('MFA', 'AzureMFA', 'MFAServer', 'PhoneFactor', 'ADFS', 'Upgrade', 'SCCM', 'Windows')
+            # ProjectUri and HelpInfoUri are stamped into the packed copy by npm run pack:module
+            # from package.json (homepage or repository): the source names no address of its own.
+            Tags         = @('MFA', 'AzureMFA', 'MFAServer', 'PhoneFactor', 'ADFS', 'Upgrade', 'SCCM', 'Windows', 'PSEdition_Desktop', 'PSEdition_Core')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'See docs/powershell.md.'
+            ReleaseNotes = '0.1.0: first release. Cmdlets for inventory, readiness, verified backup and restore, the upgrade with resume and rollback (also across a fleet), web.config and AD FS adapter carry-over; remoting over WinRM or SSH; Deploy-MfaUpgrade.ps1 for ConfigMgr and Group Policy; Node 12.16.1 for Windows Server 2008 to 2012, Node 20 for 2012 R2 and later.'
         }
     }
 }

@@ -9,8 +9,17 @@ $script:ModuleRoot = $PSScriptRoot
 $script:ModuleVersion = [version](Import-PowerShellDataFile -Path (Join-Path -Path $PSScriptRoot -ChildPath 'MfaUpgrade.psd1')).ModuleVersion
 # The common parameters (PowerShell 7.4 adds ProgressAction), never passed on to a remote run.
 $script:CommonParameterNames = @('Verbose', 'Debug', 'ErrorAction', 'WarningAction', 'InformationAction', 'ProgressAction', 'ErrorVariable', 'WarningVariable', 'InformationVariable', 'OutVariable', 'OutBuffer', 'PipelineVariable', 'WhatIf', 'Confirm', 'UseTransaction')
+# Parameters of the console side of remoting, never passed on to the server's run.
+$script:RemotingParameterNames = @('ComputerName', 'Session', 'Credential', 'Authentication', 'Destination', 'WhatIf', 'Confirm')
+# SHA-256 of every file of this module (Install-MfaRemoteModule), computed once.
+$script:ModuleFileHashes = $null
 # The exit code of the last mfa-upgrade run in this session (also copied to $global:LASTEXITCODE).
 $script:LastExitCode = 0
+# Every run gets --control-stdin (README "Control", a global option of the CLI): it is asked to
+# stop through stdin. test/powershell/module.test.ts holds this against lib/cli/spec.ts.
+$script:ControlStdin = $true
+# PowerShell 7.5+ can leave ISO 8601 strings alone (ConvertFrom-Json -DateKind String).
+$script:JsonDateKind = (Get-Command -Name ConvertFrom-Json).Parameters.ContainsKey('DateKind')
 
 foreach ($folder in @('Private', 'Public')) {
     $path = Join-Path -Path $PSScriptRoot -ChildPath $folder

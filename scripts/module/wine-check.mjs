@@ -11,9 +11,18 @@
 //
 //   node scripts/module/wine-check.mjs
 //
+//   5. under a second prefix set to Windows Server 2008 R2 (6.1): the Node 20 executable refuses to
+//      start (why the module carries Node 12), and bin/node12/node.exe (Node 12.16.1, its SHA-256
+//      the pinned one) runs bin/node12/mfa-upgrade.cjs: --version, an inventory, the .wasm files,
+//      and the native addon loaded into Node 12 (N-API);
+//   6. the same Node 12 runtime under the Windows 10 prefix.
+// What Wine proves and does not: it runs the real node.exe binaries against Wine's Win32 (the
+// version checks Node makes at start-up included), but it implements newer APIs even when it
+// reports 6.1, so a call that real Windows Server 2008 R2 lacks would not fail here.
+//
 // Wine facts (DESIGN.md): node.exe cannot write to a pipe as stdout under Wine, so every run
-// writes to a file; Node refuses Windows older than 8.1, so the prefix is set to Windows 10.
-// The prefix lives in .cache/wine-module/ (made on first use, about a minute).
+// writes to a file. The prefixes live in .cache/wine-module/ (Windows 10) and
+// .cache/wine-module-2008r2/ (made on first use, about a minute each).
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +31,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const exe = join(root, 'powershell', 'MfaUpgrade', 'bin', 'mfa-upgrade.exe');
-const prefix = process.env.MFA_MODULE_WINEPREFIX ?? join(root, '.cache', 'wine-module');
+import { createHash } from 'node:crypto';
+import { NODE12_VERSION, NODE12_WIN_SHA256 } from './runtimes.mjs';
+const prefixes = {
+  win10: process.env.MFA_MODULE_WINEPREFIX ?? join(root, '.cache', 'wine-module'),
+  win2008r2: process.env.MFA_MODULE_WINEPREFIX_2008R2 ?? join(root, '.cache', 'wine-module-2008r2'),
+};
+let prefix = prefixes.win10;
 const env = { ...process.env, WINEPREFIX: prefix, WINEARCH: 'win64', WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
 delete env.NODE_OPTIONS;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -38,7 +53,7 @@ function wine(argv, { extraEnv = {}, timeoutMs = 180_000 } = {}) {
   const errFile = join(dir, 'stderr.txt');
   const out = openSync(outFile, 'w');
   const err = openSync(errFile, 'w');
-  const r = spawnSync('wine', argv, { env: { ...env, ...extraEnv }, stdio: ['ignore', out, err], timeout: timeoutMs });
+  const r = spawnSync('wine', argv, { env: { ...env, WINEPREFIX: prefix, ...extraEnv }, stdio: ['ignore', out, err], timeout: timeoutMs });
   closeSync(out);
   closeSync(err);
   const result = { status: r.status, signal: r.signal, stdout: readFileSync(outFile, 'utf8'), stderr: readFileSync(errFile, 'utf8') };
@@ -46,15 +61,17 @@ function wine(argv, { extraEnv = {}, timeoutMs = 180_000 } = {}) {
   return result;
 }
 
-function ensurePrefix() {
-  if (existsSync(join(prefix, 'system.reg'))) return;
+function ensurePrefix(version = 'win10') {
+  prefix = prefixes[version];
+  if (existsSync(join(prefix, 'system.reg')) && existsSync(join(prefix, '.mfa-version')) && readFileSync(join(prefix, '.mfa-version'), 'utf8') === version) return;
   mkdirSync(prefix, { recursive: true });
-  process.stdout.write(`wine-check: making the Wine prefix ${prefix} (Windows 10)\n`);
+  process.stdout.write(`wine-check: making the Wine prefix ${prefix} (${version})\n`);
   const boot = wine(['wineboot', '-i'], { timeoutMs: 600_000 });
   if (boot.status !== 0) throw new Error(`wineboot failed (${boot.status}): ${boot.stderr}`);
-  const cfg = wine(['winecfg', '-v', 'win10'], { timeoutMs: 300_000 });
-  if (cfg.status !== 0) throw new Error(`winecfg -v win10 failed (${cfg.status}): ${cfg.stderr}`);
-  spawnSync('wineserver', ['-w'], { env });
+  const cfg = wine(['winecfg', '-v', version], { timeoutMs: 300_000 });
+  if (cfg.status !== 0) throw new Error(`winecfg -v ${version} failed (${cfg.status}): ${cfg.stderr}`);
+  spawnSync('wineserver', ['-w'], { env: { ...env, WINEPREFIX: prefix } });
+  writeFileSync(join(prefix, '.mfa-version'), version);
 }
 
 const checks = [];
@@ -160,6 +177,67 @@ check(
   patch.status === 0 && patched !== undefined,
   `exit ${patch.status}; ${patchEvents.map((e) => e.type === 'error' ? `${e.code}: ${e.message}` : e.type).join(', ')}${patch.stderr.trim() ? `; stderr: ${patch.stderr.trim()}` : ''}`,
 );
+
+
+// 5 and 6. Node 12.16.1 (bin/node12) under Windows Server 2008 R2, and under Windows 10.
+const node12 = join(root, 'powershell', 'MfaUpgrade', 'bin', 'node12', 'node.exe');
+const bundle12 = join(root, 'powershell', 'MfaUpgrade', 'bin', 'mfa-upgrade.cjs');
+if (!existsSync(node12)) {
+  check('bin/node12/node.exe exists (npm run build:module puts Node 12.16.1 there)', false);
+} else {
+  const hash = createHash('sha256').update(readFileSync(node12)).digest('hex');
+  check(`bin/node12/node.exe is Node ${NODE12_VERSION} with the pinned SHA-256`, hash === NODE12_WIN_SHA256, `${hash}`);
+  for (const version of ['win2008r2', 'win10']) {
+    ensurePrefix(version);
+    const reported = /"ProductName"="([^"]+)"/.exec(readFileSync(join(prefix, 'system.reg'), 'latin1'))?.[1] ?? '?';
+    if (version === 'win2008r2') {
+      const sea = wine([exe, '--version']);
+      check(`[${reported}] the Node 20 executable refuses to start (why the module carries Node 12)`, sea.status !== 0 && /Windows 8\.1|Windows Server 2012 R2|not supported/i.test(sea.stdout + sea.stderr), `exit ${sea.status}: ${(sea.stdout + sea.stderr).trim().split('\n')[0]}`);
+    }
+    const v12 = wine([node12, bundle12, '--version']);
+    check(`[${reported}] Node ${NODE12_VERSION}: mfa-upgrade.cjs --version prints ${pkg.version}`, v12.status === 0 && v12.stdout.trim() === pkg.version, `exit ${v12.status}: ${v12.stdout.trim()} ${v12.stderr.trim()}`);
+    const inv12 = wine([node12, bundle12, 'inventory', '--host', sample, '--json']);
+    let ev = [];
+    try {
+      ev = inv12.stdout.split(/\r?\n/).filter((l) => l.trim()).map((l) => JSON.parse(l));
+    } catch {
+      ev = [];
+    }
+    const dep = ev.find((e) => e.type === 'object' && e.typeName === 'MfaUpgrade.Deployment');
+    const res = ev[ev.length - 1];
+    check(`[${reported}] Node ${NODE12_VERSION}: inventory --host gives a Deployment and result 0`, inv12.status === 0 && dep?.data?.server?.product?.version === '5.2.1.12' && res?.type === 'result' && res.exitCode === 0, `exit ${inv12.status}; ${ev.length} events${inv12.stderr.trim() ? `; stderr: ${inv12.stderr.trim().slice(0, 300)}` : ''}`);
+    const p12 = wine([node12, bundle12, 'patch-register-script', '--host', adfsSample, '--script', 'C:\\Program Files\\Multi-Factor Authentication Server\\Register-MultiFactorAuthenticationAdfsAdapter.ps1', '--config-path', 'C:\\Program Files\\Multi-Factor Authentication Server\\MultiFactorAuthenticationAdfsAdapter.config', '--what-if', '--json']);
+    check(`[${reported}] Node ${NODE12_VERSION}: patch-register-script --what-if finds the .wasm files beside the bundle`, p12.status === 0 && /MfaUpgrade\.RegisterScriptPatch/.test(p12.stdout), `exit ${p12.status}${p12.stderr.trim() ? `; stderr: ${p12.stderr.trim().slice(0, 300)}` : ''}`);
+    // The live backend under Node 12: lib/host/windows/addon.ts finds the addon in prebuilds\ beside
+    // the bundle (bin\), checks its digest and loads it; inventory of the Wine machine itself.
+    if (existsSync(join(root, 'powershell', 'MfaUpgrade', 'bin', 'prebuilds', 'win32-x64', 'node.napi.node'))) {
+      const live12 = wine([node12, bundle12, 'inventory', '--json']);
+      const le = live12.stdout.split(/\r?\n/).filter((l) => l.trim()).map((l) => {
+        try {
+          return JSON.parse(l);
+        } catch {
+          return { type: 'unparsed', line: l };
+        }
+      });
+      const m12 = le.find((e) => e.type === 'object' && e.typeName === 'MfaUpgrade.Deployment');
+      check(`[${reported}] Node ${NODE12_VERSION}: inventory --json (no --host) inventories the Wine machine through the addon beside the bundle`, live12.status === 0 && m12?.data?.host?.kind === 'windows', `exit ${live12.status}; host ${JSON.stringify(m12?.data?.host ?? null)}; ${le.filter((e) => e.type === 'error').map((e) => `${e.code}: ${e.message}`).join('; ')}`);
+    }
+    const addon12 = join(root, 'powershell', 'MfaUpgrade', 'bin', 'prebuilds', 'win32-x64', 'node.napi.node');
+    if (existsSync(addon12)) {
+      const probeDir = mkdtempSync(join(tmpdir(), 'mfa-probe12-'));
+      const report = join(probeDir, 'report.json');
+      const probe = join(probeDir, 'probe.js');
+      writeFileSync(probe, `const fs = require('fs'); const out = { napi: process.versions.napi };
+try { const a = require(${JSON.stringify(winePath(addon12))}); const v = a.regRead('HKLM', 'SOFTWARE\\\\Microsoft\\\\Windows NT\\\\CurrentVersion', 64, 'CurrentVersion'); out.currentVersion = v ? Buffer.from(v.data).toString('utf16le').replace(/\\0+$/, '') : null; }
+catch (e) { out.error = String(e && e.message || e); }
+fs.writeFileSync(${JSON.stringify(winePath(report))}, JSON.stringify(out));`);
+      wine([node12, probe]);
+      const got = existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')) : { error: 'no report' };
+      check(`[${reported}] Node ${NODE12_VERSION} (N-API ${got.napi ?? '?'}): the native addon loads and reads the registry`, !got.error && typeof got.currentVersion === 'string', got.error ?? `CurrentVersion ${got.currentVersion}`);
+      rmSync(probeDir, { recursive: true, force: true });
+    }
+  }
+}
 
 const failed = checks.filter((c) => !c.ok).length;
 process.stdout.write(`wine-check: ${checks.length - failed} of ${checks.length} checks passed\n`);

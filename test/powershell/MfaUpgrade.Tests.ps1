@@ -1,49 +1,12 @@
 <#
 .SYNOPSIS
-Pester 5 tests of the MfaUpgrade module, run against the bundled sample image hosts.
-
-.DESCRIPTION
-PowerShell does not run on the machines where this project is built, so these tests are not run
-there (test/powershell/module.test.ts checks the module statically instead). On Windows (Windows
-PowerShell 5.1 or PowerShell 7, Pester 5), from the repository root:
-
-    npm ci; npm run build            # dist\mfa-upgrade.cjs (or npm run build:module for bin\mfa-upgrade.exe)
-    Invoke-Pester -Path test/powershell -Output Detailed
-
-Without bin\mfa-upgrade.exe the tests point $env:MFA_UPGRADE_CLI at node and dist\mfa-upgrade.cjs
-(node on PATH). PowerShell 7 on Linux or macOS runs them too (everything here uses image hosts).
-Set $env:MFA_UPGRADE_TEST_REMOTING = '1' to include the remoting test against localhost (WinRM
-enabled, an elevated session).
+Pester 5 tests of the MfaUpgrade module itself (manifest, exports, help, quoting), with the other
+*.Tests.ps1 of this folder: npm run test:powershell runs them all under pwsh 7.6.9 (README
+"Tests"); on Windows, Invoke-Pester -Path test/powershell after npm run build.
 #>
 
 BeforeAll {
-    $script:Repo = (Resolve-Path -Path (Join-Path -Path $PSScriptRoot -ChildPath '..\..')).ProviderPath
-    $script:ModulePath = Join-Path -Path $script:Repo -ChildPath 'powershell\MfaUpgrade\MfaUpgrade.psd1'
-    $script:Samples = Join-Path -Path $script:Repo -ChildPath 'examples\hosts'
-    $script:Packages = Join-Path -Path $script:Repo -ChildPath 'examples\packages'
-    $script:SavedCli = $env:MFA_UPGRADE_CLI
-    $exe = Join-Path -Path $script:Repo -ChildPath 'powershell\MfaUpgrade\bin\mfa-upgrade.exe'
-    $onWindows = ($PSVersionTable.PSVersion.Major -le 5) -or $IsWindows
-    if (-not $env:MFA_UPGRADE_CLI -and -not ($onWindows -and (Test-Path -LiteralPath $exe))) {
-        $bundle = Join-Path -Path $script:Repo -ChildPath 'dist\mfa-upgrade.cjs'
-        if (-not (Test-Path -LiteralPath $bundle)) {
-            throw "Neither $exe nor $bundle exists: run 'npm run build' (or 'npm run build:module') first."
-        }
-        $env:MFA_UPGRADE_CLI = "node `"$bundle`""
-    }
-    Import-Module -Name $script:ModulePath -Force -ErrorAction Stop
-
-    function script:Copy-Sample {
-        param([string] $Name)
-        $to = Join-Path -Path ([System.IO.Path]::GetTempPath()) -ChildPath ("mfa-pester-" + [guid]::NewGuid().ToString('N'))
-        Copy-Item -LiteralPath (Join-Path -Path $script:Samples -ChildPath $Name) -Destination $to -Recurse
-        $to
-    }
-}
-
-AfterAll {
-    Remove-Module -Name MfaUpgrade -Force -ErrorAction SilentlyContinue
-    $env:MFA_UPGRADE_CLI = $script:SavedCli
+    . (Join-Path -Path $PSScriptRoot -ChildPath 'Common.ps1')
 }
 
 Describe 'The module' {
@@ -81,6 +44,28 @@ Describe 'The module' {
     It 'quotes arguments as the C runtime splits them' {
         InModuleScope MfaUpgrade {
             ConvertTo-MfaCommandLine -ArgumentList @('plain', 'a b', 'x"y', 'C:\Program Files\X\', '') | Should -Be 'plain "a b" "x\"y" "C:\Program Files\X\\" ""'
+        }
+    }
+
+    It 'passes Test-ModuleManifest and carries what the PowerShell Gallery shows' {
+        $m = Test-ModuleManifest -Path $script:ModulePath -ErrorAction Stop
+        $m.Name | Should -Be 'MfaUpgrade'
+        $m.Version | Should -Be ([version](Get-Content -LiteralPath (Join-Path -Path $script:Repo -ChildPath 'package.json') -Raw | ConvertFrom-Json).version)
+        $m.LicenseUri | Should -Not -BeNullOrEmpty
+        $m.ReleaseNotes | Should -Not -BeNullOrEmpty
+        @($m.Tags) | Should -Contain 'PSEdition_Desktop'
+        @($m.Tags) | Should -Contain 'PSEdition_Core'
+        $m.PowerShellVersion | Should -Be ([version]'5.1')
+    }
+
+    It 'ranks exit codes so that one failed server is never hidden by a later good one' {
+        InModuleScope MfaUpgrade {
+            Get-MfaWorstExitCode -ExitCode @(1603, 0) | Should -Be 1603
+            Get-MfaWorstExitCode -ExitCode @(0, 3010, 0) | Should -Be 3010
+            Get-MfaWorstExitCode -ExitCode @(5, 3010) | Should -Be 5
+            Get-MfaWorstExitCode -ExitCode @(7, 1618, 4) | Should -Be 1618
+            Get-MfaWorstExitCode -ExitCode @(1602, 2) | Should -Be 1602
+            Get-MfaWorstExitCode -ExitCode @(0) | Should -Be 0
         }
     }
 
@@ -196,19 +181,6 @@ Describe 'Config cmdlets' {
         }
         finally {
             Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue
-        }
-    }
-}
-
-Describe 'Remoting' -Skip:(-not $env:MFA_UPGRADE_TEST_REMOTING) {
-    It 'returns the deployment of localhost through a session' {
-        $s = New-PSSession -ComputerName localhost
-        try {
-            $d = Get-MfaDeployment -Session $s -ErrorAction SilentlyContinue
-            $LASTEXITCODE | Should -BeIn @(0, 6)
-        }
-        finally {
-            Remove-PSSession -Session $s
         }
     }
 }

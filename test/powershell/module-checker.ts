@@ -35,7 +35,8 @@ export const APPROVED_VERBS: ReadonlySet<string> = new Set([
 
 /** Parameters that are the module's own (no CLI option behind them), and why. */
 export const MODULE_ONLY_PARAMETERS: Record<string, { names: string[]; why: string }> = {
-  '*': { names: ['ComputerName', 'Session', 'Credential'], why: 'PowerShell remoting: the cmdlet runs itself on the server, where the CLI then runs locally' },
+  '*': { names: ['ComputerName', 'Session', 'Credential', 'Authentication'], why: 'PowerShell remoting: the cmdlet runs itself on the server, where the CLI then runs locally' },
+  'Export-MfaBackup': { names: ['Destination'], why: 'the bundle written on a server is pulled to this computer (Copy-Item -FromSession) by the module' },
   'Invoke-MfaServerUpgrade': { names: ['Fleet', 'AdfsConfigPath', 'StartAt'], why: 'the fleet walk is the module\'s: plan --fleet gives the order, each server\'s upgrade runs through remoting' },
   'Invoke-MfaAdfsAdapterUpgrade': { names: ['Unattended'], why: 'the walk across a farm\'s servers is the module\'s (adfs-upgrade runs on one server at a time)' },
 };

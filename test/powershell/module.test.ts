@@ -46,7 +46,7 @@ test('the checks see the cmdlets: a parse of Get-MfaDeployment gives its command
   const m = cmdletMapping(fn!);
   t.is(m.command, 'inventory');
   t.deepEqual([...m.map], [['ImagePath', 'host']]);
-  t.deepEqual(fn!.parameters.map((p) => p.name), ['ImagePath', 'ComputerName', 'Session', 'Credential']);
+  t.deepEqual(fn!.parameters.map((p) => p.name), ['ImagePath', 'ComputerName', 'Session', 'Credential', 'Authentication']);
   t.true(fn!.parameters.find((p) => p.name === 'ComputerName')!.mandatory);
   t.deepEqual(fn!.outputTypes, ['MfaUpgrade.Deployment']);
 });
@@ -323,9 +323,9 @@ test('the protocol reader handles every event type and log level of lib/cli/outp
   const types = [...union.matchAll(/type: '(\w+)'/g)].map((m) => m[1]).sort();
   const levels = [...(/export type LogLevel = ([^;]+);/.exec(output)?.[1] ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]).sort();
   t.deepEqual(types, ['error', 'log', 'object', 'progress', 'result']);
-  const events = await switchClauses('Private/Invoke-MfaCli.ps1', 'Invoke-MfaCli', 0);
+  const events = await switchClauses('Private/Invoke-MfaCli.ps1', 'Write-MfaCliEvent', 0);
   t.deepEqual(events.map((c) => c.condition).filter((c) => c !== 'default').sort(), types);
-  const logLevels = await switchClauses('Private/Invoke-MfaCli.ps1', 'Invoke-MfaCli', 1);
+  const logLevels = await switchClauses('Private/Invoke-MfaCli.ps1', 'Write-MfaCliEvent', 1);
   for (const level of levels) t.true(logLevels.some((c) => c.condition === level) || (level === 'info' && logLevels.some((c) => c.condition === 'default' && c.body.includes('WriteInformation'))), `log level ${level}`);
   // Every field a progress/error event carries is read.
   const reader = readFileSync(join(MODULE_DIR, 'Private/Invoke-MfaCli.ps1'), 'utf8');
@@ -434,4 +434,15 @@ test('every call of a public cmdlet (in the module, the wrapper, the Pester test
   t.true(calls > 40, `${calls} calls checked`);
   t.log(`${calls} calls of public cmdlets checked, ${fallback} one-liners read without the grammar`);
   t.deepEqual(problems, []);
+});
+
+test('every run is started with --control-stdin, a global option of the CLI (README "Control")', async (t) => {
+  const { globalOptions } = await import('../../lib/cli/spec.js');
+  t.true(globalOptions.some((o) => o.name === 'control-stdin'), 'lib/cli/spec.ts has --control-stdin');
+  const psm1 = readFileSync(join(MODULE_DIR, 'MfaUpgrade.psm1'), 'utf8');
+  t.regex(psm1, /\$script:ControlStdin = \$true/);
+  const reader = readFileSync(join(MODULE_DIR, 'Private/Invoke-MfaCli.ps1'), 'utf8');
+  t.regex(reader, /-ControlStdin:\$control/);
+  const args = readFileSync(join(MODULE_DIR, 'Private/ConvertTo-MfaCliArgument.ps1'), 'utf8');
+  t.regex(args, /\$argv\.Add\('--control-stdin'\)/);
 });

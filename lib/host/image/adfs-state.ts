@@ -54,6 +54,12 @@ export interface AdfsEventState {
 export interface AdfsState {
   farmName?: string;
   providers: AdfsProviderState[];
+  /**
+   * What the adapter assemblies installed on the server report about themselves, by type name:
+   * AD FS takes a registered provider's AdminName from its assembly, so registering a type again
+   * (a rollback re-registering the old adapter) brings the same AdminName back.
+   */
+  adapterTypes?: Record<string, { adminName: string }>;
   globalPolicy: { additionalAuthenticationProvider: string[] };
   faults?: AdfsFault[];
   /** Get-AdfsSyncProperties: this node's role in a WID farm (PrimaryComputer when absent, as a farm of one is). */
@@ -230,6 +236,8 @@ async function apply(state: AdfsState, def: CmdletDef, p: Record<string, unknown
         fail('InvalidTypeName', def.name, 'InvalidArgument', `'${typeName}' is not an assembly-qualified type name.`, typeName);
       }
       const provider: AdfsProviderState = { name: name as string, typeName };
+      const adminName = Object.entries(state.adapterTypes ?? {}).find(([t]) => t.replace(/\s+/g, '') === typeName.replace(/\s+/g, ''))?.[1].adminName;
+      if (adminName !== undefined) provider.adminName = adminName;
       const path = p['ConfigurationFilePath'] as string | undefined;
       if (path !== undefined) provider.configurationData = (await readConfigFile(files, def.name, path)).toString('base64');
       state.providers.push(provider);

@@ -8,7 +8,9 @@ function ConvertTo-MfaCliArgument {
     read it from the PowerShell syntax tree and hold every option name against the CLI's command
     table (lib/cli/commands.ts), so a renamed option fails a test.
     Switches become flags (omitted when $false); arrays become one option per item; numbers are
-    written with the invariant culture.
+    written with the invariant culture. The parameters named in -PathParameter are paths: a
+    PowerShell path (~, a PSDrive such as TEMP:\ or one made with New-PSDrive) is given to the
+    CLI as the file system path it stands for (Resolve-MfaPath).
     #>
     [CmdletBinding()]
     [OutputType([System.Collections.Specialized.OrderedDictionary])]
@@ -17,7 +19,11 @@ function ConvertTo-MfaCliArgument {
         [System.Collections.IDictionary] $BoundParameters,
 
         [Parameter(Mandatory = $true)]
-        [hashtable] $Map
+        [hashtable] $Map,
+
+        [string[]] $PathParameter = @(),
+
+        [System.Management.Automation.PSCmdlet] $Cmdlet
     )
 
     $cliArgs = [ordered]@{}
@@ -32,9 +38,65 @@ function ConvertTo-MfaCliArgument {
         if ($null -eq $value) {
             continue
         }
+        if ($name -in $PathParameter -and $null -ne $Cmdlet) {
+            $value = @(foreach ($v in @($value)) { Resolve-MfaPath -Path ([string]$v) -Cmdlet $Cmdlet -ParameterName $name })
+            if ($BoundParameters[$name] -is [string]) {
+                $value = $value[0]
+            }
+        }
         $cliArgs[$Map[$name]] = $value
     }
     $cliArgs
+}
+
+function Resolve-MfaPath {
+    <#
+    .SYNOPSIS
+    A path as PowerShell means it, given as the file system path the CLI understands.
+    .DESCRIPTION
+    The CLI knows nothing of PowerShell's drives: '~\x', 'TEMP:\x' or a New-PSDrive name would
+    reach it as literal text. Such paths (and provider-qualified ones, FileSystem::...) are
+    resolved here; a path on another provider (Env:, HKLM:, Cert:) is refused (PATH_PROVIDER).
+    Anything else is left as it is: relative paths (the CLI runs in the current file system
+    location), and drive letters this PowerShell does not have (C:\ inside an image host, read
+    on Linux), which only the CLI can interpret.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [AllowEmptyString()]
+        [string] $Path,
+
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [string] $ParameterName = 'Path'
+    )
+
+    $psPath = $false
+    if ($Path -match '^~([\\/]|$)' -or $Path.Contains('::')) {
+        $psPath = $true
+    }
+    elseif ($Path -match '^(?<drive>[^:\\/]+):') {
+        # GetAll, not Get: a missing drive would throw, and a caught exception still lands in
+        # the caller's -ErrorVariable.
+        $name = $Matches['drive']
+        $psPath = @($Cmdlet.SessionState.Drive.GetAll() | Where-Object { $_.Name -eq $name }).Count -gt 0
+    }
+    if (-not $psPath) {
+        return $Path
+    }
+    $provider = $null
+    $psDrive = $null
+    $resolved = $Cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Path, [ref]$provider, [ref]$psDrive)
+    if ($provider.Name -ne 'FileSystem') {
+        $record = New-MfaErrorRecord -Code 'PATH_PROVIDER' -Message "-$ParameterName '$Path' is on the $($provider.Name) provider, not a file system path." -Target $Path -Remedy "Give -$ParameterName a file or folder path (C:\..., \\server\share\..., a relative path, or a FileSystem drive)." -ExitCode 2
+        $script:LastExitCode = 2
+        $global:LASTEXITCODE = 2
+        $Cmdlet.ThrowTerminatingError($record)
+    }
+    $resolved
 }
 
 function ConvertTo-MfaArgumentList {
@@ -52,7 +114,9 @@ function ConvertTo-MfaArgumentList {
 
         [string[]] $Positional,
 
-        [switch] $WhatIfRun
+        [switch] $WhatIfRun,
+
+        [switch] $ControlStdin
     )
 
     $argv = New-Object -TypeName 'System.Collections.Generic.List[string]'
@@ -87,6 +151,9 @@ function ConvertTo-MfaArgumentList {
     if ($WhatIfRun) {
         $argv.Add('--what-if')
     }
+    if ($ControlStdin) {
+        $argv.Add('--control-stdin')
+    }
     if (-not [string]::IsNullOrWhiteSpace($env:MFA_UPGRADE_LOG)) {
         $argv.Add('--log')
         $argv.Add($env:MFA_UPGRADE_LOG)
@@ -116,6 +183,7 @@ function ConvertTo-MfaCommandLine {
     param(
         [Parameter(Mandatory = $true)]
         [AllowEmptyCollection()]
+        [AllowEmptyString()]
         [string[]] $ArgumentList
     )
 

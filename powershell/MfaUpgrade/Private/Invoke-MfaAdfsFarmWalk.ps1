@@ -21,6 +21,8 @@ function Invoke-MfaAdfsFarmWalk {
 
         [System.Management.Automation.PSCredential] $Credential,
 
+        [string] $Authentication,
+
         [switch] $Unattended,
 
         [string] $Action = 'Upgrade the AD FS adapter'
@@ -28,20 +30,30 @@ function Invoke-MfaAdfsFarmWalk {
 
     $params = @{}
     foreach ($k in $BoundParameters.Keys) {
-        if ($k -notin @('ComputerName', 'Session', 'Credential', 'Unattended', 'WhatIf', 'Confirm')) {
+        if ($k -notin @('ComputerName', 'Session', 'Credential', 'Authentication', 'Unattended', 'WhatIf', 'Confirm')) {
             $params[$k] = $BoundParameters[$k]
         }
     }
     $node = $ComputerName[0]
     $limit = 4 * $ComputerName.Count + 4
     for ($run = 1; $run -le $limit; $run++) {
-        $rows = @(Invoke-MfaRemote -Cmdlet $Cmdlet -CommandName 'Invoke-MfaAdfsAdapterUpgrade' -BoundParameters $params -ComputerName $node -Credential $Credential -StatusRows -Action $Action)
-        $rows
-        $row = $rows | Select-Object -Last 1
+        # The rows go out as they come; the walk's own record is these rows, here on the console.
+        $row = $null
+        Invoke-MfaRemote -Cmdlet $Cmdlet -CommandName 'Invoke-MfaAdfsAdapterUpgrade' -BoundParameters $params -ComputerName $node -Credential $Credential -Authentication $Authentication -StatusRows -Action $Action | ForEach-Object {
+            if ($_.PSObject.TypeNames[0] -eq 'MfaUpgrade.ServerStatus') {
+                $row = $_
+            }
+            $_
+        }
         if ($null -eq $row -or $WhatIfPreference) {
             return
         }
-        $report = @($row.Output) | Where-Object { $null -ne $_ -and $null -ne $_.PSObject.Properties['status'] } | Select-Object -Last 1
+        $report = $null
+        foreach ($o in @($row.Output)) {
+            if ($null -ne $o -and $null -ne $o.PSObject.Properties['status']) {
+                $report = $o
+            }
+        }
         if ([int]$row.ExitCode -ne 5 -or $null -eq $report -or $null -eq $report.next) {
             return
         }

@@ -10,9 +10,11 @@ function Invoke-MfaFleetUpgrade {
       adfs-farm Invoke-MfaAdfsAdapterUpgrade -ComputerName <the farm's servers> when
                 -AdfsConfigPath is given, else a manual action.
     Each action gives one MfaUpgrade.ServerStatus row (Order, Action, ComputerName, Status,
-    ExitCode, Message). A failure stops the run with the action to start at again (-StartAt).
+    ExitCode, Message). A failure stops the run with the action to start at again (-StartAt);
+    under -WhatIf nothing changes, so every action is shown whatever the earlier ones gave.
     $LASTEXITCODE ends as 0, 3010 (some server needs a reboot), 5 (stopped at a manual action) or
-    the failing action's code.
+    the failing action's code (under -WhatIf, the worst of them). The progress bar is completed on
+    every way out.
     #>
     [CmdletBinding()]
     param(
@@ -34,14 +36,19 @@ function Invoke-MfaFleetUpgrade {
         [System.Management.Automation.PSCredential] $Credential
     )
 
-    $planKeys = @('PackagePath', 'VdirNames', 'VdirProperty', 'RemoveMobileAppWebService', 'UserCount', 'SdkVdir')
+    $planKeys = @('PackagePath', 'VdirNames', 'VdirProperty', 'RemoveMobileAppWebService', 'UserCount', 'SdkVdir', 'SkipComponent', 'IgnoreProduct', 'ReportPath')
     $planParams = @{ Fleet = $Fleet }
     foreach ($k in $planKeys) {
         if ($BoundParameters.ContainsKey($k)) {
             $planParams[$k] = $BoundParameters[$k]
         }
     }
-    $fleetPlan = @(Get-MfaUpgradePlan @planParams) | Where-Object { $_.PSObject.TypeNames[0] -eq 'MfaUpgrade.FleetPlan' } | Select-Object -First 1
+    $fleetPlan = $null
+    foreach ($o in @(Get-MfaUpgradePlan @planParams)) {
+        if ($null -eq $fleetPlan -and $o.PSObject.TypeNames[0] -eq 'MfaUpgrade.FleetPlan') {
+            $fleetPlan = $o
+        }
+    }
     if ($null -eq $fleetPlan -or $script:LastExitCode -ne 0) {
         $Cmdlet.WriteWarning("No fleet plan from '$Fleet': nothing was done.")
         return
@@ -63,106 +70,126 @@ function Invoke-MfaFleetUpgrade {
         $serverParams['Credential'] = $Credential
     }
 
-    $actions = @($fleetPlan.actions | Sort-Object -Property { [int]$_.order })
-    $total = $actions.Count
     $finalCode = 0
-    foreach ($a in $actions) {
-        $order = [int]$a.order
-        if ($order -lt $StartAt) {
-            continue
-        }
-        $title = [string]$a.title
-        $Cmdlet.WriteProgress((New-Object -TypeName 'System.Management.Automation.ProgressRecord' -ArgumentList 0, 'MFA Server fleet upgrade', "$order of $($total): $title"))
-        $kind = [string]$a.kind
-        if ($kind -eq 'adfs-farm' -and -not $AdfsConfigPath) {
-            $title = "$($title): run Invoke-MfaAdfsAdapterUpgrade -ComputerName $(@($a.farmServers) -join ', ') -FarmName $($a.server) -ConfigPath <the new adapter config>, or give -AdfsConfigPath"
-        }
-        $manual = ($a.manual -eq $true) -or ($kind -eq 'adfs-farm' -and -not $AdfsConfigPath)
-
-        if ($manual) {
-            if ($WhatIfPreference) {
-                $Cmdlet.ShouldProcess([string]$a.server, "Manual action $order of $($total): $title") | Out-Null
+    try {
+        $actions = @($fleetPlan.actions | Sort-Object -Property { [int]$_.order })
+        $total = $actions.Count
+        foreach ($a in $actions) {
+            $order = [int]$a.order
+            if ($order -lt $StartAt) {
                 continue
             }
-            if ($Unattended) {
-                New-MfaServerStatus -ComputerName ([string]$a.server) -Command 'manual' -ExitCode 5 -Status 'ManualStepRequired' -Message $title -Order $order -Action $kind
-                $Cmdlet.WriteWarning("Stopped before manual action $order of $($total) ($($a.server)): $title. Do it, then run Invoke-MfaServerUpgrade -Fleet '$Fleet' -StartAt $($order + 1) with the same options.")
-                $global:LASTEXITCODE = 5
-                $script:LastExitCode = 5
-                return
+            $title = [string]$a.title
+            $Cmdlet.WriteProgress((New-Object -TypeName 'System.Management.Automation.ProgressRecord' -ArgumentList 0, 'MFA Server fleet upgrade', "$order of $($total): $title"))
+            $kind = [string]$a.kind
+            if ($kind -eq 'adfs-farm' -and -not $AdfsConfigPath) {
+                $title = "$($title): run Invoke-MfaAdfsAdapterUpgrade -ComputerName $(@($a.farmServers) -join ', ') -FarmName $($a.server) -ConfigPath <the new adapter config>, or give -AdfsConfigPath"
             }
-            $done = $false
-            try {
-                $done = $Cmdlet.ShouldContinue("$title`n`nIs it done?", "Fleet action $order of $($total) on $($a.server): by hand")
-            }
-            catch {
-                $Cmdlet.WriteWarning("Cannot ask here: $($_.Exception.Message)")
-            }
-            if (-not $done) {
-                New-MfaServerStatus -ComputerName ([string]$a.server) -Command 'manual' -ExitCode 5 -Status 'Stopped' -Message "Not confirmed: $title. Run again with -StartAt $order." -Order $order -Action $kind
-                $global:LASTEXITCODE = 5
-                $script:LastExitCode = 5
-                return
-            }
-            New-MfaServerStatus -ComputerName ([string]$a.server) -Command 'manual' -ExitCode 0 -Status 'Done' -Message $title -Order $order -Action $kind
-            continue
-        }
+            $manual = ($a.manual -eq $true) -or ($kind -eq 'adfs-farm' -and -not $AdfsConfigPath)
 
-        if (-not $WhatIfPreference -and -not $Cmdlet.ShouldProcess([string]$a.server, "Fleet action $order of $($total): $title")) {
-            New-MfaServerStatus -ComputerName ([string]$a.server) -Command $kind -ExitCode 5 -Status 'Stopped' -Message "Not confirmed. Run again with -StartAt $order." -Order $order -Action $kind
-            $global:LASTEXITCODE = 5
-            $script:LastExitCode = 5
-            return
-        }
-        $common = @{}
-        if ($WhatIfPreference) {
-            $common['WhatIf'] = $true
-        }
-        else {
-            $common['Confirm'] = $false
-        }
-        if ($kind -eq 'adfs-farm') {
-            $farmParams = @{ ComputerName = @($a.farmServers); FarmName = [string]$a.server; ConfigPath = $AdfsConfigPath; Unattended = [bool]$Unattended }
-            if ($null -ne $Credential) {
-                $farmParams['Credential'] = $Credential
+            if ($manual) {
+                if ($WhatIfPreference) {
+                    $Cmdlet.ShouldProcess([string]$a.server, "Manual action $order of $($total): $title") | Out-Null
+                    continue
+                }
+                if ($Unattended) {
+                    New-MfaServerStatus -ComputerName ([string]$a.server) -Command 'manual' -ExitCode 5 -Status 'ManualStepRequired' -Message $title -Order $order -Action $kind
+                    $Cmdlet.WriteWarning("Stopped before manual action $order of $($total) ($($a.server)): $title. Do it, then run Invoke-MfaServerUpgrade -Fleet '$Fleet' -StartAt $($order + 1) with the same options.")
+                    $global:LASTEXITCODE = 5
+                    $script:LastExitCode = 5
+                    return
+                }
+                $done = $false
+                try {
+                    $done = $Cmdlet.ShouldContinue("$title`n`nIs it done?", "Fleet action $order of $($total) on $($a.server): by hand")
+                }
+                catch {
+                    $Cmdlet.WriteWarning("Cannot ask here: $($_.Exception.Message)")
+                }
+                if (-not $done) {
+                    New-MfaServerStatus -ComputerName ([string]$a.server) -Command 'manual' -ExitCode 5 -Status 'Stopped' -Message "Not confirmed: $title. Run again with -StartAt $order." -Order $order -Action $kind
+                    $global:LASTEXITCODE = 5
+                    $script:LastExitCode = 5
+                    return
+                }
+                New-MfaServerStatus -ComputerName ([string]$a.server) -Command 'manual' -ExitCode 0 -Status 'Done' -Message $title -Order $order -Action $kind
+                continue
             }
-            $rows = @(Invoke-MfaAdfsAdapterUpgrade @farmParams @common)
-        }
-        else {
-            $rows = @(Invoke-MfaServerUpgrade -ComputerName ([string]$a.server) @serverParams @common)
-        }
-        $worst = 0
-        foreach ($row in $rows) {
-            if ($row.PSObject.TypeNames[0] -eq 'MfaUpgrade.ServerStatus') {
-                $row.Order = $order
-                $row.Action = $kind
-                $code = 0
-                if ($null -ne $row.ExitCode) {
-                    $code = [int]$row.ExitCode
+
+            if (-not $WhatIfPreference -and -not $Cmdlet.ShouldProcess([string]$a.server, "Fleet action $order of $($total): $title")) {
+                New-MfaServerStatus -ComputerName ([string]$a.server) -Command $kind -ExitCode 5 -Status 'Stopped' -Message "Not confirmed. Run again with -StartAt $order." -Order $order -Action $kind
+                $global:LASTEXITCODE = 5
+                $script:LastExitCode = 5
+                return
+            }
+            $common = @{}
+            if ($WhatIfPreference) {
+                $common['WhatIf'] = $true
+            }
+            else {
+                $common['Confirm'] = $false
+            }
+            $worst = 0
+            $rowsOf = {
+                if ($kind -eq 'adfs-farm') {
+                    $farmParams = @{ ComputerName = @($a.farmServers); FarmName = [string]$a.server; ConfigPath = $AdfsConfigPath; Unattended = [bool]$Unattended }
+                    if ($null -ne $Credential) {
+                        $farmParams['Credential'] = $Credential
+                    }
+                    if ($BoundParameters.ContainsKey('Authentication')) {
+                        $farmParams['Authentication'] = $BoundParameters['Authentication']
+                    }
+                    Invoke-MfaAdfsAdapterUpgrade @farmParams @common
                 }
-                if ($code -ne 0 -and $code -ne 3010) {
-                    $worst = $code
-                }
-                elseif ($code -eq 3010 -and $finalCode -eq 0) {
-                    $finalCode = 3010
+                else {
+                    Invoke-MfaServerUpgrade -ComputerName ([string]$a.server) @serverParams @common
                 }
             }
-            $row
-        }
-        if ($worst -ne 0) {
-            $record = New-MfaErrorRecord -Code 'FLEET_STOPPED' -Message "fleet action $order ($title) ended with exit code $($worst): $(Get-MfaExitCodeMeaning -ExitCode $worst); the later actions were not started" -Target ([string]$a.server) -Remedy "Fix the cause on $($a.server) (Invoke-MfaServerUpgrade -Resume or -Rollback there), then run Invoke-MfaServerUpgrade -Fleet '$Fleet' -StartAt $order with the same options." -ExitCode $worst
-            $Cmdlet.WriteError($record)
-            $global:LASTEXITCODE = $worst
-            $script:LastExitCode = $worst
-            return
-        }
-        if ($finalCode -eq 3010) {
-            $Cmdlet.WriteWarning("$($a.server) needs a reboot to complete its upgrade: restart it before putting it back into service.")
+            # Each row goes out as it comes (a later stop of the pipeline loses none).
+            & $rowsOf | ForEach-Object {
+                if ($_.PSObject.TypeNames[0] -eq 'MfaUpgrade.ServerStatus') {
+                    $_.Order = $order
+                    $_.Action = $kind
+                    $code = 0
+                    if ($null -ne $_.ExitCode) {
+                        $code = [int]$_.ExitCode
+                    }
+                    if ($code -eq 3010) {
+                        $finalCode = Get-MfaWorstExitCode -ExitCode @($finalCode, 3010)
+                    }
+                    elseif ($code -ne 0) {
+                        $worst = Get-MfaWorstExitCode -ExitCode @($worst, $code)
+                    }
+                }
+                $_
+            }
+            if ($worst -ne 0 -and $WhatIfPreference) {
+                # Nothing was changed: show the rest of the walk too.
+                $finalCode = Get-MfaWorstExitCode -ExitCode @($finalCode, $worst)
+                continue
+            }
+            if ($worst -ne 0) {
+                $record = New-MfaErrorRecord -Code 'FLEET_STOPPED' -Message "fleet action $order ($title) ended with exit code $($worst): $(Get-MfaExitCodeMeaning -ExitCode $worst); the later actions were not started" -Target ([string]$a.server) -Remedy "Fix the cause on $($a.server) (Invoke-MfaServerUpgrade -Resume or -Rollback there), then run Invoke-MfaServerUpgrade -Fleet '$Fleet' -StartAt $order with the same options." -ExitCode $worst
+                $Cmdlet.WriteError($record)
+                $global:LASTEXITCODE = $worst
+                $script:LastExitCode = $worst
+                return
+            }
+            if ($finalCode -eq 3010) {
+                $Cmdlet.WriteWarning("$($a.server) needs a reboot to complete its upgrade: restart it before putting it back into service.")
+            }
         }
     }
-    $done = New-Object -TypeName 'System.Management.Automation.ProgressRecord' -ArgumentList 0, 'MFA Server fleet upgrade', 'Done'
-    $done.RecordType = [System.Management.Automation.ProgressRecordType]::Completed
-    $Cmdlet.WriteProgress($done)
+    finally {
+        $done = New-Object -TypeName 'System.Management.Automation.ProgressRecord' -ArgumentList 0, 'MFA Server fleet upgrade', 'Done'
+        $done.RecordType = [System.Management.Automation.ProgressRecordType]::Completed
+        try {
+            $Cmdlet.WriteProgress($done)
+        }
+        catch {
+            Write-Debug -Message 'progress could not be completed (pipeline stopped)'
+        }
+    }
     $global:LASTEXITCODE = $finalCode
     $script:LastExitCode = $finalCode
 }

@@ -13,7 +13,14 @@ function Get-MfaErrorCategory {
 
     switch -Regex ($Code) {
         '^USAGE$' { return [System.Management.Automation.ErrorCategory]::InvalidArgument }
-        '^REMOTE_' { return [System.Management.Automation.ErrorCategory]::ConnectionError }
+        '^(REMOTE_UNREACHABLE|REMOTE_DISCONNECTED)$' { return [System.Management.Automation.ErrorCategory]::ConnectionError }
+        '^(DOUBLE_HOP|PATH_UNREACHABLE)$' { return [System.Management.Automation.ErrorCategory]::PermissionDenied }
+        '^(REMOTE_MODULE_COPY|PULL_FAILED)$' { return [System.Management.Automation.ErrorCategory]::WriteError }
+        '^(PATH_PROVIDER|CLI_PROTOCOL)$' { return [System.Management.Automation.ErrorCategory]::InvalidArgument }
+        '^CLI_INTEGRITY$' { return [System.Management.Automation.ErrorCategory]::SecurityError }
+        '^INTERRUPTED$' { return [System.Management.Automation.ErrorCategory]::OperationStopped }
+        '^(RUN_IN_PROGRESS|RUN_OPEN)$' { return [System.Management.Automation.ErrorCategory]::ResourceBusy }
+        '^POSTCONDITION_FAILED$' { return [System.Management.Automation.ErrorCategory]::InvalidResult }
         '^NOT_WINDOWS$' { return [System.Management.Automation.ErrorCategory]::NotImplemented }
         'VERIFY_FAILED$' { return [System.Management.Automation.ErrorCategory]::InvalidResult }
         '^(MSI_1618|BACKUP_RUNNING|ADFS_RUN_IN_PROGRESS|FILE_BUSY|RUN_IN_PROGRESS)$' { return [System.Management.Automation.ErrorCategory]::ResourceBusy }
@@ -60,7 +67,10 @@ function New-MfaErrorRecord {
 
         [int] $ExitCode,
 
-        [string] $Command
+        [string] $Command,
+
+        # A category name to use instead of the code's own (a remote error keeps its category).
+        [string] $Category
     )
 
     $where = ''
@@ -73,6 +83,10 @@ function New-MfaErrorRecord {
     }
     $text = "$where$Message"
     $category = Get-MfaErrorCategory -Code $Code
+    $named = [System.Management.Automation.ErrorCategory]::NotSpecified
+    if ($Category -and [System.Enum]::TryParse([System.Management.Automation.ErrorCategory], $Category, [ref]$named) -and $category -eq [System.Management.Automation.ErrorCategory]::NotSpecified) {
+        $category = $named
+    }
     switch ($category) {
         'ObjectNotFound' { $exception = New-Object -TypeName 'System.IO.FileNotFoundException' -ArgumentList $text }
         'InvalidData' { $exception = New-Object -TypeName 'System.IO.InvalidDataException' -ArgumentList $text }

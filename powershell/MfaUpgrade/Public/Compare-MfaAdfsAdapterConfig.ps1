@@ -70,7 +70,7 @@ function Compare-MfaAdfsAdapterConfig {
     )
 
     process {
-        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ OldPath = 'old'; NewPath = 'new'; OutPath = 'out'; SdkVdir = 'sdk-vdir'; ImagePath = 'host' }
+        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ OldPath = 'old'; NewPath = 'new'; OutPath = 'out'; SdkVdir = 'sdk-vdir'; ImagePath = 'host' } -PathParameter @('OldPath', 'NewPath', 'OutPath', 'ImagePath') -Cmdlet $PSCmdlet
         if (-not $OutPath) {
             # A comparison only: nothing is written, nothing to confirm.
             Invoke-MfaCli -Command 'compare-adfs-config' -Arguments $cliArgs -Cmdlet $PSCmdlet

@@ -20,6 +20,7 @@ function Export-MfaBackup {
 
     .PARAMETER ImagePath
     Back up an image host folder instead of this computer. Maps to --host.
+    With -ComputerName or -Session: an image host folder on that server.
 
     .PARAMETER PassphraseFile
     A file whose first line is the passphrase: the bundle is encrypted (AES-256-GCM, key from
@@ -38,6 +39,17 @@ function Export-MfaBackup {
 
     .PARAMETER Credential
     The account for -ComputerName.
+
+    .PARAMETER Authentication
+    The WinRM authentication for -ComputerName. CredSSP (with -Credential) lets the server reach
+    a share with your credentials (the double hop); without it, a \\server\share path given to the
+    server is checked from there first and refused before anything runs.
+
+    .PARAMETER Destination
+    With -ComputerName or -Session: also copy each server's bundle to <Destination>\<server> on
+    this computer (Copy-Item -FromSession), verified here. Without CredSSP, a -Path on a share
+    (\\server\share\...) is done this way by itself: the bundle is written on the server in a
+    temporary folder, pulled to -Path from here, verified, and removed from the server.
 
     .EXAMPLE
     PS C:\> Export-MfaBackup -Path D:\Backups\MFA01-before-8.1
@@ -72,6 +84,8 @@ function Export-MfaBackup {
         [string] $Path,
 
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 
@@ -92,7 +106,15 @@ function Export-MfaBackup {
         [System.Management.Automation.Runspaces.PSSession[]] $Session,
 
         [Parameter(ParameterSetName = 'ComputerName')]
-        [System.Management.Automation.PSCredential] $Credential
+        [System.Management.Automation.PSCredential] $Credential,
+
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [System.Management.Automation.Runspaces.AuthenticationMechanism] $Authentication,
+
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
+        [ValidateNotNullOrEmpty()]
+        [string] $Destination
     )
 
     process {
@@ -100,10 +122,10 @@ function Export-MfaBackup {
             $PSBoundParameters['Role'] = $Role.ToLowerInvariant()
         }
         if ($PSCmdlet.ParameterSetName -ne 'Local') {
-            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action "Back up MFA Server to '$Path'"
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action "Back up MFA Server to '$Path'" -PathParameter @('Path', 'ImagePath', 'PassphraseFile') -PullParameter 'Path'
             return
         }
-        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ Path = 'out'; ImagePath = 'host'; PassphraseFile = 'passphrase-file'; Role = 'role' }
+        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ Path = 'out'; ImagePath = 'host'; PassphraseFile = 'passphrase-file'; Role = 'role' } -PathParameter @('Path', 'ImagePath', 'PassphraseFile') -Cmdlet $PSCmdlet
         $target = Get-MfaTargetName -ImagePath $ImagePath
         $text = Get-MfaShouldProcessText -Command 'backup' -Arguments $cliArgs -Target $target -Action "Back up MFA Server to '$Path' (the MFA Server service is stopped while the data file is copied)" -Cmdlet $PSCmdlet
         if ($null -eq $text) {

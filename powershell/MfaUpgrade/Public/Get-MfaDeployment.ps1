@@ -19,6 +19,7 @@ function Get-MfaDeployment {
     An image host: a folder that mirrors a Windows server (registry.reg, products.json,
     services.json, drive\C\...), such as a bundled sample or the image inside a backup bundle.
     Maps to --host.
+    With -ComputerName or -Session: an image host folder on that server.
 
     .PARAMETER ComputerName
     Servers to inspect through PowerShell remoting, one after another. The module is copied to a
@@ -29,6 +30,11 @@ function Get-MfaDeployment {
 
     .PARAMETER Credential
     The account for -ComputerName (an administrator of those servers).
+
+    .PARAMETER Authentication
+    The WinRM authentication for -ComputerName. CredSSP (with -Credential) lets the server reach
+    a share with your credentials (the double hop); without it, a \\server\share path given to the
+    server is checked from there first and refused before anything runs.
 
     .EXAMPLE
     PS C:\> Get-MfaDeployment
@@ -60,6 +66,8 @@ function Get-MfaDeployment {
     [OutputType('MfaUpgrade.Deployment')]
     param(
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 
@@ -72,15 +80,18 @@ function Get-MfaDeployment {
         [System.Management.Automation.Runspaces.PSSession[]] $Session,
 
         [Parameter(ParameterSetName = 'ComputerName')]
-        [System.Management.Automation.PSCredential] $Credential
+        [System.Management.Automation.PSCredential] $Credential,
+
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [System.Management.Automation.Runspaces.AuthenticationMechanism] $Authentication
     )
 
     process {
         if ($PSCmdlet.ParameterSetName -ne 'Local') {
-            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -PathParameter @('ImagePath')
             return
         }
-        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ ImagePath = 'host' }
+        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ ImagePath = 'host' } -PathParameter @('ImagePath') -Cmdlet $PSCmdlet
         Invoke-MfaCli -Command 'inventory' -Arguments $cliArgs -Cmdlet $PSCmdlet
     }
 }

@@ -13,6 +13,7 @@ function Get-MfaUpgradePlan {
 
     .PARAMETER ImagePath
     An image host folder to plan for instead of this computer. Maps to --host.
+    With -ComputerName or -Session: an image host folder on that server.
 
     .PARAMETER PackagePath
     The folder with the new installers (MFA Server, its components, the Visual C++
@@ -52,6 +53,24 @@ function Get-MfaUpgradePlan {
     .PARAMETER Credential
     The account for -ComputerName.
 
+    .PARAMETER Authentication
+    The WinRM authentication for -ComputerName. CredSSP (with -Credential) lets the server reach
+    a share with your credentials (the double hop); without it, a \\server\share path given to the
+    server is checked from there first and refused before anything runs.
+
+    .PARAMETER SkipComponent
+    Leave these components (userPortal, mobileAppWebService, webServiceSdk) to be upgraded by
+    hand: they are left alone and reported as left to do. Maps to --skip-component.
+
+    .PARAMETER IgnoreProduct
+    ProductCodes of products whose name only looks like part of MFA Server: the plan does not
+    account for them. Maps to --ignore-product.
+
+    .PARAMETER ReportPath
+    Also write a change report: one self-contained HTML file (readiness, plan, web.config diffs,
+    the AD FS window, the run). It holds no secrets, and is written under -WhatIf too. Maps to
+    --report.
+
     .EXAMPLE
     PS C:\> Get-MfaUpgradePlan -PackagePath D:\MFA\8.1.1.2 | Select-Object -ExpandProperty steps | Format-Table id, title
 
@@ -80,6 +99,8 @@ function Get-MfaUpgradePlan {
     [OutputType('MfaUpgrade.UpgradePlan', 'MfaUpgrade.FleetPlan')]
     param(
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 
@@ -106,6 +127,18 @@ function Get-MfaUpgradePlan {
         [ValidateNotNullOrEmpty()]
         [string[]] $SdkVdir,
 
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $ReportPath,
+
+        [Parameter()]
+        [ValidateSet('userPortal', 'mobileAppWebService', 'webServiceSdk')]
+        [string[]] $SkipComponent,
+
+        [Parameter()]
+        [ValidatePattern('^\{[0-9A-Fa-f-]{36}\}$')]
+        [string[]] $IgnoreProduct,
+
         [Parameter(Mandatory = $true, ParameterSetName = 'Fleet')]
         [ValidateNotNullOrEmpty()]
         [string] $Fleet,
@@ -119,7 +152,10 @@ function Get-MfaUpgradePlan {
         [System.Management.Automation.Runspaces.PSSession[]] $Session,
 
         [Parameter(ParameterSetName = 'ComputerName')]
-        [System.Management.Automation.PSCredential] $Credential
+        [System.Management.Automation.PSCredential] $Credential,
+
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [System.Management.Automation.Runspaces.AuthenticationMechanism] $Authentication
     )
 
     process {
@@ -127,10 +163,13 @@ function Get-MfaUpgradePlan {
             $PSBoundParameters['VdirNames'] = $VdirNames.ToLowerInvariant()
         }
         if ($PSCmdlet.ParameterSetName -in @('ComputerName', 'Session')) {
-            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -PathParameter @('ImagePath', 'PackagePath', 'Fleet', 'ReportPath')
             return
         }
         $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
+            ReportPath                 = 'report'
+            SkipComponent              = 'skip-component'
+            IgnoreProduct              = 'ignore-product'
             ImagePath                 = 'host'
             PackagePath               = 'packages'
             VdirNames                 = 'vdir-names'
@@ -139,7 +178,7 @@ function Get-MfaUpgradePlan {
             UserCount                 = 'users'
             SdkVdir                   = 'sdk-vdir'
             Fleet                     = 'fleet'
-        }
+        } -PathParameter @('ImagePath', 'PackagePath', 'Fleet', 'ReportPath') -Cmdlet $PSCmdlet
         Invoke-MfaCli -Command 'plan' -Arguments $cliArgs -Cmdlet $PSCmdlet
     }
 }

@@ -57,8 +57,9 @@ function Invoke-MfaAdfsAdapterUpgrade {
 
     .PARAMETER BackupPath
     Where the export, the originals of replaced files and the run state go (default
-    C:\ProgramData\mfa-upgrade\adfs). With several -ComputerName values it must be a share that
-    every AD FS server of the farm can reach (\\server\share\folder). Maps to --backup-dir.
+    C:\ProgramData\mfa-upgrade\adfs), as the server sees it. With several -ComputerName values
+    each server keeps its own there: a local folder is right (a share would need CredSSP, the
+    double hop). Maps to --backup-dir.
 
     .PARAMETER PackageFile
     MultiFactorAuthenticationAdfsAdapterSetup64.msi: install it on this server as part of the
@@ -73,6 +74,7 @@ function Invoke-MfaAdfsAdapterUpgrade {
 
     .PARAMETER ImagePath
     Work on an image host folder instead of this computer. Maps to --host.
+    With -ComputerName or -Session: an image host folder on that server.
 
     .PARAMETER Unattended
     With several -ComputerName: never wait for a person; a step by hand stops the run.
@@ -86,6 +88,28 @@ function Invoke-MfaAdfsAdapterUpgrade {
 
     .PARAMETER Credential
     The account for -ComputerName.
+
+    .PARAMETER Authentication
+    The WinRM authentication for -ComputerName. CredSSP (with -Credential) lets the server reach
+    a share with your credentials (the double hop); without it, a \\server\share path given to the
+    server is checked from there first and refused before anything runs.
+
+    .PARAMETER Resume
+    Go on with this server's paused or interrupted run, from its journal in -BackupPath. Maps to
+    --resume.
+
+    .PARAMETER Rollback
+    Undo what this server's run did, newest step first (the registration, the policy and the
+    replaced files put back). Maps to --rollback.
+
+    .PARAMETER MsiLogPath
+    The folder for the Windows Installer log of the adapter install (default
+    C:\Windows\Logs\MfaUpgrade). Maps to --msi-log-dir.
+
+    .PARAMETER ReportPath
+    Also write a change report: one self-contained HTML file (readiness, plan, web.config diffs,
+    the AD FS window, the run). It holds no secrets, and is written under -WhatIf too. Maps to
+    --report.
 
     .EXAMPLE
     PS C:\> Invoke-MfaAdfsAdapterUpgrade -ConfigPath 'C:\Program Files\Multi-Factor Authentication Server\MultiFactorAuthenticationAdfsAdapter.config' -WhatIf
@@ -159,9 +183,29 @@ function Invoke-MfaAdfsAdapterUpgrade {
 
         [Parameter()]
         [ValidateNotNullOrEmpty()]
+        [string] $ReportPath,
+
+        [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'Session')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [switch] $Resume,
+
+        [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'Session')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [switch] $Rollback,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $MsiLogPath,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
         [string] $FromStep,
 
         [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 
@@ -177,18 +221,21 @@ function Invoke-MfaAdfsAdapterUpgrade {
         [System.Management.Automation.Runspaces.PSSession[]] $Session,
 
         [Parameter(ParameterSetName = 'ComputerName')]
-        [System.Management.Automation.PSCredential] $Credential
+        [System.Management.Automation.PSCredential] $Credential,
+
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [System.Management.Automation.Runspaces.AuthenticationMechanism] $Authentication
     )
 
     process {
+        if ($Resume -and $Rollback) {
+            $record = New-MfaErrorRecord -Code 'USAGE' -Message '-Resume and -Rollback cannot be used together.' -Remedy 'Use -Resume to go on with the paused run, or -Rollback to undo it.' -ExitCode 2
+            $PSCmdlet.ThrowTerminatingError($record)
+        }
         $action = "Upgrade the MFA Server AD FS adapter (new config '$ConfigPath'): AD FS is restarted and the adapter re-registered"
         if ($PSCmdlet.ParameterSetName -eq 'ComputerName' -and @($ComputerName).Count -gt 1) {
-            # Each server continues the farm's run (--from): the run state, the exported configuration
-            # and the originals must be where every server of the farm can read them.
-            if (-not $BackupPath -or $BackupPath -notmatch '^\\\\[^\\]+\\[^\\]+') {
-                $reason = New-Object System.ArgumentException ('A farm walk over several AD FS servers needs -BackupPath on a share every one of them can reach (\\server\share\folder): the run state, the exported configuration and the originals are kept there, and a rollback on any server needs them.')
-                $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord ($reason, 'MfaAdfsFarmNeedsSharedBackup', [System.Management.Automation.ErrorCategory]::InvalidArgument, $BackupPath)))
-            }
+            # Each server keeps its own state (its --backup-dir, local by default) and the walk its
+            # record here (the status rows): no share is needed, and none is asked for.
             $params = @{}
             foreach ($k in $PSBoundParameters.Keys) {
                 $params[$k] = $PSBoundParameters[$k]
@@ -203,14 +250,18 @@ function Invoke-MfaAdfsAdapterUpgrade {
                         }
                     })
             }
-            Invoke-MfaAdfsFarmWalk -Cmdlet $PSCmdlet -BoundParameters $params -ComputerName $ComputerName -Credential $Credential -Unattended:$Unattended -Action $action
+            Invoke-MfaAdfsFarmWalk -Cmdlet $PSCmdlet -BoundParameters $params -ComputerName $ComputerName -Credential $Credential -Authentication $(if ($PSBoundParameters.ContainsKey('Authentication')) { [string]$Authentication } else { '' }) -Unattended:$Unattended -Action $action
             return
         }
         if ($PSCmdlet.ParameterSetName -ne 'Local') {
-            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action $action
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action $action -PathParameter @('ConfigPath', 'RegisterScriptPath', 'OutPath', 'OldConfigPath', 'BackupPath', 'PackageFile', 'ImagePath', 'MsiLogPath', 'ReportPath')
             return
         }
         $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
+            ReportPath                 = 'report'
+            Resume             = 'resume'
+            Rollback           = 'rollback'
+            MsiLogPath         = 'msi-log-dir'
             ConfigPath         = 'config'
             RegisterScriptPath = 'register-script'
             OutPath            = 'out'
@@ -225,7 +276,7 @@ function Invoke-MfaAdfsAdapterUpgrade {
             SdkVdir            = 'sdk-vdir'
             FromStep           = 'from'
             ImagePath          = 'host'
-        }
+        } -PathParameter @('ConfigPath', 'RegisterScriptPath', 'OutPath', 'OldConfigPath', 'BackupPath', 'PackageFile', 'ImagePath', 'MsiLogPath', 'ReportPath') -Cmdlet $PSCmdlet
         $target = Get-MfaTargetName -ImagePath $ImagePath
         $text = Get-MfaShouldProcessText -Command 'adfs-upgrade' -Arguments $cliArgs -Target $target -Action $action -Cmdlet $PSCmdlet
         if ($null -eq $text) {

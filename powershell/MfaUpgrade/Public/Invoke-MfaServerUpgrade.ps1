@@ -37,6 +37,7 @@ function Invoke-MfaServerUpgrade {
     .PARAMETER ImagePath
     Upgrade an image host folder instead of this computer (a rehearsal off the server). Maps to
     --host.
+    With -ComputerName or -Session: an image host folder on that server.
 
     .PARAMETER Resume
     Finish an interrupted upgrade from the journal in -BackupPath. Maps to --resume.
@@ -99,6 +100,24 @@ function Invoke-MfaServerUpgrade {
     .PARAMETER Credential
     The account for -ComputerName and -Fleet.
 
+    .PARAMETER Authentication
+    The WinRM authentication for -ComputerName. CredSSP (with -Credential) lets the server reach
+    a share with your credentials (the double hop); without it, a \\server\share path given to the
+    server is checked from there first and refused before anything runs.
+
+    .PARAMETER SkipComponent
+    Leave these components (userPortal, mobileAppWebService, webServiceSdk) to be upgraded by
+    hand: they are left alone and reported as left to do. Maps to --skip-component.
+
+    .PARAMETER IgnoreProduct
+    ProductCodes of products whose name only looks like part of MFA Server: the plan does not
+    account for them. Maps to --ignore-product.
+
+    .PARAMETER ReportPath
+    Also write a change report: one self-contained HTML file (readiness, plan, web.config diffs,
+    the AD FS window, the run). It holds no secrets, and is written under -WhatIf too. Maps to
+    --report.
+
     .EXAMPLE
     PS C:\> Invoke-MfaServerUpgrade -PackagePath D:\MFA\8.1.1.2 -BackupPath D:\Backups\MFA01-upgrade -WhatIf
 
@@ -146,6 +165,8 @@ function Invoke-MfaServerUpgrade {
         [string] $BackupPath,
 
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 
@@ -182,6 +203,18 @@ function Invoke-MfaServerUpgrade {
         [string[]] $SdkVdir,
 
         [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $ReportPath,
+
+        [Parameter()]
+        [ValidateSet('userPortal', 'mobileAppWebService', 'webServiceSdk')]
+        [string[]] $SkipComponent,
+
+        [Parameter()]
+        [ValidatePattern('^\{[0-9A-Fa-f-]{36}\}$')]
+        [string[]] $IgnoreProduct,
+
+        [Parameter()]
         [ValidateRange(1, 100)]
         [int] $InstallerRetryCount,
 
@@ -215,7 +248,11 @@ function Invoke-MfaServerUpgrade {
 
         [Parameter(ParameterSetName = 'ComputerName')]
         [Parameter(ParameterSetName = 'Fleet')]
-        [System.Management.Automation.PSCredential] $Credential
+        [System.Management.Automation.PSCredential] $Credential,
+
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Fleet')]
+        [System.Management.Automation.Runspaces.AuthenticationMechanism] $Authentication
     )
 
     process {
@@ -238,11 +275,14 @@ function Invoke-MfaServerUpgrade {
             $action = "Roll back the upgrade journaled in '$BackupPath' and restore its backup"
         }
         if ($PSCmdlet.ParameterSetName -ne 'Local') {
-            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action $action
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action $action -PathParameter @('ImagePath', 'PackagePath', 'BackupPath', 'MsiLogPath', 'ReportPath')
             return
         }
 
         $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
+            ReportPath                 = 'report'
+            SkipComponent              = 'skip-component'
+            IgnoreProduct              = 'ignore-product'
             ImagePath                  = 'host'
             PackagePath                = 'packages'
             BackupPath                 = 'backup'
@@ -257,7 +297,7 @@ function Invoke-MfaServerUpgrade {
             InstallerRetryCount        = 'retry-1618'
             InstallerRetryDelaySeconds = 'retry-delay'
             MsiLogPath                 = 'msi-log-dir'
-        }
+        } -PathParameter @('ImagePath', 'PackagePath', 'BackupPath', 'MsiLogPath', 'ReportPath') -Cmdlet $PSCmdlet
         $target = Get-MfaTargetName -ImagePath $ImagePath
         $text = Get-MfaShouldProcessText -Command 'upgrade' -Arguments $cliArgs -Target $target -Action $action -Cmdlet $PSCmdlet
         if ($null -eq $text) {
@@ -267,14 +307,21 @@ function Invoke-MfaServerUpgrade {
             return
         }
         while ($true) {
-            $results = @(Invoke-MfaCli -Command 'upgrade' -Arguments $cliArgs -ChangesMachine -Cmdlet $PSCmdlet)
-            $results
-            $upgradeResult = @($results | Where-Object { $_.PSObject.TypeNames[0] -eq 'MfaUpgrade.UpgradeResult' }) | Select-Object -Last 1
+            # Objects go down the pipeline as they come: an error made terminating by
+            # -ErrorAction Stop loses nothing already read.
+            $upgradeResult = $null
+            Invoke-MfaCli -Command 'upgrade' -Arguments $cliArgs -ChangesMachine -Cmdlet $PSCmdlet | ForEach-Object {
+                if ($_.PSObject.TypeNames[0] -eq 'MfaUpgrade.UpgradeResult') {
+                    $upgradeResult = $_
+                }
+                $_
+            }
             if ($Unattended -or $null -eq $upgradeResult -or [string]$upgradeResult.outcome -ne 'paused') {
                 break
             }
             # Paused at a manual step: ask whether it is done, then resume from the journal.
-            $step = @($upgradeResult.leftToDo) | Select-Object -Last 1
+            $left = @($upgradeResult.leftToDo)
+            $step = $left[$left.Count - 1]
             $question = "Manual step: $($step.title)`n$($step.instructions)`n`nIs it done? (No stops here; run again with -Resume when it is.)"
             $done = $false
             try {

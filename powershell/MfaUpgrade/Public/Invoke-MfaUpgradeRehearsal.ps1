@@ -44,6 +44,19 @@ function Invoke-MfaUpgradeRehearsal {
     Keep the rehearsed copy (its folder is in the result's kept property; open it with
     Get-MfaDeployment -ImagePath) instead of deleting it. Maps to --keep.
 
+    .PARAMETER SkipComponent
+    Leave these components (userPortal, mobileAppWebService, webServiceSdk) to be upgraded by
+    hand: they are left alone and reported as left to do. Maps to --skip-component.
+
+    .PARAMETER IgnoreProduct
+    ProductCodes of products whose name only looks like part of MFA Server: the plan does not
+    account for them. Maps to --ignore-product.
+
+    .PARAMETER ReportPath
+    Also write a change report: one self-contained HTML file (readiness, plan, web.config diffs,
+    the AD FS window, the run). It holds no secrets, and is written under -WhatIf too. Maps to
+    --report.
+
     .EXAMPLE
     PS C:\> Invoke-MfaUpgradeRehearsal -BackupPath D:\Backups\MFA01-before-8.1 -PackagePath D:\MFA\8.1.1.2
 
@@ -96,6 +109,18 @@ function Invoke-MfaUpgradeRehearsal {
 
         [Parameter()]
         [ValidateNotNullOrEmpty()]
+        [string] $ReportPath,
+
+        [Parameter()]
+        [ValidateSet('userPortal', 'mobileAppWebService', 'webServiceSdk')]
+        [string[]] $SkipComponent,
+
+        [Parameter()]
+        [ValidatePattern('^\{[0-9A-Fa-f-]{36}\}$')]
+        [string[]] $IgnoreProduct,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
         [string] $PassphraseFile,
 
         [Parameter()]
@@ -107,6 +132,9 @@ function Invoke-MfaUpgradeRehearsal {
             $PSBoundParameters['VdirNames'] = $VdirNames.ToLowerInvariant()
         }
         $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
+            ReportPath                 = 'report'
+            SkipComponent              = 'skip-component'
+            IgnoreProduct              = 'ignore-product'
             BackupPath                = 'backup'
             PackagePath               = 'packages'
             VdirNames                 = 'vdir-names'
@@ -116,7 +144,7 @@ function Invoke-MfaUpgradeRehearsal {
             SdkVdir                   = 'sdk-vdir'
             PassphraseFile            = 'passphrase-file'
             KeepCopy                  = 'keep'
-        }
+        } -PathParameter @('BackupPath', 'PackagePath', 'PassphraseFile', 'ReportPath') -Cmdlet $PSCmdlet
         Invoke-MfaCli -Command 'rehearse' -Arguments $cliArgs -Cmdlet $PSCmdlet
     }
 }

@@ -87,7 +87,7 @@ function Merge-MfaWebConfig {
             SdkVdir          = 'sdk-vdir'
             CarryRemovedKeys = 'carry-removed'
             ImagePath        = 'host'
-        }
+        } -PathParameter @('OldPath', 'NewPath', 'OutPath', 'ImagePath') -Cmdlet $PSCmdlet
         $written = $NewPath
         if ($OutPath) {
             $written = $OutPath

@@ -17,6 +17,7 @@ function Restore-MfaBackup {
 
     .PARAMETER ImagePath
     Restore into an image host folder instead of this computer. Maps to --host.
+    With -ComputerName or -Session: an image host folder on that server.
 
     .PARAMETER Include
     Also restore Web (the web components' web.config files) and/or Themes (the portal themes).
@@ -37,6 +38,11 @@ function Restore-MfaBackup {
 
     .PARAMETER Credential
     The account for -ComputerName.
+
+    .PARAMETER Authentication
+    The WinRM authentication for -ComputerName. CredSSP (with -Credential) lets the server reach
+    a share with your credentials (the double hop); without it, a \\server\share path given to the
+    server is checked from there first and refused before anything runs.
 
     .EXAMPLE
     PS C:\> Restore-MfaBackup -Path D:\Backups\MFA01-before-8.1 -WhatIf
@@ -66,6 +72,8 @@ function Restore-MfaBackup {
         [string] $Path,
 
         [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 
@@ -90,7 +98,10 @@ function Restore-MfaBackup {
         [System.Management.Automation.Runspaces.PSSession[]] $Session,
 
         [Parameter(ParameterSetName = 'ComputerName')]
-        [System.Management.Automation.PSCredential] $Credential
+        [System.Management.Automation.PSCredential] $Credential,
+
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [System.Management.Automation.Runspaces.AuthenticationMechanism] $Authentication
     )
 
     process {
@@ -98,10 +109,11 @@ function Restore-MfaBackup {
             $PSBoundParameters['Include'] = @($Include | ForEach-Object { $_.ToLowerInvariant() })
         }
         if ($PSCmdlet.ParameterSetName -ne 'Local') {
-            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action "Restore MFA Server from '$Path'"
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action "Restore MFA Server from '$Path'" -PathParameter @('Path', 'ImagePath', 'PassphraseFile', 'UndoPath')
             return
         }
-        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ ImagePath = 'host'; Include = 'include'; PassphraseFile = 'passphrase-file'; UndoPath = 'undo-dir' }
+        $Path = Resolve-MfaPath -Path $Path -Cmdlet $PSCmdlet -ParameterName 'Path'
+        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ ImagePath = 'host'; Include = 'include'; PassphraseFile = 'passphrase-file'; UndoPath = 'undo-dir' } -PathParameter @('ImagePath', 'PassphraseFile', 'UndoPath') -Cmdlet $PSCmdlet
         $target = Get-MfaTargetName -ImagePath $ImagePath
         $text = Get-MfaShouldProcessText -Command 'restore' -Arguments $cliArgs -Positional $Path -Target $target -Action "Restore from '$Path' (the MFA Server service is stopped while the data file is replaced)" -Cmdlet $PSCmdlet
         if ($null -eq $text) {

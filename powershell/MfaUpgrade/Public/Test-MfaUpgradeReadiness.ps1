@@ -15,6 +15,7 @@ function Test-MfaUpgradeReadiness {
 
     .PARAMETER ImagePath
     An image host folder to check instead of this computer. Maps to --host.
+    With -ComputerName or -Session: an image host folder on that server.
 
     .PARAMETER PackagePath
     The folder with the new installers: their version decides what is required. Maps to --packages.
@@ -31,6 +32,11 @@ function Test-MfaUpgradeReadiness {
 
     .PARAMETER Credential
     The account for -ComputerName.
+
+    .PARAMETER Authentication
+    The WinRM authentication for -ComputerName. CredSSP (with -Credential) lets the server reach
+    a share with your credentials (the double hop); without it, a \\server\share path given to the
+    server is checked from there first and refused before anything runs.
 
     .EXAMPLE
     PS C:\> Test-MfaUpgradeReadiness -PackagePath D:\MFA\8.1.1.2 -UserCount 5000 | Where-Object Status -ne 'pass'
@@ -55,6 +61,8 @@ function Test-MfaUpgradeReadiness {
     [OutputType('MfaUpgrade.ReadinessCheck')]
     param(
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
         [ValidateNotNullOrEmpty()]
         [string] $ImagePath,
 
@@ -75,15 +83,18 @@ function Test-MfaUpgradeReadiness {
         [System.Management.Automation.Runspaces.PSSession[]] $Session,
 
         [Parameter(ParameterSetName = 'ComputerName')]
-        [System.Management.Automation.PSCredential] $Credential
+        [System.Management.Automation.PSCredential] $Credential,
+
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [System.Management.Automation.Runspaces.AuthenticationMechanism] $Authentication
     )
 
     process {
         if ($PSCmdlet.ParameterSetName -ne 'Local') {
-            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -PathParameter @('ImagePath', 'PackagePath')
             return
         }
-        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ ImagePath = 'host'; PackagePath = 'packages'; UserCount = 'users' }
+        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ ImagePath = 'host'; PackagePath = 'packages'; UserCount = 'users' } -PathParameter @('ImagePath', 'PackagePath') -Cmdlet $PSCmdlet
         Invoke-MfaCli -Command 'check' -Arguments $cliArgs -Cmdlet $PSCmdlet
     }
 }

@@ -64,7 +64,7 @@ function Update-MfaAdfsRegisterScript {
     )
 
     process {
-        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ Path = 'script'; ConfigurationFilePath = 'config-path'; OutPath = 'out'; ImagePath = 'host' }
+        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ Path = 'script'; ConfigurationFilePath = 'config-path'; OutPath = 'out'; ImagePath = 'host' } -PathParameter @('Path', 'OutPath', 'ImagePath') -Cmdlet $PSCmdlet
         $written = $Path
         if ($OutPath) {
             $written = $OutPath

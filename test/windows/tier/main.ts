@@ -9,8 +9,10 @@ import { declareServerUninstall, declareUpgradeTests } from './installer.tier.js
 import { declareAgentServiceTests, declareDependentServiceTests } from './services.tier.js';
 import { declareInventoryTest } from './inventory.tier.js';
 import { declareInstallerThreadTests } from './msi-run.tier.js';
+import { declareConformanceTests } from './conformance.tier.js';
 import { runAll } from './harness.js';
 
+declareConformanceTests();
 declareAgentServiceTests();
 declareInventoryTest();
 declareUpgradeTests();
