@@ -41,10 +41,15 @@ export class ImageNetwork implements Network {
     } catch {
       return { error: `not a URL: ${url}` };
     }
-    if (!isLocal(u.hostname, this.hostJson.computerName ?? 'IMAGE')) return { error: `${u.hostname} cannot be reached from an image host` };
+    const sites = await this.iis.sites();
+    // A name one of this machine's sites is bound to reaches it too (a host-header binding).
+    const bound = sites.some((s) => s.bindings.some((b) => (b.bindingInformation.split(':')[2] ?? '').toLowerCase() === u.hostname.toLowerCase() && u.hostname !== ''));
+    if (!bound && !isLocal(u.hostname, this.hostJson.computerName ?? 'IMAGE')) return { error: `${u.hostname} cannot be reached from an image host` };
     const protocol = u.protocol.replace(/:$/, '');
     const port = u.port ? Number(u.port) : protocol === 'https' ? 443 : 80;
-    const site = (await this.iis.sites()).find((s: IisSite) => s.bindings.some((b) => b.protocol.toLowerCase() === protocol && bindingPort(b.bindingInformation) === port));
+    const hostOf = (info: string) => (info.split(':')[2] ?? '').toLowerCase();
+    const matches = (s: IisSite) => s.bindings.some((b) => b.protocol.toLowerCase() === protocol && bindingPort(b.bindingInformation) === port && (hostOf(b.bindingInformation) === '' || hostOf(b.bindingInformation) === u.hostname.toLowerCase()));
+    const site = sites.find(matches);
     if (!site) return { error: 'connection refused' };
     const path = decodeURIComponent(u.pathname);
     const apps = site.applications
