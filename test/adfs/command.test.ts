@@ -75,6 +75,7 @@ test('--json: registration failure gives the report, an error line and 1603; AD 
   t.regex(String(error['message']), /farm\/register failed: Register-AdfsAuthenticationProvider: Could not load/);
   t.regex(String(error['remedy']), /as it was found/);
   const after = JSON.parse(readFileSync(join(img.dir, 'adfs.json'), 'utf8')) as { providers: unknown; globalPolicy: unknown };
+  // The old adapter registered again, with the AdminName its assembly reports (as AD FS does).
   t.deepEqual(after.providers, before.providers);
   t.deepEqual(after.globalPolicy, before.globalPolicy);
   t.false(r.stdout.includes(SECRET));
