@@ -29,6 +29,7 @@ step('Prerequisites', ['check', '--host', host, '--packages', 'examples/packages
 // PF01 is the only server (no replication group): --role standalone, which an unattended run needs.
 const code = step('The upgrade: backup, plan, every step journaled', ['upgrade', '--host', host, '--packages', 'examples/packages', '--backup', backup, '--role', 'standalone', '--unattended'], [0, 5, 3010]);
 step('What is installed (after)', ['inventory', '--host', host]);
+step('Is the upgrade healthy?', ['verify-upgrade', '--host', host, '--backup', backup], [0, 4]);
 const bundle = join(backup, 'backup', readdirSync(join(backup, 'backup'))[0]);
 step('The backup, verified again', ['verify-backup', bundle]);
 process.stdout.write(`\nDone (upgrade exit code ${code}). The upgraded host image is ${host};\nthe backup bundle is ${bundle}, the journal ${join(backup, 'upgrade-journal.jsonl')}.\nTo undo: mfa-upgrade upgrade --host ${host} --backup ${backup} --rollback\n`);
