@@ -128,3 +128,19 @@ test('upgrade without --role and without a terminal pauses at the role before an
   t.like(after.steps.find((s) => s.id === '01-manual-confirm-role'), { status: 'done' });
   t.like(after.steps.find((s) => s.id === '02-backup'), { status: 'done' });
 });
+
+test('upgrade --fleet: the file gives this server\'s role and its subordinates\' versions; a bad file is refused (exit 3)', async (t) => {
+  const d = tempDir();
+  t.teardown(d.cleanup);
+  const file = join(d.dir, 'fleet.json');
+  writeFileSync(file, JSON.stringify({ servers: [{ name: 'MFA01', roles: ['master'], loadBalanced: true }, { name: 'MFA02', roles: ['subordinate'], version: '8.1.1.2' }] }));
+  const ok = await runCli(['upgrade', '--host', 'examples/hosts/mfa-7.0', '--packages', PKG, '--backup', join(d.dir, 'w'), '--fleet', file, '--what-if', '--json']);
+  t.is(ok.code, 0);
+  const plan = ok.events.find((e) => e['typeName'] === 'MfaUpgrade.UpgradePlan')?.['data'] as UpgradePlan;
+  t.deepEqual(plan.replication, { role: 'master', loadBalanced: true });
+  t.deepEqual(plan.blockers, []);
+  writeFileSync(file, JSON.stringify({ servers: [{ name: 'MFA01', roles: ['master'] }, { name: 'MFA02', roles: ['subordinate'], version: 'eight' }] }));
+  const bad = await runCli(['upgrade', '--host', 'examples/hosts/mfa-7.0', '--packages', PKG, '--backup', join(d.dir, 'w'), '--fleet', file, '--what-if', '--json']);
+  t.is(bad.code, 3);
+  t.regex(String(bad.events.find((e) => e['type'] === 'error')?.['message']), /"version" must be a version/);
+});
