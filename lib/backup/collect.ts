@@ -10,6 +10,7 @@ import { takeInventory } from '../inventory/take-inventory.js';
 import type { Inventory } from '../inventory/types.js';
 import { joinWindowsPath, windowsDirname } from '../util/winpath.js';
 import { relativeUnder, type FileTag, type ManifestGroup, type NotTaken } from './format.js';
+import { caseFoldHazard, ntfsUpper, segmentProblem } from './names.js';
 
 export interface PlannedFile {
   original: string;
@@ -44,7 +45,7 @@ class FileList {
   private readonly dirSet = new Set<string>();
 
   add(original: string, size: number, tag: FileTag): void {
-    const key = original.toLowerCase();
+    const key = ntfsUpper(original);
     const existing = this.byPath.get(key);
     if (existing) {
       if (!existing.tags.includes(tag)) existing.tags.push(tag);
@@ -56,27 +57,34 @@ class FileList {
   }
 
   addDir(original: string): void {
-    const key = original.toLowerCase();
+    const key = ntfsUpper(original);
     if (this.dirSet.has(key)) return;
     this.dirSet.add(key);
     this.directories.push(original);
   }
 
   has(original: string): boolean {
-    return this.byPath.has(original.toLowerCase());
+    return this.byPath.has(ntfsUpper(original));
   }
 }
 
 /** Every file under a folder, through the Files port; `keep` filters by path relative to the folder. */
-async function walk(host: Host, folder: string, list: FileList, tag: (rel: string) => FileTag | undefined, depth = 0): Promise<void> {
+async function walk(host: Host, folder: string, list: FileList, tag: (rel: string) => FileTag | undefined, notTaken: NotTaken[], depth = 0): Promise<void> {
   const entries = await host.files.listDir(folder);
   if (!entries) return;
   list.addDir(folder);
   if (depth > 64) return;
   for (const e of entries) {
     const path = joinWindowsPath(folder, e.name);
+    // A name a bundle could not carry safely (its case folds disagree, or Windows would not
+    // store it as written) is left out and said so: the bundle stays restorable.
+    const unsafe = caseFoldHazard(e.name) !== undefined ? 'its upper and lower case forms match different names' : segmentProblem(e.name, { shortNames: false });
+    if (unsafe) {
+      notTaken.push({ item: path, reason: `the name ${unsafe}` });
+      continue;
+    }
     if (e.isDirectory) {
-      await walk(host, path, list, (rel) => tag(joinWindowsPath(e.name, rel)), depth + 1);
+      await walk(host, path, list, (rel) => tag(joinWindowsPath(e.name, rel)), notTaken, depth + 1);
       continue;
     }
     const t = tag(e.name);
@@ -115,7 +123,7 @@ export async function collectBackup(host: Host): Promise<BackupPlan> {
     }
     dataFolder = windowsDirname(server.dataFile.path);
     groups.push({ kind: 'data', original: dataFolder });
-    await walk(host, dataFolder, list, () => 'data');
+    await walk(host, dataFolder, list, () => 'data', notTaken);
     // The server's services that were running are stopped while the data file is copied:
     // satellites (AD sync) first, the main service last.
     const running = server.services.filter((s) => s.state === 'running' || s.state === 'start_pending');
@@ -129,7 +137,7 @@ export async function collectBackup(host: Host): Promise<BackupPlan> {
       // Logs grow without bound on a live server: only the current service log is kept.
       if (top === 'logs') return logs && relativeUnder(server.installPath as string, logs)?.toLowerCase() === rel.toLowerCase() ? 'installFolder' : undefined;
       return 'installFolder';
-    });
+    }, notTaken);
   }
 
   for (const c of inventory.webComponents) {
@@ -139,8 +147,9 @@ export async function collectBackup(host: Host): Promise<BackupPlan> {
       if (rel.toLowerCase() === 'web.config') return 'webConfig';
       if (/^app_themes\\[^\\]+\\/i.test(rel)) return 'theme';
       return 'webComponent';
-    });
+    }, notTaken);
     for (const theme of c.themes) {
+      if (segmentProblem(theme)) continue; // its files were left out above, with the reason
       groups.push({ kind: 'theme', component: c.component, vdir: c.vdir, name: theme, original: joinWindowsPath(c.physicalPath, 'App_Themes', theme) });
     }
   }

@@ -6,13 +6,17 @@ import { promises as fsp } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ExitCode, MfaError, badInput } from '../errors.js';
 import { ENCRYPTED_SUFFIX, SNAPSHOT_DIR } from './format.js';
+import type { PassphraseInput } from './passphrase.js';
 import { readStored } from './read-bundle.js';
 import { protectBundle } from './take-backup.js';
 import { verifyBundle } from './verify.js';
 
-export async function extractSnapshot(bundleDir: string, dest: string, options: { passphrase?: string } = {}): Promise<string> {
+export async function extractSnapshot(bundleDir: string, dest: string, options: { passphrase?: PassphraseInput; expectDigest?: string } = {}): Promise<string> {
   const target = resolve(dest);
-  const { report, bundle } = await verifyBundle(bundleDir, options.passphrase !== undefined ? { passphrase: options.passphrase } : {});
+  const { report, bundle } = await verifyBundle(bundleDir, {
+    ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
+    ...(options.expectDigest !== undefined ? { expectDigest: options.expectDigest } : {}),
+  });
   if (bundle.manifest.encryption && !bundle.keys) throw badInput('the bundle is encrypted: extracting its snapshot needs its passphrase', bundleDir, { code: 'BUNDLE_PASSPHRASE_REQUIRED', remedy: 'Pass the passphrase the backup was taken with.' });
   if (!report.ok) throw badInput(`the bundle fails verification: ${report.problems.map((p) => `${p.path} ${p.detail}`).join('; ')}`, bundleDir, { code: 'BUNDLE_VERIFY_FAILED' });
   try {

@@ -3,10 +3,14 @@
 // file on the machine (registry exports, the AD FS export). Every stored file is listed once in
 // the manifest with its size and SHA-256; paths are checked here before anything touches them.
 import { badInput } from '../errors.js';
+import { ntfsUpper, segmentProblem } from './names.js';
 
 export const BUNDLE_FORMAT = 'mfa-upgrade/backup-bundle';
-/** Bumped when a reader of an older version could misread a bundle. */
-export const BUNDLE_FORMAT_VERSION = 1;
+/**
+ * Bumped when a reader of an older version could misread a bundle. 2: an encrypted bundle pads
+ * its files and keeps plaintext sizes and hashes in encrypted entries; passphrases are bytes.
+ */
+export const BUNDLE_FORMAT_VERSION = 2;
 export const MANIFEST_NAME = 'manifest.json';
 export const SEAL_NAME = 'manifest.seal';
 export const SNAPSHOT_DIR = 'snapshot';
@@ -40,9 +44,13 @@ export interface ManifestFile {
   stored: string;
   /** The Windows path it had on the machine; null for what the tool generated (registry exports, state files). */
   original: string | null;
-  /** Size and SHA-256 (lower-case hex) of the content as it was on the machine (the plaintext). */
-  size: number;
-  sha256: string;
+  /**
+   * Size and SHA-256 (lower-case hex) of the content as it was on the machine (the plaintext).
+   * An encrypted bundle of format 2 keeps them only in its encrypted entries: they are filled in
+   * when it is opened with the passphrase, and absent otherwise.
+   */
+  size?: number;
+  sha256?: string;
   tags: FileTag[];
   /** Encrypted bundles: size and SHA-256 of the stored (encrypted) file, checkable without the passphrase. */
   storedSize?: number;
@@ -71,6 +79,10 @@ export interface EncryptionInfo {
   kdf: { name: 'scrypt'; N: number; r: number; p: number; salt: string; keyLength: 64 };
   /** HMAC-SHA256 under the derived MAC key of a fixed text: tells a wrong passphrase from a tampered manifest. */
   keyCheck: string;
+  /** Format 2: how plaintexts are padded before encryption (crypto.ts paddedSize). */
+  padding?: 'padme-4k';
+  /** Format 2: the files' plaintext sizes and SHA-256s, in the order of files, AES-256-GCM (base64 nonce|ciphertext|tag). */
+  entries?: string;
 }
 
 export interface Manifest {
@@ -95,11 +107,12 @@ export interface Seal {
   value: string;
 }
 
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
-
 /**
  * Why a bundle-relative stored path is unsafe, or undefined when it is safe: it must be relative,
- * '/'-separated, without '.', '..', empty segments, backslashes, drive letters, colons or NUL.
+ * '/'-separated, and every segment a name Windows can hold as itself (no '.', '..', empty
+ * segments, backslashes, drive letters, colons, NUL, device names, trailing dots or spaces, or
+ * names whose case folds disagree). 8.3-looking names are allowed here: a machine's own folders
+ * may carry them; below a restore root they are refused (relativeWindowsPathProblem).
  */
 export function storedPathProblem(stored: unknown): string | undefined {
   if (typeof stored !== 'string' || stored === '') return 'is not a path';
@@ -109,16 +122,16 @@ export function storedPathProblem(stored: unknown): string | undefined {
   if (stored.startsWith('/')) return 'is absolute';
   if (/^[A-Za-z]:/.test(stored)) return 'starts with a drive letter';
   for (const seg of stored.split('/')) {
-    if (seg === '' || seg === '.') return 'has an empty or "." segment';
-    if (seg === '..') return 'climbs out with ".."';
-    if (seg.includes(':')) return 'holds a colon (a drive or an alternate data stream)';
+    const p = segmentProblem(seg, { shortNames: false });
+    if (p) return p;
   }
   return undefined;
 }
 
 /**
  * Why a path relative to a restore root (backslash-separated, from a manifest) is unsafe:
- * '..', absolute, drive letters, UNC, colons (alternate data streams), reserved device names.
+ * '..', absolute, drive letters, UNC, colons (alternate data streams), reserved device names,
+ * trailing dots and spaces, 8.3 short names, names whose case folds disagree.
  */
 export function relativeWindowsPathProblem(rel: string): string | undefined {
   if (rel === '') return 'is empty';
@@ -126,11 +139,8 @@ export function relativeWindowsPathProblem(rel: string): string | undefined {
   if (/^[\\/]/.test(rel)) return 'is absolute';
   if (/^[A-Za-z]:/.test(rel)) return 'starts with a drive letter';
   for (const seg of rel.split(/[\\/]/)) {
-    if (seg === '' || seg === '.') return 'has an empty or "." segment';
-    if (seg === '..') return 'climbs out with ".."';
-    if (/[<>:"|?*]/.test(seg) || /[\x00-\x1f]/.test(seg)) return `has a character Windows does not allow ('${seg}')`;
-    if (WINDOWS_RESERVED.test(seg)) return `names a device ('${seg}')`;
-    if (/[. ]$/.test(seg)) return `ends a name with a dot or space ('${seg}')`;
+    const p = segmentProblem(seg, { shortNames: true });
+    if (p) return `${p} ('${seg.replace(/[\u0000-\u001f]/g, '?')}')`;
   }
   return undefined;
 }
@@ -153,10 +163,16 @@ export function snapshotPathOf(windowsPath: string): string {
   return [SNAPSHOT_DIR, 'drive', drive, ...segments].join('/');
 }
 
-/** The path of child below root (both Windows paths), or undefined when it is not below it. Case-insensitive. */
+/** The path of child below root (both Windows paths), or undefined when it is not below it. Compared as NTFS does. */
 export function relativeUnder(root: string, child: string): string | undefined {
   const r = root.replace(/\\+$/, '');
   if (child.length <= r.length + 1) return undefined;
-  if (child.slice(0, r.length).toLowerCase() !== r.toLowerCase() || child[r.length] !== '\\') return undefined;
+  if (ntfsUpper(child.slice(0, r.length)) !== ntfsUpper(r) || child[r.length] !== '\\') return undefined;
   return child.slice(r.length + 1);
+}
+
+/** The plaintext size and SHA-256 of a file, which an encrypted bundle of format 2 shows only once opened with its key. */
+export function plainOf(f: ManifestFile): { size: number; sha256: string } {
+  if (f.size === undefined || f.sha256 === undefined) throw new Error(`the plaintext size and hash of '${f.stored}' are not known (the bundle was not opened with its passphrase)`);
+  return { size: f.size, sha256: f.sha256 };
 }

@@ -1,19 +1,28 @@
 // mfa-upgrade restore (procedure.md §4): refuses a bundle that fails verification, stops the
 // server's services, replaces the data file atomically, restores web.configs and themes when
-// asked, checks every written file against the manifest, and starts the services again. The
-// files it replaces are kept aside (a local undo folder), and put back if anything fails.
-import { createHash } from 'node:crypto';
-import { createReadStream, promises as fsp } from 'node:fs';
-import { join, resolve } from 'node:path';
+// asked, checks every written file against the manifest, and starts the services again, as an
+// engine run (restore-steps.ts): the files it replaces are kept in its undo folder with its
+// journal, and put back if anything fails or it is stopped.
+import { promises as fsp } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import type { Reporter } from '../reporting/reporter.js';
 import { ExitCode, MfaError, badInput } from '../errors.js';
-import type { Files, Host } from '../host/ports.js';
+import type { Host } from '../host/ports.js';
 import { takeInventory } from '../inventory/take-inventory.js';
-import type { Inventory, WebComponentInventory } from '../inventory/types.js';
-import { joinWindowsPath, windowsDirname } from '../util/winpath.js';
-import { relativeUnder, relativeWindowsPathProblem, type Manifest, type ManifestFile, type ManifestGroup } from './format.js';
+import type { Inventory } from '../inventory/types.js';
+import { plainOf } from './format.js';
+import { bundleGroups } from './group-match.js';
+import type { PassphraseInput } from './passphrase.js';
 import { ByteProgress, PROGRESS_IDS } from './progress.js';
-import { readStored, type OpenedBundle } from './read-bundle.js';
+import { restoreTargets, type RestoreWhat, type TargetFile } from './restore-targets.js';
+import type { OpenedBundle } from './read-bundle.js';
+import { fileStep, foldersStep, startServicesStep, stopServicesStep, type RestoreEnv } from './restore-steps.js';
+import { startRun } from '../engine/engine.js';
+import type { HostLock } from '../engine/host-lock.js';
+import { DEFAULT_RETRY } from '../engine/installer-op.js';
+import { undoStore } from '../engine/undo-store.js';
+import { SILENT_REPORTER } from '../reporting/reporter.js';
+import { NEVER_CANCELLED, type CancelSignal } from '../util/cancel.js';
 import { protectBundle } from './take-backup.js';
 import { verifyBundle, type VerifyReport } from './verify.js';
 import { removePath } from '../util/remove.js';
@@ -26,14 +35,21 @@ export interface RestoreInclude {
 export interface RestoreOptions {
   include?: RestoreInclude;
   whatIf?: boolean;
-  passphrase?: string;
+  passphrase?: PassphraseInput;
+  /** The digest backup printed: a bundle whose manifest has another is refused before anything is read. */
+  expectDigest?: string;
   output?: Reporter;
-  /** Local folder where the files the restore replaces are kept. Default: beside the bundle. */
+  /** Local folder where the files the restore replaces are kept (and its journal). Default: beside the bundle. */
   undoDir?: string;
   now?: () => Date;
+  /** A stop request: the restore ends at the next safe point and undoes what it did. */
+  cancel?: CancelSignal;
+  /** The host lock the caller holds (the restore command); a rollback's restore runs under the upgrade's. */
+  lock?: HostLock;
+  toolVersion?: string;
 }
 
-export type RestoreWhat = 'data' | 'webConfig' | 'theme';
+export type { RestoreWhat } from './restore-targets.js';
 
 export interface RestoreAction {
   kind: 'replaceFile' | 'createFile' | 'createFolder' | 'skip' | 'stopService' | 'startService';
@@ -57,137 +73,10 @@ export interface RestoreResult {
   verification: VerifyReport;
   /** Server services that were stopped before the restore and are left stopped. */
   leftStopped: string[];
-}
-
-interface FileAction {
-  file: ManifestFile;
-  target: string;
-  what: RestoreWhat;
-}
-
-async function writeToHost(files: Files, target: string, source: AsyncIterable<Uint8Array>): Promise<void> {
-  await files.writeStreamAtomic(target, source);
-}
-
-async function hashOnHost(host: Host, path: string): Promise<{ size: number; sha256: string }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of await host.files.openRead(path)) {
-    const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    hash.update(b);
-    size += b.length;
-  }
-  return { size, sha256: hash.digest('hex') };
-}
-
-/**
- * Where a backed-up component lives on the target: the component of the same kind that inventory
- * finds (same vdir first; a renamed vdir when there is one of its kind), else its old folder when
- * that still exists (a web.config broken enough that the component is no longer recognised).
- */
-async function targetFolder(host: Host, inv: Inventory, group: Extract<ManifestGroup, { kind: 'webComponent' | 'theme' }>): Promise<string | undefined> {
-  const same = inv.webComponents.filter((c) => c.component === group.component && c.physicalPath);
-  const found: WebComponentInventory | undefined = same.find((c) => c.vdir.toLowerCase() === group.vdir.toLowerCase()) ?? (same.length === 1 ? same[0] : undefined);
-  if (found) return found.physicalPath;
-  const folder = group.kind === 'theme' ? group.original.replace(/\\App_Themes\\[^\\]+$/i, '') : group.original;
-  const st = await host.files.stat(folder);
-  return st?.isDirectory ? folder : undefined;
-}
-
-function safeJoin(root: string, rel: string, original: string, bundle: string): string {
-  const problem = relativeWindowsPathProblem(rel);
-  if (problem) throw badInput(`'${original}' would be restored through a path that ${problem}`, bundle, { code: 'BUNDLE_PATH' });
-  return joinWindowsPath(root, rel);
-}
-
-/** Maps each file the restore puts back to its place on the target host. */
-async function planFiles(host: Host, manifest: Manifest, inv: Inventory, include: RestoreInclude, bundleDir: string, skipped: RestoreAction[]): Promise<{ files: FileAction[]; folders: string[] }> {
-  const files: FileAction[] = [];
-  const folders: string[] = [];
-  const server = inv.server;
-  if (!server?.installPath || !server.dataFile.path) {
-    throw new MfaError('MFA Server is not installed on the target machine: there is nowhere to put the data file', {
-      code: 'RESTORE_NO_SERVER',
-      exitCode: ExitCode.fatal,
-      remedy: 'Reinstall and activate MFA Server first (the version the backup was taken from, or later), then restore.',
-    });
-  }
-  const dataGroups = manifest.groups.filter((g): g is Extract<ManifestGroup, { kind: 'data' }> => g.kind === 'data');
-  const dataFiles = manifest.files.filter((f) => f.tags.includes('data') && f.original !== null);
-  if (dataGroups.length !== 1 || dataFiles.length === 0) {
-    throw badInput('the bundle holds no data file (it was taken on a machine without MFA Server)', bundleDir, { code: 'BUNDLE_NO_DATA', remedy: 'Restore from a bundle taken on the MFA Server master.' });
-  }
-  const dataGroup = dataGroups[0] as { original: string };
-  const dataTarget = windowsDirname(server.dataFile.path);
-  for (const f of dataFiles) {
-    const rel = relativeUnder(dataGroup.original, f.original as string);
-    if (rel === undefined) throw badInput(`'${f.original}' is tagged as data but lies outside the Data folder`, bundleDir, { code: 'BUNDLE_PATH' });
-    files.push({ file: f, target: safeJoin(dataTarget, rel, f.original as string, bundleDir), what: 'data' });
-  }
-
-  for (const g of manifest.groups) {
-    if (g.kind === 'webComponent' && include.web) {
-      const target = await targetFolder(host, inv, g);
-      const configs = manifest.files.filter((f) => f.tags.includes('webConfig') && f.original !== null && relativeUnder(g.original, f.original) !== undefined);
-      if (configs.length === 0) continue;
-      if (!target) {
-        skipped.push({ kind: 'skip', target: g.original, what: 'webConfig', reason: `no ${g.component} (vdir ${g.vdir}) is installed on the target: install it, then restore its web.config` });
-        continue;
-      }
-      for (const f of configs) {
-        const rel = relativeUnder(g.original, f.original as string) as string;
-        files.push({ file: f, target: safeJoin(target, rel, f.original as string, bundleDir), what: 'webConfig' });
-      }
-    }
-    if (g.kind === 'theme' && include.themes) {
-      const target = await targetFolder(host, inv, g);
-      if (!target) {
-        skipped.push({ kind: 'skip', target: g.original, what: 'theme', reason: `no ${g.component} (vdir ${g.vdir}) is installed on the target: install it, then restore its themes` });
-        continue;
-      }
-      const themeRoot = safeJoin(joinWindowsPath(target, 'App_Themes'), g.name, g.original, bundleDir);
-      folders.push(themeRoot);
-      for (const d of manifest.directories) {
-        const rel = relativeUnder(g.original, d.original);
-        if (rel !== undefined) folders.push(safeJoin(themeRoot, rel, d.original, bundleDir));
-      }
-      for (const f of manifest.files) {
-        if (!f.tags.includes('theme') || f.original === null) continue;
-        const rel = relativeUnder(g.original, f.original);
-        if (rel !== undefined) files.push({ file: f, target: safeJoin(themeRoot, rel, f.original, bundleDir), what: 'theme' });
-      }
-    }
-  }
-  return { files, folders };
-}
-
-interface Undo {
-  target: string;
-  /** Local copy of what the target held, or null when the restore created it. */
-  saved: string | null;
-}
-
-async function saveAside(host: Host, target: string, undoDir: string, n: number): Promise<string | null> {
-  const st = await host.files.stat(target);
-  if (!st) return null;
-  if (st.isDirectory) throw new MfaError('a folder stands where the restore would write a file', { code: 'RESTORE_TARGET_FOLDER', target, exitCode: ExitCode.fatal, remedy: 'Move the folder away, then restore again.' });
-  const local = join(undoDir, 'files', String(n));
-  const h = await fsp.open(local, 'wx', 0o600);
-  try {
-    for await (const chunk of await host.files.openRead(target)) {
-      const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-      let off = 0;
-      while (off < b.length) off += (await h.write(b, off, b.length - off)).bytesWritten;
-    }
-    await h.sync();
-  } finally {
-    await h.close();
-  }
-  return local;
-}
-
-async function* localStream(path: string): AsyncGenerator<Uint8Array> {
-  for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) yield c as Buffer;
+  /** The manifest's digest; whether it was checked against --expect-digest or a passphrase authenticated the bundle. */
+  digest: string;
+  authenticated: boolean;
+  warnings: string[];
 }
 
 export async function restoreBundle(host: Host, bundleDir: string, options: RestoreOptions = {}): Promise<RestoreResult> {
@@ -196,6 +85,7 @@ export async function restoreBundle(host: Host, bundleDir: string, options: Rest
   const dir = resolve(bundleDir);
   const verifyOptions: Parameters<typeof verifyBundle>[1] = {};
   if (options.passphrase !== undefined) verifyOptions.passphrase = options.passphrase;
+  if (options.expectDigest !== undefined) verifyOptions.expectDigest = options.expectDigest;
   if (output) verifyOptions.output = output;
   const { report, bundle } = await verifyBundle(dir, verifyOptions);
   if (bundle.manifest.encryption && !bundle.keys) {
@@ -208,9 +98,21 @@ export async function restoreBundle(host: Host, bundleDir: string, options: Rest
     });
   }
 
+  // The bundle's groups are data: checked whole before anything on the host is looked at.
+  const groups = bundleGroups(bundle.manifest, dir);
+  const warnings = [...report.formatWarnings];
+  const authenticated = bundle.sealOk === true && (bundle.keys !== undefined || bundle.digestChecked);
+  if (!authenticated) {
+    warnings.push('This bundle is not encrypted and no --expect-digest was given: anyone who could write to it could have changed it and recomputed its seal. Pass --expect-digest with the digest backup printed to restore only the bundle that was backed up.');
+  }
+  for (const w of warnings) output?.log('warning', w);
+
   const inv = await takeInventory(host);
   const actions: RestoreAction[] = [];
-  const { files, folders } = await planFiles(host, bundle.manifest, inv, include, dir, actions);
+  const targets = await restoreTargets(host, inv, groups, include, dir);
+  const files: TargetFile[] = targets.files;
+  const folders = targets.folders;
+  for (const s of targets.skipped) actions.push({ kind: 'skip', target: s.target, what: s.what, reason: s.reason });
   const server = inv.server as NonNullable<Inventory['server']>;
   const running = server.services.filter((s) => s.state === 'running' || s.state === 'start_pending');
   running.sort((a, b) => Number(/adsync/i.test(b.name)) - Number(/adsync/i.test(a.name)));
@@ -222,86 +124,68 @@ export async function restoreBundle(host: Host, bundleDir: string, options: Rest
   for (const folder of folders) if (!(await host.files.stat(folder))) fileActions.push({ kind: 'createFolder', target: folder });
   for (const f of files) {
     const exists = (await host.files.stat(f.target)) !== undefined;
-    fileActions.push({ kind: exists ? 'replaceFile' : 'createFile', target: f.target, what: f.what, from: f.file.original as string, size: f.file.size });
+    fileActions.push({ kind: exists ? 'replaceFile' : 'createFile', target: f.target, what: f.what, from: f.file.original as string, size: plainOf(f.file).size });
   }
   for (const name of [...toStop].reverse()) fileActions.push({ kind: 'startService', target: name });
   actions.unshift(...fileActions);
   const computerName = (await host.info()).computerName;
-  const result: RestoreResult = { bundle: dir, computerName, whatIf: options.whatIf === true, actions, undoDir: null, filesRestored: 0, bytes: 0, verification: report, leftStopped };
+  const result: RestoreResult = { bundle: dir, computerName, whatIf: options.whatIf === true, actions, undoDir: null, filesRestored: 0, bytes: 0, verification: report, leftStopped, digest: bundle.digest, authenticated, warnings };
   if (options.whatIf) return result;
 
   const stamp = (options.now ?? (() => new Date()))().toISOString().replace(/[:.]/g, '-');
   const undoDir = resolve(options.undoDir ?? `${dir}.restore-undo-${stamp}`);
   try {
-    await fsp.mkdir(join(undoDir, 'files'), { recursive: true, mode: 0o700 });
+    await fsp.mkdir(undoDir, { recursive: true, mode: 0o700 });
     await protectBundle(undoDir);
   } catch (e) {
     throw new MfaError(`cannot create the folder that keeps the replaced files: ${(e as Error).message}`, { code: 'RESTORE_UNDO_DIR', target: undoDir, exitCode: ExitCode.fatal, remedy: 'Pass --undo-dir with a local folder you can write to; nothing was changed.' });
   }
 
-  const total = files.reduce((n, f) => n + f.file.size, 0);
+  // The restore is an engine run: every file journaled before and after it is written, what it
+  // replaces kept in the undo store; a failure or a stop request undoes it, newest first.
+  const total = files.reduce((n, f) => n + plainOf(f.file).size, 0);
   const progress = new ByteProgress(output, PROGRESS_IDS.restore, 'Restoring', total);
-  const undo: Undo[] = [];
-  const stopped: string[] = [];
-  let failure: unknown;
-  try {
-    for (const name of toStop) {
-      output?.log('info', `Stopping ${name}`);
-      await host.services.stop(name);
-      stopped.push(name);
-    }
-    for (const folder of folders) await host.files.mkdirp(folder);
-    let n = 0;
-    for (const f of files) {
-      const saved = await saveAside(host, f.target, undoDir, n++);
-      undo.push({ target: f.target, saved });
-      await host.files.mkdirp(windowsDirname(f.target));
-      const source = (async function* () {
-        for await (const chunk of readStored(bundle as OpenedBundle, f.file)) {
-          progress.add(chunk.length, f.target);
-          yield chunk;
-        }
-      })();
-      await writeToHost(host.files, f.target, source);
-      const got = await hashOnHost(host, f.target);
-      if (got.size !== f.file.size || got.sha256 !== f.file.sha256) {
-        throw new MfaError(`the restored file does not match the backup (SHA-256 ${got.sha256}, expected ${f.file.sha256})`, { code: 'RESTORE_VERIFY_FAILED', target: f.target, exitCode: ExitCode.fatal, remedy: 'Check the disk of the target machine; the files were put back as they were.' });
-      }
-      output?.log('verbose', `Restored ${f.target}`);
-      result.filesRestored++;
-      result.bytes += f.file.size;
-    }
-    progress.complete();
-  } catch (e) {
-    failure = e;
-    output?.log('error', 'The restore failed: putting back the files it had replaced');
-    for (const u of [...undo].reverse()) {
-      try {
-        if (u.saved) await writeToHost(host.files, u.target, localStream(u.saved));
-        else await host.files.remove(u.target);
-      } catch (undoError) {
-        output?.log('error', `Could not put back ${u.target}: ${(undoError as Error).message}; its earlier content is in ${u.saved ?? '(nothing: it was new)'}`);
-      }
-    }
-  } finally {
-    for (const name of [...stopped].reverse()) {
-      try {
-        await host.services.start(name);
-        output?.log('info', `Started ${name}`);
-      } catch (e) {
-        output?.log('error', `${name} could not be started: ${e instanceof MfaError ? e.toString() : String(e)}`);
-        failure ??= new MfaError(`${name} could not be started after the restore`, { code: 'SERVICE_START_FAILED', target: name, exitCode: ExitCode.fatal, remedy: `Start-Service ${name}, and read its log.`, cause: e });
-      }
-    }
+  const encrypted = bundle.manifest.encryption !== null && bundle.manifest.encryption !== undefined;
+  const steps = [stopServicesStep(toStop), foldersStep(folders), ...files.map((f, n) => fileStep(n, f, encrypted)), startServicesStep(toStop)];
+  const run = await startRun<RestoreEnv>({
+    journalPath: join(undoDir, 'restore-journal.jsonl'),
+    workDir: undoDir,
+    kind: 'restore',
+    spec: { bundle: dir, files: files.map((f) => f.target) },
+    policy: 'undo',
+    onInterrupt: 'undo',
+    steps,
+    env: { bundle: bundle as OpenedBundle, progress },
+    host,
+    reporter: output ?? SILENT_REPORTER,
+    cancel: options.cancel ?? NEVER_CANCELLED,
+    localNode: computerName,
+    unattended: true,
+    retry: DEFAULT_RETRY,
+    logDir: 'C:\\Windows\\Logs\\MfaUpgrade',
+    toolVersion: options.toolVersion ?? 'unknown',
+    activity: `Restoring ${computerName}`,
+    ...(options.lock ? { lock: options.lock } : {}),
+  });
+  if (run.failure) {
+    const err = run.failure.error;
+    const cause = (err as { cause?: unknown }).cause;
+    const inner = cause instanceof MfaError ? cause : err;
+    throw new MfaError(`${inner.message}${run.outcome === 'rolled-back' || run.outcome === 'interrupted' ? ' (the files the restore had replaced were put back)' : ''}`, { code: inner.code, ...(inner.target ? { target: inner.target } : {}), exitCode: inner.exitCode, ...(inner.remedy ? { remedy: inner.remedy } : {}), cause: err });
   }
-  await fsp.writeFile(join(undoDir, 'undo.json'), `${JSON.stringify({ bundle: dir, time: stamp, restored: undo.map((u) => ({ target: u.target, previousContent: u.saved ? join('files', u.saved.split(/[\\/]/).pop() as string) : null })) }, null, 2)}\n`, { mode: 0o600 }).catch(() => undefined);
-  if (failure) {
-    const err = failure instanceof MfaError ? failure : new MfaError((failure as Error)?.message ?? String(failure), { code: (failure as NodeJS.ErrnoException)?.code ?? 'RESTORE_FAILED', exitCode: ExitCode.fatal, cause: failure });
-    throw new MfaError(`${err.message} (the files the restore had replaced were put back)`, { code: err.code, ...(err.target ? { target: err.target } : {}), exitCode: err.exitCode, ...(err.remedy ? { remedy: err.remedy } : {}), cause: failure });
+  progress.complete();
+  const written = files.filter((_, n) => run.steps.find((s) => s.id === `file-${String(n).padStart(3, '0')}`)?.status === 'done');
+  result.filesRestored = written.length;
+  result.bytes = written.reduce((sum, f) => sum + plainOf(f.file).size, 0);
+  // What was replaced, for an administrator who wants it back by hand (paths relative to the folder).
+  const kept = await undoStore(host, join(undoDir, 'undo')).entries();
+  const replaced = kept.some((e) => e.copy !== null);
+  if (replaced) {
+    const restored = kept.map((e) => ({ target: e.path, previousContent: e.copy === null ? null : relative(undoDir, e.copy) }));
+    await fsp.writeFile(join(undoDir, 'undo.json'), `${JSON.stringify({ bundle: dir, time: stamp, restored }, null, 2)}\n`, { mode: 0o600 });
+    result.undoDir = undoDir;
   }
-  if (undo.some((u) => u.saved)) result.undoDir = undoDir;
   else await removePath(undoDir).catch(() => undefined);
   for (const name of leftStopped) output?.log('warning', `${name} was stopped before the restore and is left stopped: start it with Start-Service ${name}.`);
   return result;
 }
-

@@ -10,7 +10,10 @@ import type { Host } from '../host/ports.js';
 import { ADFS_PROVIDER_NAMES } from '../inventory/take-inventory.js';
 import { joinWindowsPath } from '../util/winpath.js';
 import { collectBackup, type BackupPlan } from './collect.js';
-import { DEFAULT_SCRYPT, ENC_OVERHEAD, hmacHex, newEncryption, startEncrypt, type BundleKeys } from './crypto.js';
+import { DEFAULT_SCRYPT, ENC_OVERHEAD, hmacHex, newEncryption, paddedSize, sealEntries, startEncrypt, type BundleKeys } from './crypto.js';
+import { digestOf } from './digest.js';
+import { ntfsUpper } from './names.js';
+import { toPassphrase, type PassphraseInput } from './passphrase.js';
 import {
   BUNDLE_FORMAT,
   BUNDLE_FORMAT_VERSION,
@@ -20,6 +23,7 @@ import {
   SNAPSHOT_DIR,
   TOOL_VERSION,
   parseWindowsPath,
+  plainOf,
   type FileTag,
   type Manifest,
   type ManifestDirectory,
@@ -48,7 +52,7 @@ import { NEVER_CANCELLED, type CancelSignal } from '../util/cancel.js';
 export interface BackupOptions {
   /** The bundle folder to create (a local path); it must not exist. */
   out: string;
-  passphrase?: string;
+  passphrase?: PassphraseInput;
   role?: Role;
   output?: Reporter;
   /** Where bundle bytes are written (a seam: tests simulate a full disk here). */
@@ -68,6 +72,8 @@ export interface BackupResult {
   files: number;
   bytes: number;
   encrypted: boolean;
+  /** SHA-256 of manifest.json ("sha256:<hex>"): print it and keep it; --expect-digest checks it. */
+  digest: string;
   verification: VerifyReport;
   /** Services that could not be started again after the data copy (the command fails loudly on these). */
   restartFailures: Array<{ service: string; message: string }>;
@@ -120,7 +126,7 @@ class SnapshotNamer {
     const out = [SNAPSHOT_DIR, 'drive', drive];
     let key = drive;
     for (const seg of segments) {
-      key += `\\${seg.toLowerCase()}`;
+      key += `\\${ntfsUpper(seg)}`;
       let spelled = this.seen.get(key);
       if (spelled === undefined) {
         spelled = seg;
@@ -209,6 +215,14 @@ class BundleWriter {
         this.progress?.add(chunk.length, original ?? stored);
       }
       if (enc) {
+        // Zeros up to the padded size, so the stored size does not give the exact one away.
+        let pad = paddedSize(size) - size;
+        const zeros = Buffer.alloc(Math.min(pad, 1 << 20));
+        while (pad > 0) {
+          const n = Math.min(pad, zeros.length);
+          await put(enc.cipher.update(zeros.subarray(0, n)));
+          pad -= n;
+        }
         await put(enc.cipher.final());
         await put(enc.cipher.getAuthTag());
       }
@@ -328,6 +342,8 @@ export async function takeBackup(host: Host, options: BackupOptions): Promise<Ba
   const started = Date.now();
   const out = resolve(options.out);
   const output = options.output;
+  // The passphrase is checked before anything is looked at or written.
+  const material = options.passphrase !== undefined ? toPassphrase(options.passphrase).forNewBundle('--passphrase-file') : undefined;
   const fs = options.fs ?? localBundleFs;
   const role = options.role ?? 'unknown';
   if (await fsp.lstat(out).then(() => true, () => false)) {
@@ -340,7 +356,7 @@ export async function takeBackup(host: Host, options: BackupOptions): Promise<Ba
   for (const w of plan.warnings) output?.log('warning', w);
 
   const fileBytes = plan.files.reduce((n, f) => n + f.size, 0);
-  const needed = fileBytes + (options.passphrase !== undefined ? plan.files.length * ENC_OVERHEAD : 0) + DISK_MARGIN;
+  const needed = (options.passphrase !== undefined ? plan.files.reduce((n, f) => n + paddedSize(f.size) + ENC_OVERHEAD, 0) : fileBytes) + DISK_MARGIN;
   await fsp.mkdir(dirname(out), { recursive: true });
   const free = await localFreeSpace(dirname(out)).catch(() => undefined);
   if (free === undefined) output?.log('warning', `The free space of ${dirname(out)} cannot be measured here; the backup needs about ${formatBytes(needed)}.`);
@@ -351,7 +367,7 @@ export async function takeBackup(host: Host, options: BackupOptions): Promise<Ba
   let keys: BundleKeys | undefined;
   let encryption: Manifest['encryption'] = null;
   if (options.passphrase !== undefined) {
-    const made = await newEncryption(options.passphrase, options.scrypt ?? DEFAULT_SCRYPT);
+    const made = await newEncryption(material as Buffer, options.scrypt ?? DEFAULT_SCRYPT);
     keys = made.keys;
     encryption = made.info;
   }
@@ -431,14 +447,16 @@ export async function takeBackup(host: Host, options: BackupOptions): Promise<Ba
         ? { product: inv.server.product.name, version: inv.server.product.version, installPath: inv.server.installPath, dataFile: inv.server.dataFile.exists ? inv.server.dataFile.path : null, services: serverServiceNames }
         : null,
       consistency,
-      encryption,
-      files: writer.files,
+      encryption: encryption && keys ? { ...encryption, padding: 'padme-4k', entries: sealEntries(keys, writer.files.map((f) => f.stored), writer.files.map((f) => plainOf(f))) } : null,
+      // An encrypted bundle shows no plaintext size or hash: they are in the encrypted entries.
+      files: keys ? writer.files.map(({ size: _size, sha256: _sha256, ...rest }) => rest) : writer.files,
       directories,
       groups: plan.groups,
       notTaken,
       warnings,
     };
     const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    const digest = digestOf(manifestBytes);
     const seal: Seal = keys ? { algorithm: 'hmac-sha256', value: hmacHex(keys, manifestBytes) } : { algorithm: 'sha256', value: createHash('sha256').update(manifestBytes).digest('hex') };
     await writer.writeRaw(MANIFEST_NAME, manifestBytes);
     await writer.writeRaw(SEAL_NAME, Buffer.from(`${JSON.stringify(seal)}\n`));
@@ -465,6 +483,7 @@ export async function takeBackup(host: Host, options: BackupOptions): Promise<Ba
       files: manifest.files.length,
       bytes: fileBytes,
       encrypted: keys !== undefined,
+      digest,
       verification: { ...report, bundle: out },
       restartFailures,
       durationMs: Date.now() - started,

@@ -10,16 +10,17 @@ import {
   MANIFEST_NAME,
   SEAL_NAME,
   parseWindowsPath,
-  relativeUnder,
-  relativeWindowsPathProblem,
   snapshotPathOf,
   storedPathProblem,
   type Manifest,
   type ManifestFile,
   type NotTaken,
 } from './format.js';
+import { matchGroups } from './group-match.js';
+import { ntfsUpper, printable } from './names.js';
+import type { PassphraseInput } from './passphrase.js';
 import { ByteProgress, PROGRESS_IDS } from './progress.js';
-import { openBundle, readStored, type OpenedBundle } from './read-bundle.js';
+import { openBundle, readStored, type OpenOptions, type OpenedBundle } from './read-bundle.js';
 
 export type ProblemKind = 'missing' | 'extra' | 'altered' | 'unsafe' | 'link' | 'manifest';
 
@@ -37,6 +38,8 @@ export interface VerifyReport {
   /** Whether the manifest's seal was checked (an encrypted bundle's needs the passphrase). */
   authenticated: boolean;
   formatVersion: number;
+  /** The manifest's digest ("sha256:<hex>"), to compare with the one backup printed. */
+  digest: string;
   createdAt: string;
   computerName: string;
   files: number;
@@ -44,10 +47,14 @@ export interface VerifyReport {
   problems: VerifyProblem[];
   notTaken: NotTaken[];
   warnings: string[];
+  /** What a bundle of an older format lacks. */
+  formatWarnings: string[];
 }
 
 export interface VerifyOptions {
-  passphrase?: string;
+  passphrase?: PassphraseInput;
+  /** The digest backup printed: another digest is refused (exit 3). */
+  expectDigest?: string;
   keys?: BundleKeys;
   output?: Reporter;
   /** Names at the bundle's top level that are not part of it (the writer's lock file). */
@@ -85,20 +92,10 @@ function checkManifestPaths(manifest: Manifest): { problems: VerifyProblem[]; un
   const problems: VerifyProblem[] = [];
   const unsafe = new Set<string>();
   const flag = (f: ManifestFile | { stored: string }, detail: string, kind: ProblemKind = 'unsafe') => {
-    problems.push({ kind, path: String(f.stored), detail });
+    problems.push({ kind, path: printable(f.stored), detail });
     unsafe.add(f.stored);
   };
   const suffix = manifest.encryption ? ENCRYPTED_SUFFIX : '';
-  const groupProblems = new Map<Manifest["groups"][number], string>();
-  for (const g of manifest.groups) {
-    try {
-      parseWindowsPath(g.original, MANIFEST_NAME);
-      if (g.kind === 'theme' && (typeof g.name !== 'string' || relativeWindowsPathProblem(g.name) || g.name.includes('\\'))) groupProblems.set(g, `theme name '${String(g.name)}' is not a plain folder name`);
-    } catch (e) {
-      groupProblems.set(g, (e as Error).message);
-    }
-  }
-  for (const [g, detail] of groupProblems) problems.push({ kind: 'unsafe', path: MANIFEST_NAME, detail: `${g.kind} root: ${detail}` });
   const seen = new Set<string>();
   for (const f of manifest.files) {
     const p = storedPathProblem(f.stored);
@@ -106,8 +103,9 @@ function checkManifestPaths(manifest: Manifest): { problems: VerifyProblem[]; un
       flag(f, `the bundle path ${p}`);
       continue;
     }
-    const key = f.stored.toLowerCase();
-    if (seen.has(key)) flag(f, 'is listed twice in the manifest', 'manifest');
+    // Compared as NTFS compares names: a bundle copied to Windows must not fold two entries into one file.
+    const key = ntfsUpper(f.stored);
+    if (seen.has(key)) flag(f, 'is listed twice in the manifest (or names the same file on Windows as another entry)', 'manifest');
     seen.add(key);
     if (!f.stored.startsWith('snapshot/') && !f.stored.startsWith('extra/')) flag(f, 'lies outside snapshot/ and extra/');
     if (f.original === null) {
@@ -116,32 +114,18 @@ function checkManifestPaths(manifest: Manifest): { problems: VerifyProblem[]; un
     }
     try {
       parseWindowsPath(f.original, MANIFEST_NAME);
-    } catch (e) {
-      flag(f, `original path: ${(e as Error).message}`);
+    } catch {
+      flag(f, 'has an original path that is not an absolute local Windows path without ".." or forbidden characters');
       continue;
     }
-    if (snapshotPathOf(f.original).toLowerCase() + suffix !== key) flag(f, `does not lie where its original path '${f.original}' belongs in the snapshot`);
-    // A file restored under a root must lie below that root by a plain relative path.
-    const roots: Array<{ tag: string; kinds: string[] }> = [
-      { tag: 'data', kinds: ['data'] },
-      { tag: 'webConfig', kinds: ['webComponent'] },
-      { tag: 'theme', kinds: ['theme'] },
-      { tag: 'adfsAdapterConfig', kinds: ['adfsAdapter'] },
-    ];
-    for (const r of roots) {
-      if (!f.tags.includes(r.tag as never)) continue;
-      const rels = manifest.groups.filter((g) => r.kinds.includes(g.kind) && !groupProblems.has(g)).map((g) => relativeUnder(g.original, f.original as string)).filter((x): x is string => x !== undefined);
-      if (rels.length === 0) flag(f, `is tagged ${r.tag} but lies under no ${r.kinds.join('/')} root of the manifest`);
-      for (const rel of rels) {
-        const rp = relativeWindowsPathProblem(rel);
-        if (rp) flag(f, `its path below its ${r.tag} root ${rp}`);
-      }
-    }
+    if (ntfsUpper(snapshotPathOf(f.original) + suffix) !== key) flag(f, `does not lie where its original path belongs in the snapshot`);
   }
   for (const d of manifest.directories) {
     const p = storedPathProblem(d.stored);
     if (p) flag(d, `the bundle path ${p}`);
   }
+  // The groups and what restore would write: one identity per group, every file below its root.
+  for (const detail of matchGroups(manifest).problems) problems.push({ kind: 'unsafe', path: MANIFEST_NAME, detail });
   return { problems, unsafe };
 }
 
@@ -202,7 +186,7 @@ export async function verifyOpened(bundle: OpenedBundle, options: VerifyOptions 
   }
 
   const readable = manifest.files.filter((f) => !unsafe.has(f.stored));
-  const total = readable.reduce((n, f) => n + (encrypted ? (f.storedSize ?? f.size) : f.size), 0);
+  const total = readable.reduce((n, f) => n + ((encrypted ? f.storedSize : f.size) ?? 0), 0);
   const progress = new ByteProgress(options.output, PROGRESS_IDS.verify, 'Verifying backup', total);
   let bytes = 0;
   for (const f of readable) {
@@ -215,9 +199,10 @@ export async function verifyOpened(bundle: OpenedBundle, options: VerifyOptions 
     if (entry.kind !== 'file') continue; // named above
     const local = join(bundle.dir, ...f.stored.split('/'));
     if (!encrypted) {
-      if (entry.size !== f.size) {
-        problems.push({ kind: 'altered', path: f.stored, detail: `is ${entry.size} bytes, the manifest says ${f.size}${entry.size < f.size ? ' (truncated)' : ''}` });
-        progress.add(f.size, f.stored);
+      const size = f.size ?? 0;
+      if (entry.size !== size) {
+        problems.push({ kind: 'altered', path: f.stored, detail: `is ${entry.size} bytes, the manifest says ${size}${entry.size < size ? ' (truncated)' : ''}` });
+        progress.add(size, f.stored);
         continue;
       }
       const got = await hashLocal(local, progress, f.stored);
@@ -251,7 +236,8 @@ export async function verifyOpened(bundle: OpenedBundle, options: VerifyOptions 
     }
     bytes += size;
     const sha = hash.digest('hex');
-    if (size !== f.size || sha !== f.sha256) problems.push({ kind: 'altered', path: f.stored, detail: `decrypts to ${size} bytes with SHA-256 ${sha}, the manifest says ${f.size} bytes, ${f.sha256}` });
+    // The plaintext's hash and size are private in an encrypted bundle: never printed.
+    if (size !== f.size || sha !== f.sha256) problems.push({ kind: 'altered', path: f.stored, detail: 'decrypts to other content than was backed up' });
   }
   progress.complete();
   return {
@@ -260,6 +246,7 @@ export async function verifyOpened(bundle: OpenedBundle, options: VerifyOptions 
     encrypted,
     authenticated: bundle.sealOk === true,
     formatVersion: manifest.formatVersion,
+    digest: bundle.digest,
     createdAt: manifest.createdAt,
     computerName: manifest.host.computerName,
     files: manifest.files.length,
@@ -267,13 +254,15 @@ export async function verifyOpened(bundle: OpenedBundle, options: VerifyOptions 
     problems,
     notTaken: manifest.notTaken,
     warnings: manifest.warnings,
+    formatWarnings: bundle.formatWarnings,
   };
 }
 
 /** Opens and verifies a bundle. Throws (exit 3) when it cannot be opened at all. */
 export async function verifyBundle(dir: string, options: VerifyOptions = {}): Promise<{ report: VerifyReport; bundle: OpenedBundle }> {
-  const open: { passphrase?: string; keys?: BundleKeys; allowPartial?: boolean } = { allowPartial: options.allowPartial === true };
+  const open: OpenOptions = { allowPartial: options.allowPartial === true };
   if (options.passphrase !== undefined) open.passphrase = options.passphrase;
+  if (options.expectDigest !== undefined) open.expectDigest = options.expectDigest;
   if (options.keys !== undefined) open.keys = options.keys;
   const bundle = await openBundle(dir, open);
   return { report: await verifyOpened(bundle, options), bundle };

@@ -1,6 +1,6 @@
 // The command table. Each command's code is loaded only when it runs.
 import { adfsUpgradeSpec } from './commands/adfs-upgrade.spec.js';
-import { backupSpec, passphraseFileOption, restoreSpec, verifyBackupSpec } from './commands/backup.spec.js';
+import { backupSpec, expectDigestOption, passphraseFileOption, restoreSpec, verifyBackupSpec } from './commands/backup.spec.js';
 import { compareAdfsConfigSpec } from './commands/compare-adfs-config.spec.js';
 import { mergeConfigSpec } from './commands/merge-config.spec.js';
 import { patchRegisterScriptSpec } from './commands/patch-register-script.spec.js';
@@ -21,7 +21,7 @@ export const commands: CommandSpec[] = [
     changesMachine: false,
     options: [
       hostOption,
-      { name: 'users', type: 'number', valueName: 'N', description: 'Regularly authenticating users, to check memory against the sizing table.' },
+      { name: 'users', type: 'number', valueName: 'N', integer: true, min: 1, max: 100000000, description: 'Regularly authenticating users, to check memory against the sizing table.' },
       { name: 'packages', type: 'string', valueName: 'dir', description: 'The installers to be used (their version decides what is required).' },
     ],
     load: () => import('./commands/check.js'),
@@ -48,8 +48,8 @@ export const commands: CommandSpec[] = [
       { name: 'resume', type: 'boolean', description: 'Finish an interrupted upgrade from its journal.' },
       { name: 'rollback', type: 'boolean', description: 'Undo what an upgrade did, newest step first, and restore from its backup.' },
       { name: 'unattended', type: 'boolean', description: 'Never wait for a person: manual steps are recorded as left to do (exit 5 at the end).' },
-      { name: 'retry-1618', type: 'number', valueName: 'N', description: 'Attempts for an install that finds another installation running (default 6).' },
-      { name: 'retry-delay', type: 'number', valueName: 'seconds', description: 'First wait before retrying 1618, doubled each time (default 30).' },
+      { name: 'retry-1618', type: 'number', valueName: 'N', integer: true, min: 1, max: 100, description: 'Attempts for an install that finds another installation running (default 6).' },
+      { name: 'retry-delay', type: 'number', valueName: 'seconds', integer: true, min: 0, max: 3600, description: 'First wait before retrying 1618, doubled each time (default 30).' },
       { name: 'msi-log-dir', type: 'string', valueName: 'path', description: 'Folder on the server for the Windows Installer logs (default C:\\Windows\\Logs\\MfaUpgrade).' },
       { name: 'fleet', type: 'string', valueName: 'file', description: 'The fleet file (as for plan --fleet): this server\'s role and load balancer, and its subordinates\' versions ("version") for a master.' },
       { name: 'conversion-timeout', type: 'number', valueName: 'minutes', description: 'How long to follow the MFA Server service log for the end of the data file conversion after its install (default 60); then the run pauses for a person to confirm (exit 5).' },
@@ -64,6 +64,7 @@ export const commands: CommandSpec[] = [
       { name: 'backup', type: 'string', valueName: 'bundle', description: 'The backup bundle whose snapshot is rehearsed on.', required: true },
       ...planOptionSpecs,
       passphraseFileOption,
+      expectDigestOption,
       { name: 'keep', type: 'boolean', description: 'Keep the rehearsed copy (and say where) instead of deleting it.' },
     ],
     load: () => import('./commands/rehearse.js'),

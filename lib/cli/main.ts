@@ -1,7 +1,7 @@
 // Entry point of the compiled bundle (dist/mfa-upgrade.cjs). Kept small: it imports only the
 // command table and loads the chosen command on demand.
 import { ExitCode, MfaError } from '../errors.js';
-import { flag, helpText, parseArgs, str } from './args.js';
+import { flag, helpText, parseArgs, str, unknownCommandError } from './args.js';
 import { commands, findCommand } from './commands.js';
 import { installInterrupts, type Interrupts } from './interrupts.js';
 import { Output } from './output.js';
@@ -43,7 +43,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const spec = findCommand(name);
   const early = new Output({ json, verbose: false, write: io.stdout, writeErr: io.stderr });
   if (!spec) {
-    const err = new MfaError(`unknown command '${name}'`, { code: 'USAGE', exitCode: ExitCode.usage, remedy: "Run 'mfa-upgrade --help' for the commands." });
+    const err = unknownCommandError(name, commands.map((c) => c.name));
     early.error(err);
     early.result(err.exitCode);
     return err.exitCode;

@@ -14,6 +14,10 @@ export interface OptionSpec {
   description: string;
   valueName?: string;
   required?: boolean;
+  /** Numbers: the smallest and largest value accepted, and whether it must be whole. */
+  min?: number;
+  max?: number;
+  integer?: boolean;
 }
 
 export interface PositionalSpec {

@@ -29,6 +29,8 @@ export interface RunOptions<Env> {
   /** What the journal keeps to rebuild the steps on --resume / --rollback (the plan). */
   spec: unknown;
   policy: FailurePolicy;
+  /** What a stop request does: stop at a safe point with the journal open (default), or undo what the run did. */
+  onInterrupt?: 'pause' | 'undo';
   steps: Array<EngineStep<Env>>;
   env: Env;
   host: Host;
@@ -217,10 +219,21 @@ class Run<Env> {
   }
 
   async interrupted(): Promise<RunResult> {
-    this.o.reporter.log('warning', `Stopped at a safe point (${this.o.cancel.reason ?? 'interrupted'}): putting services back as found.`);
+    const reason = this.o.cancel.reason ?? 'interrupted';
+    if (this.o.onInterrupt === 'undo') {
+      this.o.reporter.log('warning', `Stopped (${reason}): undoing what this run did.`);
+      const clean = await this.undoAll();
+      await this.putBackAsFound(true);
+      this.journal.append({ type: 'end', time: iso(), outcome: clean ? 'rolled-back' : 'failed', exitCode: ExitCode.interrupted });
+      this.reload();
+      this.o.lock?.release();
+      const error = new MfaError(`the run was stopped (${reason})${clean ? ' and what it had done was undone' : '; some of what it did could not be undone (see above)'}`, { code: 'INTERRUPTED', target: this.journal.path, exitCode: ExitCode.interrupted, remedy: clean ? 'Nothing changed: run it again when you are ready.' : 'Fix what the errors above name and run it again.' });
+      return this.result('interrupted', ExitCode.interrupted, { failure: { step: '', error } });
+    }
+    this.o.reporter.log('warning', `Stopped at a safe point (${reason}): putting services back as found.`);
     await this.putBackAsFound(true);
     this.o.lock?.pause();
-    const error = new MfaError(`the run was stopped at a safe point (${this.o.cancel.reason ?? 'interrupted'})`, { code: 'INTERRUPTED', target: this.journal.path, exitCode: ExitCode.interrupted, remedy: 'Run the same command again with --resume to go on, or with --rollback to undo what it did.' });
+    const error = new MfaError(`the run was stopped at a safe point (${reason})`, { code: 'INTERRUPTED', target: this.journal.path, exitCode: ExitCode.interrupted, remedy: 'Run the same command again with --resume to go on, or with --rollback to undo what it did.' });
     return this.result('interrupted', ExitCode.interrupted, { failure: { step: '', error } });
   }
 

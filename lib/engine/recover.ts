@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import type { Host } from '../host/ports.js';
 import type { Reporter } from '../reporting/reporter.js';
 import { removePath } from '../util/remove.js';
+import { removeStaleTemps } from '../util/temp-names.js';
+import { dirname, join } from 'node:path';
 import type { LockInfo } from './host-lock.js';
 import { Journal, journalState } from './journal.js';
 import { serviceOps } from './service-ops.js';
@@ -27,5 +29,7 @@ export async function finishKilledRun(host: Host, reporter: Reporter, dead: Lock
     await removePath(t);
     journal.append({ type: 'temp-removed', time: iso(), path: t });
   }
+  // Half-written copies of its own (the undo store's), beside its journal.
+  for (const dir of [dirname(journal.path), join(dirname(journal.path), 'undo')]) await removeStaleTemps(dir);
   journal.append({ type: 'end', time: iso(), outcome: 'cleaned-up', exitCode: 1603 });
 }

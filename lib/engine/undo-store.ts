@@ -8,6 +8,8 @@ import { parseJson } from '../util/json-file.js';
 import { writeFileAtomicLocal, writeStreamAtomicLocal } from '../util/local-fs.js';
 
 interface Entry {
+  /** The host path as the run named it. */
+  path?: string;
   /** The kept copy, relative to the store; null: the file did not exist. */
   copy: string | null;
 }
@@ -21,6 +23,8 @@ export interface UndoStore {
   has(hostPath: string): Promise<boolean>;
   /** Every host path the run kept (the places its writes went). */
   kept(): Promise<string[]>;
+  /** What was kept for each path: the local copy, or null when the file did not exist. */
+  entries(): Promise<Array<{ path: string; copy: string | null }>>;
 }
 
 const key = (p: string) => p.toLowerCase();
@@ -44,7 +48,7 @@ export function undoStore(host: Host, dir: string): UndoStore {
         // Streamed: the data file may be gigabytes.
         await writeStreamAtomicLocal(join(dir, copy), chunks(await host.files.openRead(hostPath)));
       }
-      idx[key(hostPath)] = { copy };
+      idx[key(hostPath)] = { path: hostPath, copy };
       await writeFileAtomicLocal(indexFile, Buffer.from(JSON.stringify(idx)));
     },
     async putBack(hostPath) {
@@ -58,6 +62,9 @@ export function undoStore(host: Host, dir: string): UndoStore {
     },
     async kept() {
       return Object.keys(await load());
+    },
+    async entries() {
+      return Object.entries(await load()).map(([k, e]) => ({ path: e.path ?? k, copy: e.copy === null ? null : join(dir, e.copy) }));
     },
   };
 }

@@ -18,7 +18,7 @@ import { readPackages, type KnownPackage } from '../upgrade/packages.js';
 import { COMPONENT_LABEL } from '../upgrade/plan-builder.js';
 import type { UpgradePlan } from '../upgrade/plan-types.js';
 import { journalPathOf, type UpgradeSpec } from '../upgrade/run-upgrade.js';
-import { carryFromBackup } from '../upgrade/steps/merge-config.js';
+import { carryFromBackup, stillToCarry } from '../upgrade/steps/merge-config.js';
 import { physicalPathOf } from '../upgrade/steps/locate.js';
 import { dataFileProblem, installPathProblem } from '../upgrade/steps/server-placement.js';
 import { compareVersions } from '../util/version.js';
@@ -171,7 +171,7 @@ async function componentChecks(f: Facts, o: VerifyUpgradeOptions): Promise<Healt
       try {
         const { outcome } = await carryFromBackup(merge, f.host, o.backup, f.bundle, config);
         const missing = [...outcome.report.changes.map((c) => c.key), ...outcome.report.elements.entries.filter((e) => e.action === 'carried').map((e) => e.path)];
-        if (outcome.report.changed) out.push(fail(mid, mtitle, `${config} lacks what the upgrade carried: ${missing.join(', ')}`, `Carry them again: mfa-upgrade merge-config --old <the backed-up web.config> --new ${config} (or upgrade --resume).`));
+        if (stillToCarry(outcome)) out.push(fail(mid, mtitle, `${config} lacks what the upgrade carried: ${missing.join(', ')}`, `Carry them again: mfa-upgrade merge-config --old <the backed-up web.config> --new ${config} (or upgrade --resume).`));
         else out.push(pass(mid, mtitle, `every setting carried from ${merge.original} is in ${config}${outcome.report.leftToDo.length ? `; left to a person: ${outcome.report.leftToDo.map((l) => l.title).join('; ')}` : ''}`));
       } catch (e) {
         out.push(warn(mid, mtitle, `could not be compared with the backup: ${e instanceof Error ? e.message : String(e)}`, 'Check the bundle with mfa-upgrade verify-backup.'));

@@ -9,6 +9,7 @@ import { classifyServer, isFamilyName, productRef, roleOf } from './products.js'
 import type { AdfsAdapterInventory, AdfsRegistration, ComponentKind, Inventory, ProductRef, ServerInventory, ServiceRef, WebComponentInventory } from './types.js';
 import { readWebConfigFacts, type WebConfigFacts } from './webconfig-read.js';
 import { readPolicy, readProviders } from '../adfs/adfs-state.js';
+import { redactEmbedded } from '../config/redact.js';
 
 export const PHONEFACTOR_KEY = 'HKLM\\SOFTWARE\\Positive Networks\\PhoneFactor';
 export const MFA_SERVICES = ['MultiFactorAuth', 'MultiFactorAuthAdSync'];
@@ -174,7 +175,8 @@ async function inspectWebComponent(host: Host, found: Classified, app: IisApplic
       warnings.push(`${found.webConfig.error} (the upgrade of this ${kind} is blocked until it can be read)`);
     } else if (facts) {
       if (facts.sdkSetting) {
-        item.sdkUrl = facts.sdkSetting.value;
+        // Shown as the inventory's output: a password in the URL (https://user:pass@host/) is masked.
+        item.sdkUrl = redactEmbedded(facts.sdkSetting.value);
         item.sdkUrlSetting = facts.sdkSetting.name;
       }
       const use = facts.appSettings.get('USE_WEB_SERVICE_SDK');

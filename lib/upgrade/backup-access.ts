@@ -8,7 +8,9 @@ import type { ReplicationRole } from './replication-role.js';
 
 export interface BackupAccess {
   /** Takes a backup of the host into the bundle folder `out` (written as `<out>.partial` first) and verifies it; returns its path. */
-  take(host: Host, out: string, reporter: Reporter, services?: ServiceOps, cancel?: CancelSignal, role?: ReplicationRole): Promise<string>;
+  take(host: Host, out: string, reporter: Reporter, services?: ServiceOps, cancel?: CancelSignal, role?: ReplicationRole): Promise<{ bundle: string; digest: string }>;
+  /** From here on the bundle is trusted only with this manifest digest (the one take() gave): a swapped bundle is refused. */
+  trust(bundle: string, digest: string): void;
   /** Re-reads and re-hashes the bundle; throws naming what is missing or altered. */
   verify(bundle: string): Promise<void>;
   /** The bytes a file had on the host when it was backed up, by its original Windows path. */

@@ -6,6 +6,7 @@ import type { ComponentKind, Inventory, WebComponentInventory } from '../invento
 import type { CheckResult } from '../readiness/types.js';
 import { compareVersions, majorOf } from '../util/version.js';
 import { checkCompleteness } from './completeness.js';
+import { packageBlockers } from './package-check.js';
 import type { KnownPackage } from './packages.js';
 import { COMPONENT_LABEL, COMPONENT_MSI, PlanBuilder, type PlanOptions } from './plan-builder.js';
 import { PLAN_FORMAT, type UpgradePath, type UpgradePlan } from './plan-types.js';
@@ -68,6 +69,8 @@ export function buildPlan(inventory: Inventory, readiness: CheckResult[], packag
     server: server ? { installPath: server.installPath, dataFile: server.dataFile.exists ? server.dataFile.path : null } : null,
     replication: { role: null, loadBalanced: false },
   };
+  // A bad package blocks the plan before anything else is decided (exit 7, nothing changed).
+  for (const blocker of packageBlockers(options.packageFolder)) b.block(blocker.message, blocker.remedy);
 
   if (server) {
     if (!server.versionKnown) b.block(`${server.product.name} ${server.product.version} is not a version this tool knows (${server.versionNote ?? ''})`, "Upgrade by hand following Microsoft's article, or report the version so it can be supported.");

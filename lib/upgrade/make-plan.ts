@@ -6,7 +6,8 @@ import { takeInventory } from '../inventory/take-inventory.js';
 import { runChecks } from '../readiness/run-checks.js';
 import { buildPlan, type PlanOptions } from './build-plan.js';
 import { engineSteps } from './engine-steps.js';
-import { readPackages, redistributablesIn, targetMajorOf } from './packages.js';
+import { inspectPackageFolder } from './package-check.js';
+import { readPackages, redistributablesIn, targetMajorOf, type UnreadablePackage } from './packages.js';
 import type { UpgradePlan } from './plan-types.js';
 import type { UpgradeEnv } from './steps/env.js';
 import { carryWebConfig } from '../config/webconfig/carry.js';
@@ -20,10 +21,13 @@ export interface MakePlanOptions extends PlanOptions {
 
 export async function makePlan(host: Host, options: MakePlanOptions): Promise<UpgradePlan> {
   const inventory = await takeInventory(host);
-  const packages = await readPackages(host, options.packagesDir);
+  const unreadable: UnreadablePackage[] = [];
+  const packages = await readPackages(host, options.packagesDir, unreadable);
+  // The folder as a whole, before the plan may be accepted: its blockers stop it (exit 7).
+  const packageFolder = await inspectPackageFolder(host, options.packagesDir, packages, unreadable);
   const targetMajor = targetMajorOf(packages);
   const readiness = await runChecks({ host, inventory, targetMajor, redistributables: redistributablesIn(packages), ...(options.users !== undefined ? { users: options.users } : {}) });
-  const plan = buildPlan(inventory, readiness, packages, options);
+  const plan = buildPlan(inventory, readiness, packages, { ...options, packageFolder });
   if (!plan.upToDate) await preflight(host, plan);
   if (!plan.upToDate) await previewMerges(host, plan);
   return plan;

@@ -21,8 +21,17 @@ export function packageRole(identity: PackageIdentity): PackageRole | undefined 
   return roleOf(identity.name);
 }
 
-/** Reads every package in the folder (.msi, or .msi.json manifests on image hosts). */
-export async function readPackages(host: Host, dir: string): Promise<KnownPackage[]> {
+/** A package the folder holds that could not be read (the plan's package check blocks on it). */
+export interface UnreadablePackage {
+  path: string;
+  code: string;
+}
+
+/**
+ * Reads every package in the folder (.msi, or .msi.json manifests on image hosts). With
+ * `unreadable`, a package that cannot be read is listed there instead of failing the whole read.
+ */
+export async function readPackages(host: Host, dir: string, unreadable?: UnreadablePackage[]): Promise<KnownPackage[]> {
   let names: string[];
   try {
     names = await fsp.readdir(dir);
@@ -32,7 +41,14 @@ export async function readPackages(host: Host, dir: string): Promise<KnownPackag
   const out: KnownPackage[] = [];
   for (const name of names.sort()) {
     if (!/\.msi(\.json)?$/i.test(name)) continue;
-    const identity = await host.installer.readPackage(join(dir, name));
+    let identity: PackageIdentity;
+    try {
+      identity = await host.installer.readPackage(join(dir, name));
+    } catch (e) {
+      if (!unreadable) throw e;
+      unreadable.push({ path: join(dir, name), code: e instanceof MfaError ? e.code : (e as NodeJS.ErrnoException).code ?? 'error' });
+      continue;
+    }
     const role = packageRole(identity);
     if (role) out.push({ role, identity });
   }

@@ -8,6 +8,7 @@ import type { FleetFile } from './fleet.js';
 import type { ReplicationRole } from './replication-role.js';
 export type { ReplicationRole } from './replication-role.js';
 import { joinWindowsPath } from '../util/winpath.js';
+import type { PackageFolderReport } from './package-check.js';
 import { NEW_DEFAULT_VDIR, sitePropertyOf, vdirPropertyOf, type KnownPackage, type PackageRole } from './packages.js';
 import type { Blocker, InstallStep, KeepThemeStep, ManualStep, MergeConfigStep, PlanStep, RestoreThemesStep, UninstallStep, VdirChoice, WaitConversionStep } from './plan-types.js';
 
@@ -35,6 +36,8 @@ export interface PlanOptions {
   unattended?: boolean;
   /** Carry keys that only the old web.config has (--carry-removed), as merge-config does. */
   carryRemoved?: boolean;
+  /** The packages folder as inspected (package-check.ts): its problems block the plan. */
+  packageFolder?: PackageFolderReport;
 }
 
 

@@ -98,8 +98,12 @@ export async function runUpgrade(host: Host, backup: BackupAccess, reporter: Rep
     };
     if (o.mode === 'run') return startRun(run);
     // A continued run trusts nothing it cannot re-check: its bundle is verified again first.
-    const bundle = openState(journalPath).data['bundle'];
-    if (typeof bundle === 'string') await backup.verify(bundleOf({ runData: { bundle }, env }));
+    const data = openState(journalPath).data;
+    if (typeof data['bundle'] === 'string') {
+      const bundle = bundleOf({ runData: data, env });
+      if (typeof data['digest'] === 'string') backup.trust(bundle, data['digest']);
+      await backup.verify(bundle);
+    }
     return o.mode === 'resume' ? resumeRun(run) : rollbackRun(run);
   });
 }

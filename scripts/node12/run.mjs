@@ -67,19 +67,27 @@ const scenarios = [
   },
   {
     name: 'upgrade phonefactor-5.2, then rollback',
+    expect: [5, 0],
     args: (rt, tag) => ['upgrade', '--host', hostCopy('phonefactor-5.2', rt, tag), '--packages', packages, '--backup', join(work, rt, tag, 'run'), '--role', 'standalone', '--unattended', '--json'],
     then: (rt, tag) => [['upgrade', '--host', join(work, rt, tag, 'phonefactor-5.2'), '--backup', join(work, rt, tag, 'run'), '--rollback', '--json']],
   },
   {
     name: 'upgrade mfa-7.0',
+    expect: [5],
     args: (rt, tag) => ['upgrade', '--host', hostCopy('mfa-7.0', rt, tag), '--packages', packages, '--backup', join(work, rt, tag, 'run'), '--role', 'standalone', '--unattended', '--json'],
   },
   {
-    name: 'adfs-upgrade mfa-8.0-adfs',
+    name: 'adfs-upgrade mfa-8.0-adfs, then rollback',
     args: (rt, tag) => {
+      // The new adapter's config and register script where an administrator copies them (C:\new).
       const h = hostCopy('mfa-8.0-adfs', rt, tag);
-      return ['adfs-upgrade', '--host', h, '--config', 'C:\\Program Files\\Multi-Factor Authentication Server\\MultiFactorAuthenticationAdfsAdapter.config', '--backup-dir', join(work, rt, tag, 'adfs'), '--json'];
+      const dest = join(h, 'drive', 'C', 'new');
+      mkdirSync(dest, { recursive: true });
+      for (const f of ['MultiFactorAuthenticationAdfsAdapter.config', 'Register-MultiFactorAuthenticationAdfsAdapter.ps1']) cpSync(join(packages, 'payload', 'adfs', f), join(dest, f));
+      // A farm of one: the run installs the new adapter (--package) before the adapter leaves the policy.
+      return ['adfs-upgrade', '--host', h, '--config', 'C:\\new\\MultiFactorAuthenticationAdfsAdapter.config', '--package', join(packages, 'MultiFactorAuthenticationAdfsAdapterSetup64.msi.json'), '--json'];
     },
+    then: (rt, tag) => [['adfs-upgrade', '--host', join(work, rt, tag, 'mfa-8.0-adfs'), '--config', 'C:\\new\\MultiFactorAuthenticationAdfsAdapter.config', '--rollback', '--json']],
   },
   {
     name: 'patch-register-script (tree-sitter wasm)',
@@ -107,8 +115,8 @@ function normalise(stdout, runtimeDir) {
       .split(runtimeDir.replace(/\\/g, '\\\\')).join('<work>')
       .split(runtimeDir).join('<work>')
       .replace(/\d{4}-\d\d-\d\dT\d\d[:-]\d\d[:-]\d\d(?:[.-]\d+)?Z?/g, '<time>')
-      .replace(/"(durationMs|elapsedMs|ms|seconds|runId|pid)":\s*[^,}]+/g, '"$1":<n>')
-      .replace(/"(sha256|digest|salt|nonce|seal)":"[0-9a-fA-F]+"/g, '"$1":<hex>');
+      .replace(/"(durationMs|elapsedMs|ms|seconds|runId|pid|withoutAdapterSeconds)":\s*[^,}]+/g, '"$1":<n>')
+      .replace(/"(sha256|digest|salt|nonce|seal)":"(?:sha256:)?[0-9a-fA-F]+"/g, '"$1":<hex>');
     out.push(s);
   }
   return out;
@@ -136,7 +144,10 @@ for (const sc of scenarios) {
     checked++;
     const label = `${sc.name}${i ? ` (step ${i + 1})` : ''}`;
     const broken = /TypeError|is not a function|Cannot find module|SyntaxError|ReferenceError/.exec(ra.stderr + ra.objects.join('\n'));
-    if (broken) failures.push(`${label}: Node 12 printed "${broken[0]}":\n${ra.stderr.slice(0, 2000)}`);
+    // Both runtimes failing alike proves nothing: each run must end as it is meant to.
+    const expectedStatus = (sc.expect ?? [0])[i] ?? 0;
+    if (rb.status !== expectedStatus) failures.push(`${label}: exit ${rb.status} under ${process.version}, expected ${expectedStatus}\n${rb.stderr.slice(0, 2000)}`);
+    else if (broken) failures.push(`${label}: Node 12 printed "${broken[0]}":\n${ra.stderr.slice(0, 2000)}`);
     else if (ra.status !== rb.status) failures.push(`${label}: exit ${ra.status} under Node 12, ${rb.status} under ${process.version}\n${ra.stderr.slice(0, 2000)}`);
     else if (JSON.stringify(ra.objects) !== JSON.stringify(rb.objects)) {
       const first = ra.objects.findIndex((o, k) => o !== rb.objects[k]);

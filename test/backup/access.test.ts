@@ -15,7 +15,8 @@ test('take, verify, readOriginal, listOriginal, cachedPackage, restore', async (
   const ws = workspace('phonefactor-5.2');
   try {
     const access = createBundleAccess();
-    const bundle = await access.take(await openImageHost(ws.host), join(ws.root, 'bundle'), quiet());
+    const { bundle, digest } = await access.take(await openImageHost(ws.host), join(ws.root, 'bundle'), quiet());
+    t.regex(digest, /^sha256:[0-9a-f]{64}$/);
     t.is(bundle, join(ws.root, 'bundle'));
     await access.verify(bundle);
     const cfg = 'C:\\inetpub\\wwwroot\\PhoneFactor\\web.config';

@@ -33,9 +33,9 @@ for (const sample of SAMPLES) {
       const image = await openImageHost(ws.host);
       for (const f of m.files) {
         const stored = join(ws.bundle, ...f.stored.split('/'));
-        t.is(statSync(stored).size, f.size, f.stored);
-        t.is(sha(stored), f.sha256, f.stored);
-        if (f.original !== null) t.is(sha(image.paths.local(f.original)), f.sha256, f.original);
+        t.is(statSync(stored).size, f.size as number, f.stored);
+        t.is(sha(stored), f.sha256 as string, f.stored);
+        if (f.original !== null) t.is(sha(image.paths.local(f.original)), f.sha256 as string, f.original);
       }
       t.true(ws.result.verification.ok);
     } finally {

@@ -185,7 +185,7 @@ test('an encrypted bundle restores byte for byte', async (t) => {
   }
 });
 
-test('the command reads the passphrase from a file (first line), refuses an empty or short one, and encrypts', async (t) => {
+test('the command reads the passphrase from a file (BOM and one trailing line ending dropped), refuses an empty or short one, and encrypts', async (t) => {
   const ws = workspace('mfa-7.0');
   try {
     const empty = join(ws.root, 'empty.txt');
@@ -197,7 +197,7 @@ test('the command reads the passphrase from a file (first line), refuses an empt
     writeFileSync(short, 'abc\n');
     t.is((await runCommand(backupSpec, ['--out', ws.bundle, '--host', ws.host, '--passphrase-file', short, '--json'])).code, 3);
     const good = join(ws.root, 'good.txt');
-    writeFileSync(good, `\uFEFF${PASS}\nsecond line ignored\n`);
+    writeFileSync(good, `\uFEFF${PASS}\r\n`);
     const r = await runCommand(backupSpec, ['--out', ws.bundle, '--host', ws.host, '--passphrase-file', good, '--json']);
     t.is(r.code, 0);
     t.true((r.events.find((e) => e['type'] === 'object')?.['data'] as { encrypted: boolean }).encrypted);

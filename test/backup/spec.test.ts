@@ -10,7 +10,8 @@ test('the three specs, their options and their modules', async (t) => {
   t.true(backupSpec.changesMachine);
   t.deepEqual(verifyBackupSpec.positionals?.map((p) => p.name), ['bundle']);
   t.false(verifyBackupSpec.changesMachine);
-  t.deepEqual(restoreSpec.options.map((o) => o.name), ['host', 'what-if', 'include', 'passphrase-file', 'undo-dir']);
+  t.deepEqual(verifyBackupSpec.options.map((o) => o.name), ['passphrase-file', 'expect-digest']);
+  t.deepEqual(restoreSpec.options.map((o) => o.name), ['host', 'what-if', 'include', 'passphrase-file', 'expect-digest', 'undo-dir']);
   t.true(restoreSpec.changesMachine);
   for (const s of backupSpecs) t.is(typeof (await s.load()).run, 'function');
 });

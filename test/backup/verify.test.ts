@@ -139,14 +139,14 @@ test('a manifest of a future format version is refused with the version that wro
   try {
     const mpath = join(ws.bundle, 'manifest.json');
     const m = JSON.parse(readFileSync(mpath, 'utf8')) as Record<string, unknown>;
-    m['formatVersion'] = 2;
+    m['formatVersion'] = 3;
     m['tool'] = { name: 'mfa-upgrade', version: '9.0.0' };
     writeFileSync(mpath, JSON.stringify(m));
     const r = await runCommand(verifyBackupSpec, [ws.bundle, '--json']);
     t.is(r.code, 3);
     const err = r.events.find((e) => e['type'] === 'error');
     t.is(err?.['code'], 'BUNDLE_FUTURE_FORMAT');
-    t.regex(String(err?.['message']), /format version 2, written by mfa-upgrade 9\.0\.0/);
+    t.regex(String(err?.['message']), /format version 3, written by mfa-upgrade 9\.0\.0/);
     t.regex(String(err?.['remedy']), /9\.0\.0 or later/);
   } finally {
     ws.cleanup();

@@ -39,7 +39,7 @@ const cases: { name: string; bytes: Buffer; code: string; message: RegExp; line?
   { name: 'bad-utf8.config', bytes: Buffer.concat([Buffer.from('<configuration>\n<appSettings><add key="A" value="caf'), Buffer.from([0xe9]), Buffer.from('" /></appSettings></configuration>')]), code: 'TEXT_ENCODING', message: /not valid UTF-8/, line: 2 },
   { name: 'declares-utf16-no-bom.config', bytes: Buffer.from('<?xml version="1.0" encoding="utf-16"?><configuration/>'), code: 'TEXT_ENCODING', message: /no UTF-16 byte order mark/ },
   { name: 'shift-jis.config', bytes: Buffer.from('<?xml version="1.0" encoding="shift_jis"?><configuration/>'), code: 'TEXT_ENCODING', message: /shift_jis/ },
-  { name: 'unknown-entity.config', bytes: Buffer.from('<configuration>\n<appSettings>\n<add key="A" value="&nbsp;" /></appSettings></configuration>'), code: 'XML_MALFORMED', message: /nbsp/, line: 3 },
+  { name: 'unknown-entity.config', bytes: Buffer.from('<configuration>\n<appSettings>\n<add key="A" value="&nbsp;" /></appSettings></configuration>'), code: 'XML_MALFORMED', message: /attribute value of <add>: an unknown entity reference/, line: 3 },
   { name: 'duplicate-section.config', bytes: Buffer.from('<configuration>\n<appSettings />\n<appSettings />\n</configuration>'), code: 'WEBCONFIG_DUPLICATE_SECTION', message: /second time/, line: 3 },
 ];
 

@@ -125,3 +125,38 @@ test('a stop request: before a call nothing runs; 1602 from the installer after 
   const h3 = harness([1602]);
   await t.throwsAsync(h3.ops.install('x.msi', 'Installing X', 's'), { instanceOf: MfaError, code: 'MSI_1602' } as never);
 });
+
+test('a stop request during a call the installer still fails on its own (1603): the failure is reported, not an interrupt', async (t) => {
+  const later = new CancelSource();
+  const h = harness([1603], undefined, later);
+  const p = h.ops.install('x.msi', 'Installing X', 's');
+  later.cancel('SIGTERM');
+  await t.throwsAsync(p, { instanceOf: MfaError, code: 'MSI_1603' } as never);
+});
+
+test('messages say what each code means, and an interrupt names its reason and both ways on', async (t) => {
+  const meanings: Array<[number, RegExp]> = [
+    [1603, /failed: a fatal error during installation \(1603\)$/],
+    [1619, /failed: the package could not be opened \(1619\)$/],
+    [1620, /failed: the file is not a valid Windows Installer package \(1620\)$/],
+    [1602, /failed: the operation was cancelled and rolled back \(1602\)$/],
+    [1625, /failed: Windows Installer error 1625 \(1625\)$/],
+  ];
+  for (const [code, message] of meanings) {
+    const e = await t.throwsAsync(harness([code]).ops.install('x.msi', 'Installing X', 's'), { instanceOf: MfaError });
+    t.regex(e?.message ?? '', message);
+  }
+  const e = await t.throwsAsync(harness([1618], { attempts: 1, delayMs: 0 }).ops.install('x.msi', 'Installing X', 's'), { instanceOf: MfaError });
+  t.regex(e?.message ?? '', /another installation is in progress \(1618\)$/);
+  const stopped = new CancelSource();
+  stopped.cancel('SIGINT');
+  const i = await t.throwsAsync(harness([0], undefined, stopped).ops.install('x.msi', 'Installing X', 's'), { instanceOf: MfaError });
+  t.is(i?.message, 'Installing X was stopped (SIGINT) and Windows Installer rolled it back');
+  t.is(i?.remedy, 'Run the same command again with --resume to go on, or --rollback to undo the run.');
+});
+
+test('an interrupt without a stated reason says "interrupted"', async (t) => {
+  const bare = { cancelled: true, reason: undefined, onCancel: () => () => undefined };
+  const e = await t.throwsAsync(harness([0], undefined, bare).ops.install('x.msi', 'Installing X', 's'), { instanceOf: MfaError });
+  t.is(e?.message, 'Installing X was stopped (interrupted) and Windows Installer rolled it back');
+});

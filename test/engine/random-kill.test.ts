@@ -4,7 +4,8 @@
 // uninterrupted run ends) or rolled back (it must end where it started), with no temporary file,
 // unfinished bundle or lock left anywhere.
 import test from 'ava';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostState } from '../helpers/host-state.js';
@@ -34,6 +35,8 @@ interface Scenario {
   args(host: string, work: string, mode?: '--resume' | '--rollback'): string[];
   /** Exit codes of an uninterrupted (or resumed) run. */
   finishCode: number;
+  /** Killed runs are finished by running the same command again (a restore has no --resume). */
+  repeat?: boolean;
 }
 
 function copyOf(sample: string): { root: string; host: string; work: string } {
@@ -61,7 +64,38 @@ const adfs: Scenario = {
   finishCode: 0,
 };
 
-const SCENARIOS = [upgrade('phonefactor-5.2', 18), upgrade('mfa-7.0', 18), adfs];
+/** A restore of a bundle taken before the data file was damaged (the bundle is made once and copied per run). */
+function restoreScenario(kills: number): Scenario {
+  let template: { root: string; host: string; bundle: string } | undefined;
+  const prepare = () => {
+    if (template) return template;
+    const root = mkdtempSync(join(tmpdir(), 'mfa-kill-restore-'));
+    cpSync('examples/hosts/mfa-7.0', join(root, 'host'), { recursive: true });
+    const r = spawnSync(process.execPath, [join(process.cwd(), 'dist', 'mfa-upgrade.cjs'), 'backup', '--host', join(root, 'host'), '--out', join(root, 'bundle'), '--json'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`backup for the restore scenario: ${r.stdout.slice(-1000)}`);
+    // After the backup the data file was damaged, and a web.config and a theme changed: the restore puts them back.
+    writeFileSync(join(root, 'host', 'drive/C/Program Files/Multi-Factor Authentication Server/Data/PhoneFactor.pfdata'), Buffer.alloc(64 * 1024, 0x42));
+    writeFileSync(join(root, 'host', 'drive/C/inetpub/wwwroot/MFAPortal/web.config'), '<configuration />\n');
+    template = { root, host: join(root, 'host'), bundle: join(root, 'bundle') };
+    return template;
+  };
+  return {
+    name: 'restore',
+    kills,
+    fresh: () => {
+      const t = prepare();
+      const root = mkdtempSync(join(tmpdir(), 'mfa-kill-'));
+      cpSync(t.host, join(root, 'host'), { recursive: true });
+      cpSync(t.bundle, join(root, 'bundle'), { recursive: true });
+      return { root, host: join(root, 'host'), work: join(root, 'bundle') };
+    },
+    args: (host, bundle) => ['restore', bundle, '--host', host, '--include', 'web,themes', '--json'],
+    finishCode: 0,
+    repeat: true,
+  };
+}
+
+const SCENARIOS = [upgrade('phonefactor-5.2', 16), upgrade('mfa-7.0', 16), adfs, restoreScenario(12)];
 
 /** What is compared: the host as an administrator sees it, and AD FS's own state, but not the tool's own records. */
 async function stateOf(host: string): Promise<string> {
@@ -99,7 +133,7 @@ async function slot<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 for (const [index, sc] of SCENARIOS.entries()) {
-  test(`${sc.name}: ${sc.kills} SIGKILLs at random times, each resumed or rolled back (seed ${SEED})`, async (t) => {
+  test(`${sc.name}: ${sc.kills} SIGKILLs at random times, each resumed, rolled back or run again (seed ${SEED})`, async (t) => {
     t.timeout(15 * 60_000);
     t.log(`seed ${SEED} (MFA_KILL_SEED=${SEED} repeats it)`);
     const random = rng(SEED + index);
@@ -133,17 +167,17 @@ for (const [index, sc] of SCENARIOS.entries()) {
             });
             if (killed.signal !== 'SIGKILL') continue;
             kills++;
-            const mode = i % 2 === 0 ? '--resume' : '--rollback';
-            const label = `kill ${i} after ${delay} ms, then ${mode}`;
+            const mode = sc.repeat ? undefined : i % 2 === 0 ? '--resume' : '--rollback';
+            const label = `kill ${i} after ${delay} ms, then ${mode ?? 'the same command again'}`;
             const after = await slot(() => spawnCli(sc.args(run.host, run.work, mode)).done);
             const code = resultCode(after.events);
             const journalMissing = after.events.some((e) => e['type'] === 'error' && /NO_JOURNAL|ADFS_NOTHING_TO_RESUME/.test(String(e['code'])));
             if (journalMissing) {
               // Killed before its journal began: nothing may have changed.
               if ((await stateOf(run.host)) !== original) failures.push(`${label}: no journal, yet the host changed`);
-            } else if (code !== (mode === '--resume' ? sc.finishCode : 0)) failures.push(`${label}: exit ${code}: ${after.stdout.slice(-800)}`);
-            else if ((await stateOf(run.host)) !== (mode === '--resume' ? final : original)) failures.push(`${label}: the host differs from ${mode === '--resume' ? 'an uninterrupted run' : 'the original'}`);
-            const stray = [...leftovers(run.host), ...leftovers(run.work)];
+            } else if (code !== (mode === '--rollback' ? 0 : sc.finishCode)) failures.push(`${label}: exit ${code}: ${after.stdout.slice(-800)}`);
+            else if ((await stateOf(run.host)) !== (mode === '--rollback' ? original : final)) failures.push(`${label}: the host differs from ${mode === '--rollback' ? 'the original' : 'an uninterrupted run'}`);
+            const stray = [...leftovers(run.host), ...leftovers(sc.repeat ? join(run.work, '..') : run.work)];
             if (stray.length) failures.push(`${label}: left behind ${stray.join(', ')}`);
             return;
           } finally {

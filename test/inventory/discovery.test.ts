@@ -100,3 +100,18 @@ test('both AD FS adapter names registered is a warning', async (t) => {
   const inv = await takeInventory(await openImageHost(dir));
   t.true(inv.warnings.some((w) => /Both AzureMfaServerAuthentication and WindowsAzureMultiFactorAuthentication are registered/.test(w)));
 });
+
+test('an SDK URL with a password in it (https://user:pass@host/) is shown masked', async (t) => {
+  const { tempCopy } = await import('../helpers/temp-host.js');
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const h = tempCopy('mfa-7.0');
+  t.teardown(h.cleanup);
+  const web = join(h.dir, 'drive/C/inetpub/wwwroot/MFAPortal/web.config');
+  writeFileSync(web, readFileSync(web, 'utf8').replace('http://localhost:4898/PfWsSdk.asmx', 'https://svc-sdk:Hunter2!x@mfa01.contoso.com/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx'));
+  const { openImageHost } = await import('../../lib/host/image/image-host.js');
+  const { takeInventory } = await import('../../lib/inventory/take-inventory.js');
+  const inv = await takeInventory(await openImageHost(h.dir));
+  t.false(JSON.stringify(inv).includes('Hunter2!x'));
+  t.regex(inv.webComponents[0]?.sdkUrl ?? '', /^https:\/\/svc-sdk:\*+@mfa01\.contoso\.com\//);
+});

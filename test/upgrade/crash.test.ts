@@ -6,7 +6,8 @@
 // cached packages, services, every file and folder, every IIS setting), and nothing of the tool's
 // may be left behind.
 import test from 'ava';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openImageHost } from '../../lib/host/image/image-host.js';
@@ -41,6 +42,8 @@ interface Tier {
   /** A kill point late in the run, from where rollback itself is killed at each of its points. */
   lateKill: string;
   ignore(dir: string): string[];
+  /** Killed runs are finished by running the same command again (a restore has no --resume or --rollback). */
+  repeat?: boolean;
 }
 
 function copyRun(from: Work): Work {
@@ -113,6 +116,38 @@ const adfsTier: Tier = {
   ignore: () => [...IGNORE, 'drive/C/ProgramData'],
 };
 
+/** A restore of a bundle taken before the data file was damaged and a web.config changed. */
+function restoreTier(): Tier {
+  let template: Work | undefined;
+  const prepare = (): Work => {
+    if (template) return template;
+    const root = mkdtempSync(join(tmpdir(), 'mfa-crash-restore-'));
+    cpSync('examples/hosts/mfa-7.0', join(root, 'host'), { recursive: true });
+    const r = spawnSync(process.execPath, [join(process.cwd(), 'dist', 'mfa-upgrade.cjs'), 'backup', '--host', join(root, 'host'), '--out', join(root, 'work'), '--json'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`backup for the restore tier: ${r.stdout.slice(-1000)}`);
+    writeFileSync(join(root, 'host', 'drive/C/Program Files/Multi-Factor Authentication Server/Data/PhoneFactor.pfdata'), Buffer.alloc(64 * 1024, 0x42));
+    writeFileSync(join(root, 'host', 'drive/C/inetpub/wwwroot/MFAPortal/web.config'), '<configuration />\n');
+    template = { root, host: join(root, 'host'), work: join(root, 'work') };
+    return template;
+  };
+  return {
+    name: 'restore',
+    fresh: () => {
+      const t = prepare();
+      const root = mkdtempSync(join(tmpdir(), 'mfa-crash-'));
+      cpSync(t.host, join(root, 'host'), { recursive: true });
+      cpSync(t.work, join(root, 'work'), { recursive: true });
+      return { root, host: join(root, 'host'), work: join(root, 'work') };
+    },
+    args: (w) => ['restore', w.work, '--host', w.host, '--include', 'web,themes', '--json'],
+    finishCode: 0,
+    points: async () => ['stop-services', 'folders', 'file-000', 'file-001', 'file-002', 'start-services'].flatMap((id) => [`start:${id}`, `run:${id}`, `done:${id}`]).concat(['atomic-write#1', 'atomic-write#2']),
+    lateKill: 'done:',
+    ignore: () => IGNORE,
+    repeat: true,
+  };
+}
+
 async function expectations(tier: Tier) {
   const start = tier.fresh();
   const original = strictHostState(start.host);
@@ -128,7 +163,7 @@ function differs(dir: string, actual: StrictHostState, expected: StrictHostState
   return compareStrictHostStates(actual, expected, { ignoreFiles: ignore, actualDir: dir }).slice(0, 6).join('; ');
 }
 
-for (const tier of [upgradeTier('phonefactor-5.2'), upgradeTier('mfa-7.0'), adfsTier]) {
+for (const tier of [upgradeTier('phonefactor-5.2'), upgradeTier('mfa-7.0'), adfsTier, restoreTier()]) {
   const expected = expectations(tier);
 
   test.serial(`${tier.name}: an uninterrupted run changes the host, and the kill points cover every step`, async (t) => {
@@ -138,7 +173,7 @@ for (const tier of [upgradeTier('phonefactor-5.2'), upgradeTier('mfa-7.0'), adfs
     t.log(`${points.length} kill points`);
   });
 
-  test(`${tier.name}: killed at every point, --resume ends where an uninterrupted run ends and --rollback where it began`, async (t) => {
+  test(`${tier.name}: killed at every point, ${tier.repeat ? 'running it again ends where an uninterrupted run ends' : '--resume ends where an uninterrupted run ends and --rollback where it began'}`, async (t) => {
     t.timeout(30 * 60_000);
     const { original, final, ignore, points } = await expected;
     const failures: string[] = [];
@@ -149,6 +184,15 @@ for (const tier of [upgradeTier('phonefactor-5.2'), upgradeTier('mfa-7.0'), adfs
           const killed = await cli(tier.args(run), point);
           if (killed.signal !== 'SIGKILL') {
             failures.push(`${point}: not killed (exit ${killed.status}) ${killed.stdout.slice(-300)}`);
+            return;
+          }
+          if (tier.repeat) {
+            const again = await cli(tier.args(run));
+            if (resultCode(again.events) !== tier.finishCode) failures.push(`${point}: run again, it exited ${resultCode(again.events)}: ${again.stdout.slice(-400)}`);
+            else {
+              const d = differs(run.host, strictHostState(run.host), final, ignore);
+              if (d) failures.push(`${point}: run again, the host differs from an uninterrupted run: ${d}`);
+            }
             return;
           }
           const other = copyRun(run);
@@ -174,9 +218,10 @@ for (const tier of [upgradeTier('phonefactor-5.2'), upgradeTier('mfa-7.0'), adfs
       }),
     );
     t.deepEqual(failures, [], failures.join('\n'));
-    t.log(`${points.length} kill points, each resumed and rolled back`);
+    t.log(`${points.length} kill points, each ${tier.repeat ? "run again" : "resumed and rolled back"}`);
   });
 
+  if (tier.repeat) continue;
   test(`${tier.name}: a rollback killed at each of its own points is finished by --rollback again`, async (t) => {
     t.timeout(30 * 60_000);
     const { original, ignore, points } = await expected;

@@ -99,7 +99,9 @@ test('blockers: no server package, an older package, an unknown version, a missi
   t.teardown(noPortal.cleanup);
   cpSync(PKG, noPortal.dir, { recursive: true });
   writeFileSync(join(noPortal.dir, 'MultiFactorAuthenticationUserPortalSetup64.msi.json'), '{}');
-  await t.throwsAsync(makePlan(await openImageHost('examples/hosts/mfa-7.0'), { packagesDir: noPortal.dir, vdirNames: 'keep' }), { message: /field 'format' must be string/ });
+  // A package that cannot be read blocks the plan (exit 7) instead of failing it half-read.
+  const unreadable = await makePlan(await openImageHost('examples/hosts/mfa-7.0'), { packagesDir: noPortal.dir, vdirNames: 'keep' });
+  t.true(unreadable.blockers.some((b) => /MultiFactorAuthenticationUserPortalSetup64\.msi\.json: is not a package manifest/.test(b.message)));
 });
 
 test('a readiness failure the plan cannot fix blocks it; VC++ failures with their packages present do not', async (t) => {

@@ -6,7 +6,14 @@ export const passphraseFileOption: OptionSpec = {
   name: 'passphrase-file',
   type: 'string',
   valueName: 'file',
-  description: 'A file whose first line is the passphrase: the bundle is encrypted (AES-256-GCM, key from scrypt). Never pass a passphrase on the command line.',
+  description: 'A file holding the passphrase (UTF-8, at most 1 KiB, one trailing line break ignored): the bundle is encrypted (AES-256-GCM, key from scrypt). Never pass a passphrase on the command line.',
+};
+
+export const expectDigestOption: OptionSpec = {
+  name: 'expect-digest',
+  type: 'string',
+  valueName: 'sha256:hex',
+  description: 'The digest backup printed for the bundle: a bundle whose manifest has another digest (changed or swapped) is refused. An unencrypted bundle is authenticated only this way.',
 };
 
 export const backupSpec: CommandSpec = {
@@ -28,7 +35,7 @@ export const verifyBackupSpec: CommandSpec = {
   summary: 'Re-read and re-hash every file of a backup bundle; name each missing, extra or altered file (exit code 4 when there is any).',
   changesMachine: false,
   positionals: [{ name: 'bundle', description: 'The bundle folder.', required: true }],
-  options: [passphraseFileOption],
+  options: [passphraseFileOption, expectDigestOption],
   load: () => import('./verify-backup.js'),
 };
 
@@ -42,6 +49,7 @@ export const restoreSpec: CommandSpec = {
     whatIfOption,
     { name: 'include', type: 'list', valueName: 'web,themes', description: 'Also restore the web components\' web.config files (web) and the portal themes (themes).' },
     passphraseFileOption,
+    expectDigestOption,
     { name: 'undo-dir', type: 'string', valueName: 'folder', description: 'Where the files the restore replaces are kept (default: beside the bundle).' },
   ],
   load: () => import('./restore.js'),

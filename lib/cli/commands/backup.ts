@@ -20,7 +20,9 @@ function roleOf(value: string | undefined): Role {
 export async function run({ args, out, cancel }: CommandContext): Promise<ExitCodeValue> {
   const role = roleOf(str(args, 'role'));
   const passphraseFile = str(args, 'passphrase-file');
-  const passphrase = passphraseFile === undefined ? undefined : await readPassphraseFile(passphraseFile, { creating: true });
+  const passphrase = passphraseFile === undefined ? undefined : await readPassphraseFile(passphraseFile);
+  // A passphrase a new bundle cannot use is refused before the host is opened or anything is written.
+  if (passphrase !== undefined && passphraseFile !== undefined) passphrase.forNewBundle(passphraseFile);
   const host = await openHost(str(args, 'host'));
   if (flag(args, 'what-if')) {
     const plan = await planBackup(host);
@@ -33,6 +35,7 @@ export async function run({ args, out, cancel }: CommandContext): Promise<ExitCo
   const result = await journaledBackup(host, out, options, version);
   const summary = summarizeBackup(result);
   out.object('MfaUpgrade.BackupBundle', summary, () => formatBackup(summary));
+  out.log('info', `Digest ${result.digest}: keep it; verify-backup and restore --expect-digest ${result.digest} accept only this bundle.`);
   for (const f of result.restartFailures) out.log('error', `${f.service} could not be started again after the data file was copied: ${f.message}`);
   return result.restartFailures.length > 0 ? ExitCode.fatal : ExitCode.success;
 }

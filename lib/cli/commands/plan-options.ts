@@ -14,7 +14,7 @@ export const planOptionSpecs: OptionSpec[] = [
   { name: 'vdir-names', type: 'string', valueName: 'keep|new', description: 'Keep the old virtual directory names (default) or use the new default names.' },
   { name: 'vdir-property', type: 'string', valueName: 'NAME', description: 'The installer property that sets the virtual directory, if the packages do not show it.' },
   { name: 'remove-mobile-app', type: 'boolean', description: 'From 8.0 on, remove the Mobile App Web Service instead of upgrading it.' },
-  { name: 'users', type: 'number', valueName: 'N', description: 'Regularly authenticating users, for the memory check.' },
+  { name: 'users', type: 'number', valueName: 'N', integer: true, min: 1, max: 100000000, description: 'Regularly authenticating users, for the memory check.' },
   { name: 'skip-component', type: 'list', valueName: 'KIND', description: 'Leave a component to be upgraded by hand (userPortal, mobileAppWebService, webServiceSdk): it is left alone and reported as left to do.' },
   { name: 'ignore-product', type: 'list', valueName: 'PRODUCTCODE', description: 'A product whose name only looks like part of MFA Server: the plan does not account for it.' },
   { name: 'role', type: 'string', valueName: 'master|subordinate|standalone', description: "This server's replication role (not recorded in a documented place): without it a person confirms it before anything changes, and --unattended is refused. A master is upgraded after its subordinates." },

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBundleAccess } from '../../backup/bundle-access.js';
 import { extractSnapshot } from '../../backup/extract.js';
+import { parseDigest } from '../../backup/digest.js';
 import { readPassphraseFile } from '../../backup/passphrase.js';
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
 import { openImageHost } from '../../host/image/image-host.js';
@@ -25,14 +26,15 @@ export async function run({ args, out, cancel }: CommandContext): Promise<ExitCo
   const bundle = str(args, 'backup') as string;
   const options = planOptionsFrom(args);
   const passphraseFile = str(args, 'passphrase-file');
-  const passphrase = passphraseFile ? await readPassphraseFile(passphraseFile, { creating: false }) : undefined;
+  const passphrase = passphraseFile ? await readPassphraseFile(passphraseFile) : undefined;
   const reportPath = str(args, 'report');
   const report = reportPath ? await import('../../report/commands.js') : undefined;
   if (report && reportPath) await report.checkReportPath(reportPath);
   const work = await fsp.mkdtemp(join(tmpdir(), 'mfa-rehearsal-'));
   const keep = flag(args, 'keep');
   try {
-    const hostDir = await extractSnapshot(bundle, join(work, 'host'), passphrase !== undefined ? { passphrase } : {});
+    const digest = str(args, 'expect-digest');
+    const hostDir = await extractSnapshot(bundle, join(work, 'host'), { ...(passphrase !== undefined ? { passphrase } : {}), ...(digest !== undefined ? { expectDigest: parseDigest(digest) } : {}) });
     out.log('info', `Rehearsing on a copy of ${bundle} in ${hostDir}`);
     const host = await openImageHost(hostDir);
     const plan = await makePlan(host, options);

@@ -13,6 +13,8 @@ export interface BackupSummary {
   createdAt: string;
   role: string;
   encrypted: boolean;
+  /** SHA-256 of the manifest: verify-backup and restore --expect-digest check it. */
+  digest: string;
   files: number;
   bytes: number;
   dataFile: string | null;
@@ -31,6 +33,7 @@ export function summarizeBackup(r: BackupResult): BackupSummary {
     createdAt: m.createdAt,
     role: m.role,
     encrypted: r.encrypted,
+    digest: r.digest,
     files: r.files,
     bytes: r.bytes,
     dataFile: m.server?.dataFile ?? null,
@@ -49,6 +52,7 @@ export function formatBackup(s: BackupSummary): string {
     `  Files        ${s.files}, ${formatBytes(s.bytes)}${s.encrypted ? ', encrypted' : ''}`,
     `  Data file    ${s.dataFile ?? '-'}  (${s.consistency})`,
     `  Verified     ${s.verified ? 'yes: every file re-read and re-hashed' : 'NO'}`,
+    `  Digest       ${s.digest}  (keep it: restore --expect-digest accepts only this bundle)`,
   ];
   if (s.notTaken.length > 0) {
     lines.push('  Not taken:');

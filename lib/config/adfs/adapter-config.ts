@@ -3,11 +3,12 @@
 // one the new adapter ships, and carry the old values into the new file with the same
 // minimal-diff editing as web.config. The root element's name is not public, so nothing here
 // depends on it: nodes are named by their path below the root.
-import { badInput } from '../../errors.js';
-import { isSecretName, MASK, redact } from '../redact.js';
+import { configFileError } from '../xml/errors.js';
+import { IDENTITY_ATTRIBUTES, isSecretNode, MASK, redactEmbedded } from '../redact.js';
 import { encodable, encodeText, type TextFormat } from '../xml/codec.js';
 import { loadXmlDocument, type XmlDocument } from '../xml/document.js';
 import { applyEdits, renderDiff, type TextEdit } from '../xml/edit.js';
+import { secretSpans } from '../xml/secret-spans.js';
 import type { XmlAttribute, XmlElement } from '../xml/scan.js';
 import { setAttributeEdit, setContentEdit } from '../xml/value-edits.js';
 import { attrValue, elementText } from '../xml/values.js';
@@ -25,6 +26,8 @@ interface AdapterValue {
   attr: XmlAttribute | undefined;
   /** Has child elements: its text is not a value. */
   branch: boolean;
+  /** Its value is a secret, from its own name, an ancestor's, or a key/name attribute naming one. */
+  secret: boolean;
 }
 
 export interface AdapterNodeReport {
@@ -67,24 +70,36 @@ export interface AdapterCompareOutcome {
   diff: string;
 }
 
+function identityOf(doc: XmlDocument, el: XmlElement): string | undefined {
+  const a = el.attributes.find((x) => IDENTITY_ATTRIBUTES.test(x.name.replace(/^.*:/, '')));
+  return a ? attrValue(doc, a) : undefined;
+}
+
 function collect(doc: XmlDocument): Map<string, AdapterValue> {
   const out = new Map<string, AdapterValue>();
-  const walk = (el: XmlElement, prefix: string) => {
-    const seen = new Map<string, number>();
-    for (const child of el.children) {
-      const n = (seen.get(child.localName) ?? 0) + 1;
-      seen.set(child.localName, n);
-      const path = `${prefix}${child.localName}${n > 1 ? `[${n}]` : ''}`;
-      const branch = child.children.length > 0;
-      out.set(path, { path, value: branch ? '' : elementText(doc, child), element: child, attr: undefined, branch });
-      for (const a of child.attributes) {
-        if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) continue;
-        out.set(`${path}@${a.name}`, { path: `${path}@${a.name}`, value: attrValue(doc, a), element: child, attr: a, branch: false });
-      }
-      if (branch) walk(child, `${path}/`);
+  // Document order with an explicit stack (no recursion per nesting level).
+  interface Frame { el: XmlElement; prefix: string; names: string[]; ids: Array<string | undefined>; next: number; seen: Map<string, number> }
+  const stack: Frame[] = [{ el: doc.tree.root, prefix: '', names: [], ids: [], next: 0, seen: new Map() }];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1] as Frame;
+    const child = f.el.children[f.next++];
+    if (!child) {
+      stack.pop();
+      continue;
     }
-  };
-  walk(doc.tree.root, '');
+    const n = (f.seen.get(child.localName) ?? 0) + 1;
+    f.seen.set(child.localName, n);
+    const path = `${f.prefix}${child.localName}${n > 1 ? `[${n}]` : ''}`;
+    const branch = child.children.length > 0;
+    const names = [...f.names, child.localName];
+    const ids = [...f.ids, identityOf(doc, child)];
+    out.set(path, { path, value: branch ? '' : elementText(doc, child), element: child, attr: undefined, branch, secret: isSecretNode(names, ids) });
+    for (const a of child.attributes) {
+      if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) continue;
+      out.set(`${path}@${a.name}`, { path: `${path}@${a.name}`, value: attrValue(doc, a), element: child, attr: a, branch: false, secret: isSecretNode(names, ids, a.name.replace(/^.*:/, '')) });
+    }
+    if (branch) stack.push({ el: child, prefix: `${path}/`, names, ids, next: 0, seen: new Map() });
+  }
   return out;
 }
 
@@ -92,8 +107,10 @@ function leafName(path: string): string {
   return path.replace(/\[\d+\]/g, '').split(/[/@]/).pop() as string;
 }
 
-function shown(path: string, value: string): string {
-  return redact(leafName(path), value) as string;
+/** A value as a report may show it: a secret masked whole (an empty one shown empty), else embedded secrets masked. */
+function shown(v: Pick<AdapterValue, 'secret'>, value: string): string {
+  if (v.secret) return value === '' ? '' : MASK;
+  return redactEmbedded(value);
 }
 
 function load(bytes: Uint8Array, file: string): { doc: XmlDocument; values: Map<string, AdapterValue> } {
@@ -101,7 +118,7 @@ function load(bytes: Uint8Array, file: string): { doc: XmlDocument; values: Map<
   const values = collect(doc);
   const names = new Set([...values.keys()].map(leafName));
   if (!KNOWN_ADAPTER_NODES.some((n) => names.has(n))) {
-    throw badInput(`this is not an MFA Server AD FS adapter config: none of ${KNOWN_ADAPTER_NODES.join(', ')} is in it`, file, {
+    throw configFileError(`this is not an MFA Server AD FS adapter config: none of ${KNOWN_ADAPTER_NODES.join(', ')} is in it`, file, {
       code: 'ADFS_NOT_ADAPTER_CONFIG',
       line: doc.lineAt(doc.tree.root.start),
       remedy: 'Pass MultiFactorAuthenticationAdfsAdapter.config from the MFA Server install folder, or the file written by Export-AdfsAuthenticationProviderConfigurationData for the adapter.',
@@ -133,21 +150,22 @@ export function compareAdapterConfigs(
     if (target === nv.value) continue;
     const source = { doc: o.doc, value: ov.value, ...(ov.attr ? { attr: ov.attr } : { element: ov.element }) };
     const edit = nv.attr ? setAttributeEdit(nv.attr, target, source) : setContentEdit(n.doc, nv.element, target, { source });
-    const secret = isSecretName(leafName(path));
+    // Secret in either file (the new one may name it differently): masked on both sides.
+    const secret = ov.secret || nv.secret || redactEmbedded(ov.value) !== ov.value || redactEmbedded(nv.value) !== nv.value;
     edits.push({ ...edit, secret });
     changed.push({
       path,
-      old: shown(path, nv.value),
-      new: secret && target !== '' ? MASK : shown(path, target),
+      old: shown({ secret }, nv.value),
+      new: shown({ secret }, target),
       why: applied ? `carried from the old config; SDK vdir ${applied.from} -> ${applied.to}` : 'carried from the old config',
       line: n.doc.lineAt(edit.start),
     });
   }
-  const added = [...n.values.values()].filter((v) => !o.values.has(v.path) && !v.branch).map((v) => ({ path: v.path, value: shown(v.path, v.value) }));
-  const removed = [...o.values.values()].filter((v) => !n.values.has(v.path) && !v.branch).map((v) => ({ path: v.path, value: shown(v.path, v.value) }));
+  const added = [...n.values.values()].filter((v) => !o.values.has(v.path) && !v.branch).map((v) => ({ path: v.path, value: shown(v, v.value) }));
+  const removed = [...o.values.values()].filter((v) => !n.values.has(v.path) && !v.branch).map((v) => ({ path: v.path, value: shown(v, v.value) }));
   const text = applyEdits(n.doc.text, edits);
   if (!encodable(text, n.doc.format)) {
-    throw badInput(`the carried values hold characters that a ${n.doc.format.encoding} file cannot store`, newInput.file, {
+    throw configFileError(`the carried values hold characters that a ${n.doc.format.encoding} file cannot store`, newInput.file, {
       code: 'TEXT_ENCODING',
       remedy: 'Save the new adapter config as UTF-8 and run again.',
     });
@@ -155,7 +173,7 @@ export function compareAdapterConfigs(
   const bytes = edits.length ? encodeText(text, n.doc.format) : Buffer.from(newInput.bytes);
   return {
     bytes,
-    diff: renderDiff(n.doc.text, edits, newInput.file, `${newInput.file} (carried over)`),
+    diff: renderDiff(n.doc.text, edits, newInput.file, `${newInput.file} (carried over)`, secretSpans(n.doc)),
     report: {
       oldFile: oldInput.file,
       newFile: newInput.file,

@@ -1,17 +1,18 @@
 // The web.config carry-over (procedure.md §2.9, §3.5-3.6): every appSettings and applicationSettings
 // value of the backed-up file goes into the newly installed one, the SDK URL follows a renamed
 // SDK vdir, and nothing else in the file changes. Pure: bytes in, bytes and a report out.
-import { badInput } from '../../errors.js';
+import { configFileError } from '../xml/errors.js';
 import { isSecretName, MASK, redact, redactEmbedded } from '../redact.js';
 import { encodable, encodeText } from '../xml/codec.js';
 import { loadXmlDocument, type XmlDocument } from '../xml/document.js';
 import { applyEdits, renderDiff, type TextEdit } from '../xml/edit.js';
+import { secretSpans } from '../xml/secret-spans.js';
 import { appendChildren, insertChildAfter, type Markup } from '../xml/insert.js';
 import { childrenNamed, type XmlElement } from '../xml/scan.js';
 import { attr } from '../xml/values.js';
 import type { MergeReport, SettingChange, SettingEntry } from './report.js';
 import { mentionsVdir, OLD_DEFAULT_SDK_VDIR, rewriteVdir, type VdirMapping } from './sdk-vdir.js';
-import { isSdkUrlSetting, readWebConfigSettings, scopeId, settingId, type Setting, type SettingsContainer, type WebConfigSettings } from './settings.js';
+import { isSdkUrlSetting, listConfigSources, readWebConfigSettings, scopeId, settingId, type Setting, type SettingsContainer, type WebConfigSettings } from './settings.js';
 import { decideStrategy } from './structure.js';
 import { setValueEdit, valueMarkup } from './value-edit.js';
 
@@ -39,6 +40,20 @@ export interface FileInput {
   bytes: Uint8Array;
   /** How errors and the report name the file. */
   file: string;
+  /**
+   * The files this web.config's appSettings/applicationSettings configSource attributes name
+   * (listConfigSources), by the configSource as written: their settings are read from them and
+   * carried into them. A configSource without a file here is reported and left alone.
+   */
+  sources?: Map<string, { bytes: Uint8Array; file: string }>;
+}
+
+/** A configSource file of the new web.config that the merge changed. */
+export interface SourcedOutput {
+  configSource: string;
+  file: string;
+  bytes: Buffer;
+  changed: boolean;
 }
 
 export interface MergeOutcome {
@@ -47,6 +62,8 @@ export interface MergeOutcome {
   report: MergeReport;
   /** Line diff of what changes, secrets masked (against the file the edits apply to). */
   diff: string;
+  /** The new web.config's configSource files, with the values carried into them. */
+  sourced: SourcedOutput[];
 }
 
 function isSecret(key: string, value: string): boolean {
@@ -66,7 +83,23 @@ function counterpart(o: Setting, byId: Map<string, Setting>, all: Setting[]): Se
 }
 
 function loadWebConfig(input: FileInput): WebConfigSettings {
-  return readWebConfigSettings(loadXmlDocument(input.bytes, input.file, 'web.config'));
+  const docs = new Map<string, XmlDocument>();
+  const sources = (configSource: string): XmlDocument | undefined => {
+    const given = input.sources?.get(configSource);
+    if (!given) return undefined;
+    let doc = docs.get(configSource);
+    if (!doc) {
+      doc = loadXmlDocument(given.bytes, given.file, 'configSource file');
+      docs.set(configSource, doc);
+    }
+    return doc;
+  };
+  return readWebConfigSettings(loadXmlDocument(input.bytes, input.file, 'web.config'), { sources });
+}
+
+/** The web.config's configSource files named by the caller: read them, and pass them in FileInput.sources. */
+export function configSourcesOf(input: Pick<FileInput, 'bytes' | 'file'>): string[] {
+  return listConfigSources(loadXmlDocument(input.bytes, input.file, 'web.config'));
 }
 
 export function mergeWebConfig(oldInput: FileInput, newInput: FileInput, options: MergeOptions = {}): MergeOutcome {
@@ -74,17 +107,27 @@ export function mergeWebConfig(oldInput: FileInput, newInput: FileInput, options
   const newCfg = loadWebConfig(newInput);
   const mappings = options.sdkVdir ?? [];
   const carryRemoved = options.carryRemoved ?? false;
-  const decision = decideStrategy(oldCfg, newCfg, carryRemoved);
+  const decided = decideStrategy(oldCfg, newCfg, carryRemoved);
+  // Settings kept in configSource files are carried value by value into the new ones: copying
+  // the old web.config whole would not bring them along.
+  const sourcedAnywhere = [...oldCfg.containers, ...newCfg.containers].some((c) => c.configSource !== undefined && !c.unread);
+  const decision = decided.strategy === 'copy-old' && sourcedAnywhere ? { ...decided, strategy: 'merge-into-new' as const, reason: 'settings are kept in configSource files, so the old values are carried into the new files one by one' } : decided;
   const base = decision.strategy === 'copy-old' ? oldCfg : newCfg;
   const baseDoc = base.doc;
 
   const newById = new Map(newCfg.settings.map((s) => [settingId(s), s]));
   const edits: TextEdit[] = [];
+  /** Edits of the configSource files, by document. */
+  const sourcedEdits = new Map<XmlDocument, TextEdit[]>();
+  const push = (doc: XmlDocument, e: TextEdit) => {
+    if (doc === baseDoc) edits.push(e);
+    else sourcedEdits.set(doc, [...(sourcedEdits.get(doc) ?? []), e]);
+  };
   const changes: SettingChange[] = [];
   const removed: MergeReport['removed'] = [];
   const warnings = [...oldCfg.warnings, ...newCfg.warnings];
   const matched = new Set<Setting>();
-  const inserts = new Map<XmlElement, { markups: Markup[]; shown: Markup[] }>();
+  const inserts = new Map<XmlElement, { doc: XmlDocument; markups: Markup[]; shown: Markup[] }>();
   const created = new Map<string, { parent: XmlElement; after: XmlElement | undefined; adds: { markup: Markup; shown: Markup }[] }>();
   let finalSdk: { setting: Setting; value: string } | undefined;
 
@@ -110,10 +153,11 @@ export function mergeWebConfig(oldInput: FileInput, newInput: FileInput, options
     }
 
     if (n) {
-      const edit = setValueEdit(baseDoc, n, target, { doc: oldCfg.doc, setting: o }, secret);
+      const doc = n.container.doc;
+      const edit = setValueEdit(doc, n, target, { doc: o.container.doc, setting: o }, secret);
       if (edit) {
-        edits.push(edit);
-        changes.push(change(n, n.value, target, why('carried from the old file'), baseDoc.lineAt(edit.start), secret));
+        push(doc, edit);
+        changes.push({ ...change(n, n.value, target, why('carried from the old file'), doc.lineAt(edit.start), secret), ...(doc !== baseDoc ? { file: doc.file } : {}) });
       }
       continue;
     }
@@ -122,16 +166,18 @@ export function mergeWebConfig(oldInput: FileInput, newInput: FileInput, options
       removed.push({ ...entry(o, o.value), carried: false });
       continue;
     }
-    const serializeAs = attr(oldCfg.doc, o.element, 'serializeAs') ?? 'String';
-    const markup = valueMarkup(o, target, serializeAs, { doc: oldCfg.doc, setting: o });
+    const serializeAs = attr(o.container.doc, o.element, 'serializeAs') ?? 'String';
+    const markup = valueMarkup(o, target, serializeAs, { doc: o.container.doc, setting: o });
     const masked = secret ? valueMarkup({ ...o, xml: false }, MASK, serializeAs, undefined) : markup;
     const container = findContainer(newCfg, o.container);
-    if (container && isConfigSourced(newCfg.doc, container)) {
-      removed.push({ ...entry(o, o.value), carried: false, note: 'not carried: the new file keeps these settings in a configSource file; add it there by hand' });
+    // Never add children to a section that names a configSource: ASP.NET refuses the file. Into
+    // the configSource file itself when it was given; otherwise not at all.
+    if (container?.unread) {
+      removed.push({ ...entry(o, o.value), carried: false, note: `not carried: the new file keeps these settings in "${container.configSource ?? ''}" (configSource), which was not given; add it there by hand` });
       continue;
     }
     if (container) {
-      const q = inserts.get(container.element) ?? { markups: [], shown: [] };
+      const q = inserts.get(container.element) ?? { doc: container.doc, markups: [], shown: [] };
       q.markups.push(markup);
       q.shown.push(masked);
       inserts.set(container.element, q);
@@ -147,14 +193,15 @@ export function mergeWebConfig(oldInput: FileInput, newInput: FileInput, options
       continue;
     }
     removed.push({ ...entry(o, o.value), carried: true });
-    changes.push(change(o, undefined, target, why(extraKey ? 'only in the old file, carried (added by the administrator, or the portal theme)' : 'only in the old file, carried (--carry-removed)'), baseDoc.lineAt(container ? container.element.start : baseDoc.tree.root.start), secret));
+    const where = container ? container.doc : baseDoc;
+    changes.push({ ...change(o, undefined, target, why(extraKey ? 'only in the old file, carried (added by the administrator, or the portal theme)' : 'only in the old file, carried (--carry-removed)'), where.lineAt(container ? container.element.start : baseDoc.tree.root.start), secret), ...(where !== baseDoc ? { file: where.file } : {}) });
   }
   if (decision.strategy === 'merge-into-new' && options.extend?.edits) edits.push(...options.extend.edits(oldCfg.doc, newCfg.doc));
 
   for (const [parent, q] of inserts) {
-    const edit = appendChildren(baseDoc, parent, q.markups);
-    const display = appendChildren(baseDoc, parent, q.shown);
-    edits.push({ ...edit, shown: display.text });
+    const edit = appendChildren(q.doc, parent, q.markups);
+    const display = appendChildren(q.doc, parent, q.shown);
+    push(q.doc, { ...edit, shown: display.text });
   }
   for (const c of created.values()) {
     const section = (adds: Markup[]): Markup => (indent, unit, eol) =>
@@ -173,10 +220,23 @@ export function mergeWebConfig(oldInput: FileInput, newInput: FileInput, options
 
   const text = applyEdits(baseDoc.text, edits);
   if (!encodable(text, baseDoc.format)) {
-    throw badInput(`the carried values hold characters that a ${baseDoc.format.encoding} file cannot store`, newInput.file, {
+    throw configFileError(`the carried values hold characters that a ${baseDoc.format.encoding} file cannot store`, newInput.file, {
       code: 'TEXT_ENCODING',
       remedy: 'Save the new web.config as UTF-8 (it is the default for web.config) and run again.',
     });
+  }
+  const sourced: SourcedOutput[] = [];
+  const sourcedDiffs: string[] = [];
+  for (const c of newCfg.containers) {
+    if (c.configSource === undefined || c.unread || sourced.some((x) => x.configSource === c.configSource)) continue;
+    const docEdits = sourcedEdits.get(c.doc) ?? [];
+    const out = applyEdits(c.doc.text, docEdits);
+    if (!encodable(out, c.doc.format)) {
+      throw configFileError(`the carried values hold characters that a ${c.doc.format.encoding} file cannot store`, c.doc.file, { code: 'TEXT_ENCODING', remedy: 'Save the configSource file as UTF-8 and run again.' });
+    }
+    const given = newInput.sources?.get(c.configSource);
+    sourced.push({ configSource: c.configSource, file: c.doc.file, bytes: docEdits.length ? encodeText(out, c.doc.format) : Buffer.from(given?.bytes ?? encodeText(out, c.doc.format)), changed: docEdits.length > 0 });
+    if (docEdits.length) sourcedDiffs.push(renderDiff(c.doc.text, docEdits, c.doc.file, `${c.doc.file} (merged)`, secretSpans(c.doc)));
   }
   const bytes = decision.strategy === 'copy-old' || edits.length ? encodeText(text, baseDoc.format) : Buffer.from(newInput.bytes);
   if (bytes.byteLength > IIS_DEFAULT_MAX_WEBCONFIG) {
@@ -197,21 +257,18 @@ export function mergeWebConfig(oldInput: FileInput, newInput: FileInput, options
     sdkVdirMappings: mappings.map((m) => ({ ...m })),
     warnings,
     format: { ...baseDoc.format },
-    changed: !bytes.equals(Buffer.from(newInput.bytes.buffer, newInput.bytes.byteOffset, newInput.bytes.byteLength)),
+    changed: !bytes.equals(Buffer.from(newInput.bytes.buffer, newInput.bytes.byteOffset, newInput.bytes.byteLength)) || sourced.some((x) => x.changed),
     written: false,
     whatIf: false,
+    sourcedFiles: sourced.map((x) => ({ configSource: x.configSource, file: x.file, changed: x.changed })),
   };
   const label = decision.strategy === 'copy-old' ? `${oldInput.file} (old file, kept whole)` : newInput.file;
-  const diff = renderDiff(baseDoc.text, edits, label, `${newInput.file} (merged)`);
-  return { bytes, report, diff };
+  const diff = [renderDiff(baseDoc.text, edits, label, `${newInput.file} (merged)`, secretSpans(baseDoc)), ...sourcedDiffs].filter((d) => d !== '').join('\n');
+  return { bytes, report, diff, sourced };
 }
 
 function findContainer(cfg: WebConfigSettings, like: SettingsContainer): SettingsContainer | undefined {
   return cfg.containers.find((c) => c.kind === like.kind && scopeId(c.scope) === scopeId(like.scope) && c.section === like.section);
-}
-
-function isConfigSourced(doc: XmlDocument, c: SettingsContainer): boolean {
-  return c.kind === 'appSetting' && attr(doc, c.element, 'configSource') !== undefined;
 }
 
 function entry(s: Setting, value: string): SettingEntry {

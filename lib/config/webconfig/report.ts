@@ -18,6 +18,8 @@ export interface SettingChange {
   /** 1-based line in the file the edit applies to. */
   line: number;
   secret: boolean;
+  /** The configSource file the change is in, when it is not the web.config itself. */
+  file?: string;
 }
 
 export interface SettingEntry {
@@ -51,6 +53,8 @@ export interface MergeReport {
   changed: boolean;
   written: boolean;
   whatIf: boolean;
+  /** The new web.config's configSource files that were read, and whether the merge changes them. */
+  sourcedFiles?: Array<{ configSource: string; file: string; changed: boolean }>;
 }
 
 function scoped(e: { scope: string; key: string; section?: string | undefined }): string {
@@ -64,7 +68,7 @@ export function formatMergeReport(r: MergeReport, diff: string, outFile = r.newF
   lines.push(`File format kept: ${r.format.encoding}${r.format.bom ? ' with BOM' : ''}, ${r.format.eol === '\r\n' ? 'CRLF' : 'LF'} line endings`);
   if (r.changes.length) {
     lines.push('', 'Changed:');
-    for (const c of r.changes) lines.push(`  ${scoped(c)}: ${JSON.stringify(c.old ?? null)} -> ${JSON.stringify(c.new)}  (${c.why}; line ${c.line})`);
+    for (const c of r.changes) lines.push(`  ${scoped(c)}: ${JSON.stringify(c.old ?? null)} -> ${JSON.stringify(c.new)}  (${c.why}; ${c.file ? `${c.file} ` : ''}line ${c.line})`);
   } else {
     lines.push('', 'No setting value changes.');
   }

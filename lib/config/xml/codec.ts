@@ -2,7 +2,7 @@
 // order mark, the encoding (UTF-8, UTF-16LE/BE, Latin-1) and the line-ending style.
 // Decoding is checked by re-encoding: a file that would not come back byte for byte (invalid
 // UTF-8, an odd UTF-16 length) is refused rather than silently "repaired".
-import { badInput } from '../../errors.js';
+import { configFileError } from './errors.js';
 
 export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin1';
 
@@ -95,13 +95,13 @@ export function decodeText(bytes: Uint8Array, file: string): DecodedText {
     if (declared === undefined || declared === 'utf-8' || declared === 'utf8') encoding = 'utf-8';
     else if (LATIN1_NAMES.has(declared)) encoding = 'latin1';
     else if (declared.startsWith('utf-16') || declared === 'unicode') {
-      throw badInput(`the file declares encoding "${declared}" but has no UTF-16 byte order mark and is not UTF-16`, file, {
+      throw configFileError(`the file declares encoding "${declared}" but has no UTF-16 byte order mark and is not UTF-16`, file, {
         code: 'TEXT_ENCODING',
         line: 1,
         remedy: 'Save the file again with its real encoding (Notepad: "Save As", Encoding "UTF-8"), or fix the encoding in its first line.',
       });
     } else {
-      throw badInput(`the file declares encoding "${declared}", which this tool does not edit`, file, {
+      throw configFileError(`the file declares encoding "${declared}", which this tool does not edit`, file, {
         code: 'TEXT_ENCODING',
         line: 1,
         remedy: 'Save the file as UTF-8 or UTF-16 (web.config files are UTF-8 by default) and run again.',
@@ -110,7 +110,7 @@ export function decodeText(bytes: Uint8Array, file: string): DecodedText {
   }
   const bomLength = bom ? BOMS[encoding].length : 0;
   if ((encoding === 'utf-16le' || encoding === 'utf-16be') && (bytes.byteLength - bomLength) % 2 !== 0) {
-    throw badInput(`the file is UTF-16 but has an odd number of bytes (${bytes.byteLength}): it is truncated or corrupt`, file, {
+    throw configFileError(`the file is UTF-16 but has an odd number of bytes (${bytes.byteLength}): it is truncated or corrupt`, file, {
       code: 'TEXT_ENCODING',
       remedy: 'Restore the file from the backup taken before the upgrade.',
     });
@@ -119,13 +119,42 @@ export function decodeText(bytes: Uint8Array, file: string): DecodedText {
   const text = rawDecode(body, encoding);
   if (!rawEncode(text, encoding).equals(body)) {
     const bad = firstDifference(rawEncode(text, encoding), body);
-    throw badInput(`the file is not valid ${encoding.toUpperCase()} (bad byte sequence at byte ${bad + bomLength})`, file, {
+    throw configFileError(`the file is not valid ${encoding.toUpperCase()} (bad byte sequence at byte ${bad + bomLength})`, file, {
       code: 'TEXT_ENCODING',
       line: lineAt(text, text.indexOf('\uFFFD')),
       remedy: 'Save the file again as UTF-8 (or with the encoding its first line declares) and run again.',
     });
   }
+  if (encoding === 'utf-16le' || encoding === 'utf-16be') {
+    // A lone surrogate decodes and re-encodes unchanged, but no tool can write it as UTF-8 or
+    // show it: it is refused like an invalid UTF-8 sequence.
+    const lone = loneSurrogate(text);
+    if (lone !== -1) {
+      throw configFileError(`the file is not valid ${encoding.toUpperCase()}: a lone surrogate at byte ${bomLength + lone * 2}`, file, {
+        code: 'TEXT_ENCODING',
+        line: lineAt(text, lone),
+        remedy: 'Save the file again as UTF-8 or UTF-16 from an editor that shows the damage (or restore it from the backup) and run again.',
+      });
+    }
+  }
   return { text, format: { encoding, bom, eol: detectEol(text) } };
+}
+
+/** Offset of the first UTF-16 surrogate that is not part of a pair, or -1. */
+export function loneSurrogate(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    return i;
+  }
+  return -1;
 }
 
 export function encodeText(text: string, format: TextFormat): Buffer {

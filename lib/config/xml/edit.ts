@@ -48,24 +48,46 @@ function lineEnd(text: string, offset: number): number {
   return nl === -1 ? text.length : nl;
 }
 
-function render(text: string, from: number, to: number, edits: TextEdit[], applied: boolean): string {
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** text[from, to) with every secret span inside it shown as the mask. */
+function masked(text: string, from: number, to: number, secrets: Span[]): string {
   let out = '';
   let pos = from;
-  for (const e of edits) {
-    out += text.slice(pos, e.start);
-    if (applied) out += e.shown ?? (e.secret ? MASK : e.text);
-    else out += e.secret && e.end > e.start ? MASK : text.slice(e.start, e.end);
-    pos = e.end;
+  for (const s of secrets) {
+    if (s.end <= pos || s.start >= to || s.end <= s.start) continue;
+    out += text.slice(pos, Math.max(pos, s.start)) + MASK;
+    pos = Math.min(to, s.end);
   }
   return out + text.slice(pos, to);
 }
 
-/** A unified-style diff of the edits, with 1-based line numbers of the original. */
-export function renderDiff(text: string, edits: TextEdit[], oldLabel: string, newLabel: string): string {
+function render(text: string, from: number, to: number, edits: TextEdit[], applied: boolean, secrets: Span[]): string {
+  let out = '';
+  let pos = from;
+  for (const e of edits) {
+    out += masked(text, pos, e.start, secrets);
+    if (applied) out += e.shown ?? (e.secret ? MASK : e.text);
+    else out += e.secret && e.end > e.start ? MASK : masked(text, e.start, e.end, secrets);
+    pos = e.end;
+  }
+  return out + masked(text, pos, to, secrets);
+}
+
+/**
+ * A unified-style diff of the edits, with 1-based line numbers of the original. `secrets` are
+ * the spans of secret values in the text: a diff shows whole lines, and a password on the same
+ * line as a changed value is masked there too.
+ */
+export function renderDiff(text: string, edits: TextEdit[], oldLabel: string, newLabel: string, secrets: Span[] = []): string {
   if (edits.length === 0) return '';
   const lineAt = lineIndex(text);
   const out = [`--- ${oldLabel}`, `+++ ${newLabel}`];
   const list = sorted(edits);
+  const secretSpans = [...secrets].sort((a, b) => a.start - b.start);
   let i = 0;
   while (i < list.length) {
     const first = list[i] as TextEdit;
@@ -80,8 +102,8 @@ export function renderDiff(text: string, edits: TextEdit[], oldLabel: string, ne
       i++;
     }
     out.push(`@@ line ${lineAt(from)} @@`);
-    for (const l of render(text, from, to, group, false).split('\n')) out.push(`-${l.replace(/\r$/, '')}`);
-    for (const l of render(text, from, to, group, true).split('\n')) out.push(`+${l.replace(/\r$/, '')}`);
+    for (const l of render(text, from, to, group, false, secretSpans).split('\n')) out.push(`-${l.replace(/\r$/, '')}`);
+    for (const l of render(text, from, to, group, true, secretSpans).split('\n')) out.push(`+${l.replace(/\r$/, '')}`);
   }
   return out.join('\n');
 }

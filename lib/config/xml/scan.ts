@@ -3,6 +3,10 @@
 // replace a value and leave every other byte alone. fast-xml-parser validates and reads; it
 // cannot say where a node lies, which is what this is for. It refuses what it does not
 // understand rather than guessing, and never expands entities (DOCTYPE declarations are refused).
+// It never recurses (a stack of open elements), and refuses more than MAX_XML_DEPTH levels so
+// that no later walk over the tree can run out of stack. Its messages name elements and
+// attributes, never the text of a value: a name that may be a piece of text (a start tag right
+// after text, or a tag that is itself malformed) is replaced by its parent's.
 
 export interface XmlAttribute {
   /** As written, with any prefix. */
@@ -13,6 +17,8 @@ export interface XmlAttribute {
   valueStart: number;
   valueEnd: number;
   quote: '"' | "'";
+  /** The element the attribute belongs to (its name as written). */
+  owner: string;
 }
 
 export interface XmlElement {
@@ -33,6 +39,8 @@ export interface XmlElement {
   /** Non-whitespace text or a CDATA section lies directly inside. */
   hasText: boolean;
   parent: XmlElement | undefined;
+  /** Its start tag follows non-white-space text in its parent: its name may be a piece of that text. */
+  afterText: boolean;
 }
 
 export interface XmlTree {
@@ -40,6 +48,9 @@ export interface XmlTree {
   /** Span of `<?xml ...?>` when the document starts with one. */
   declaration: { start: number; end: number } | undefined;
 }
+
+/** Deeper nesting is refused: no configuration file comes close, and walks stay bounded. */
+export const MAX_XML_DEPTH = 256;
 
 export class XmlScanError extends Error {
   constructor(
@@ -82,6 +93,18 @@ function hasNonSpace(text: string, from: number, to: number): boolean {
   return false;
 }
 
+/** How messages name an element: by its name, or by its nearest ancestor's when the name may be text. */
+export function describeElement(el: XmlElement | undefined): string {
+  let e = el;
+  let inside = false;
+  while (e && e.afterText) {
+    e = e.parent;
+    inside = true;
+  }
+  if (!e) return 'the document';
+  return inside ? `text inside <${e.name}>` : `<${e.name}>`;
+}
+
 function localOf(name: string): string {
   const colon = name.indexOf(':');
   return colon === -1 ? name : name.slice(colon + 1);
@@ -120,11 +143,14 @@ export function checkProlog(text: string): void {
   for (;;) {
     const lt = text.indexOf('<', pos);
     if (lt === -1) return;
-    if (text.startsWith('<?', lt)) pos = text.indexOf('?>', lt + 2) + 2;
-    else if (text.startsWith('<!--', lt)) pos = text.indexOf('-->', lt + 4) + 3;
-    else if (text.startsWith('<!DOCTYPE', lt)) pos = doctypeEnd(text, lt);
+    let end: number;
+    if (text.startsWith('<?', lt)) end = text.indexOf('?>', lt + 2) + 2;
+    else if (text.startsWith('<!--', lt)) end = text.indexOf('-->', lt + 4) + 3;
+    else if (text.startsWith('<!DOCTYPE', lt)) end = doctypeEnd(text, lt);
     else return;
-    if (pos < 2) return; // unterminated: the scanner reports it
+    // Unterminated (indexOf gave -1): the scanner reports it. The end always moves forward.
+    if (end <= lt) return;
+    pos = end;
   }
 }
 
@@ -134,6 +160,8 @@ export function scanXml(text: string): XmlTree {
   let root: XmlElement | undefined;
   let declaration: XmlTree['declaration'];
   let pos = 0;
+  /** Non-white-space text came since the last tag, in the current element. */
+  let textBefore = false;
   while (pos < n) {
     const lt = text.indexOf('<', pos);
     const textEnd = lt === -1 ? n : lt;
@@ -141,6 +169,7 @@ export function scanXml(text: string): XmlTree {
       const top = stack[stack.length - 1];
       if (!top) throw new XmlScanError('text outside the root element', pos);
       top.hasText = true;
+      textBefore = true;
     }
     if (lt === -1) break;
     const c = text.charCodeAt(lt + 1);
@@ -153,14 +182,15 @@ export function scanXml(text: string): XmlTree {
         const top = stack[stack.length - 1];
         if (!top) throw new XmlScanError('CDATA section outside the root element', lt);
         const end = text.indexOf(']]>', lt + 9);
-        if (end === -1) throw new XmlScanError('unterminated CDATA section', lt);
+        if (end === -1) throw new XmlScanError(`unterminated CDATA section in ${describeElement(top)}`, lt);
         top.hasText = true;
+        textBefore = true;
         pos = end + 3;
       } else if (text.startsWith('<!DOCTYPE', lt)) {
         if (root || stack.length) throw new XmlScanError('DOCTYPE after the root element started', lt);
         pos = doctypeEnd(text, lt);
       } else {
-        throw new XmlScanError('unexpected markup declaration', lt);
+        throw new XmlScanError(`unexpected markup declaration in ${describeElement(stack[stack.length - 1])}`, lt);
       }
     } else if (c === QMARK) {
       const end = text.indexOf('?>', lt + 2);
@@ -171,31 +201,41 @@ export function scanXml(text: string): XmlTree {
       const ne = nameEnd(text, lt + 2);
       const name = text.slice(lt + 2, ne);
       const gt = skipSpace(text, ne);
-      if (text.charCodeAt(gt) !== GT) throw new XmlScanError(`malformed end tag </${name}`, lt);
-      const top = stack.pop();
-      if (!top) throw new XmlScanError(`end tag </${name}> without a start tag`, lt);
-      if (top.name !== name) throw new XmlScanError(`end tag </${name}> does not match <${top.name}>`, lt);
+      const top = stack[stack.length - 1];
+      if (text.charCodeAt(gt) !== GT) throw new XmlScanError(`malformed end tag in ${describeElement(top)}`, lt);
+      if (!top) throw new XmlScanError('an end tag without a start tag', lt);
+      if (top.name !== name) {
+        // Name the end tag only when it closes a real ancestor: otherwise it may be text.
+        const closes = stack.some((e) => e.name === name && !e.afterText);
+        throw new XmlScanError(closes ? `end tag </${name}> does not match ${describeElement(top)}` : `an end tag that does not match ${describeElement(top)}`, lt);
+      }
+      stack.pop();
       top.endTagStart = lt;
       top.end = gt + 1;
       pos = gt + 1;
+      textBefore = false;
     } else {
-      pos = startTag(text, lt, stack, (el) => {
-        if (root) throw new XmlScanError(`a second root element <${el.name}>`, lt);
+      pos = startTag(text, lt, stack, textBefore, (el) => {
+        if (root) throw new XmlScanError(`a second root element after <${root.name}>`, lt);
         root = el;
       });
+      textBefore = false;
     }
   }
-  const open = stack[stack.length - 1];
-  if (open) throw new XmlScanError(`<${open.name}> is never closed`, open.start);
+  const open = stack[0];
+  if (open) throw new XmlScanError(`${describeElement(open)} is never closed`, open.start);
   if (!root) throw new XmlScanError('no root element', 0);
   return { root, declaration };
 }
 
-function startTag(text: string, lt: number, stack: XmlElement[], onRoot: (el: XmlElement) => void): number {
+function startTag(text: string, lt: number, stack: XmlElement[], afterText: boolean, onRoot: (el: XmlElement) => void): number {
   const ne = nameEnd(text, lt + 1);
-  if (ne === lt + 1) throw new XmlScanError("'<' not followed by a name (write it as &lt;)", lt);
-  const name = text.slice(lt + 1, ne);
   const parent = stack[stack.length - 1];
+  // Until the tag is read whole, it may be text with a '<' in it: name the parent, not it.
+  const where = parent ? `a start tag inside ${describeElement(parent)}` : 'the root element\'s start tag';
+  if (ne === lt + 1) throw new XmlScanError(`'<' not followed by a name in ${describeElement(parent)} (write it as &lt;)`, lt);
+  if (stack.length >= MAX_XML_DEPTH) throw new XmlScanError(`elements are nested more than ${MAX_XML_DEPTH} levels deep inside ${describeElement(stack[0])}`, lt, 'XML_TOO_DEEP');
+  const name = text.slice(lt + 1, ne);
   const el: XmlElement = {
     name,
     localName: localOf(name),
@@ -208,6 +248,11 @@ function startTag(text: string, lt: number, stack: XmlElement[], onRoot: (el: Xm
     children: [],
     hasText: false,
     parent,
+    afterText,
+  };
+  const after = () => {
+    const last = el.attributes[el.attributes.length - 1];
+    return last && !afterText ? ` after attribute ${last.name}` : '';
   };
   let i = ne;
   for (;;) {
@@ -222,20 +267,21 @@ function startTag(text: string, lt: number, stack: XmlElement[], onRoot: (el: Xm
       i = afterSpace + 2;
       break;
     }
-    if (afterSpace >= text.length) throw new XmlScanError(`unterminated start tag <${name}`, lt);
-    if (afterSpace === i) throw new XmlScanError(`attributes of <${name}> must be separated by white space`, i);
+    if (afterSpace >= text.length) throw new XmlScanError(`${where} is never finished`, lt);
+    if (afterSpace === i) throw new XmlScanError(`in ${where}${after()}: attributes must be separated by white space`, i);
     const an = nameEnd(text, afterSpace);
-    if (an === afterSpace) throw new XmlScanError(`unexpected character in <${name}>`, afterSpace);
+    if (an === afterSpace) throw new XmlScanError(`in ${where}${after()}: an unexpected character`, afterSpace);
     const eq = skipSpace(text, an);
-    if (text.charCodeAt(eq) !== EQ) throw new XmlScanError(`attribute ${text.slice(afterSpace, an)} of <${name}> has no value`, afterSpace);
+    if (text.charCodeAt(eq) !== EQ) throw new XmlScanError(`in ${where}${after()}: an attribute without a value`, afterSpace);
     const q = skipSpace(text, eq + 1);
     const quote = text[q];
-    if (quote !== '"' && quote !== "'") throw new XmlScanError(`attribute ${text.slice(afterSpace, an)} of <${name}> has an unquoted value`, q);
+    if (quote !== '"' && quote !== "'") throw new XmlScanError(`in ${where}${after()}: an unquoted attribute value`, q);
     const close = text.indexOf(quote, q + 1);
-    if (close === -1) throw new XmlScanError(`attribute ${text.slice(afterSpace, an)} of <${name}> has no closing quote`, q);
+    const attrName = text.slice(afterSpace, an);
+    if (close === -1) throw new XmlScanError(`in ${where}${after()}: an attribute value that is never closed`, q);
     const lessThan = text.indexOf('<', q + 1);
-    if (lessThan !== -1 && lessThan < close) throw new XmlScanError(`'<' inside the value of attribute ${text.slice(afterSpace, an)} (write it as &lt;)`, lessThan);
-    el.attributes.push({ name: text.slice(afterSpace, an), start: afterSpace, valueStart: q + 1, valueEnd: close, quote });
+    if (lessThan !== -1 && lessThan < close) throw new XmlScanError(`'<' inside the value of ${afterText ? 'an attribute' : `attribute ${attrName}`} of ${describeElement(el)} (write it as &lt;)`, lessThan);
+    el.attributes.push({ name: attrName, start: afterSpace, valueStart: q + 1, valueEnd: close, quote, owner: name });
     i = close + 1;
   }
   el.startTagEnd = i;

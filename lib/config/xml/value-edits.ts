@@ -31,8 +31,9 @@ export function attributeText(value: string, quote: '"' | "'", source?: RawSourc
 /** Element content for a text value; `rawXml` writes the value as markup (serializeAs="Xml"). */
 export function contentText(value: string, eol: string, options: { source?: RawSource; cdata?: boolean; rawXml?: boolean } = {}): string {
   if (options.rawXml) return convertEol(value, eol);
-  // The target's own CDATA form wins over the source's raw form: it is the file being kept.
-  if (options.cdata && !value.includes(']]>')) return `<![CDATA[${convertEol(value, eol)}]]>`;
+  // The target's own CDATA form wins over the source's raw form: it is the file being kept. A
+  // CDATA section cannot hold a CR (every parser reads it as LF): such a value is escaped (&#13;).
+  if (options.cdata && !value.includes(']]>') && !value.includes('\r')) return `<![CDATA[${convertEol(value, eol)}]]>`;
   const s = options.source;
   if (s?.element && s.value === value) return convertEol(rawContent(s.doc, s.element), eol);
   return escapeText(value, eol);

@@ -1,12 +1,13 @@
 // Reading attribute values and element text through their spans, as .NET reads them.
-import { badInput } from '../../errors.js';
+import { configFileError } from './errors.js';
 import type { XmlDocument } from './document.js';
 import { decodeAttributeValue, decodeText, EntityError } from './entities.js';
-import { attribute, type XmlAttribute, type XmlElement } from './scan.js';
+import { attribute, describeElement, type XmlAttribute, type XmlElement } from './scan.js';
 
-function entityFailure(doc: XmlDocument, e: EntityError, base: number): never {
+/** Names where the bad reference is (element, attribute, line), never the value's text. */
+function entityFailure(doc: XmlDocument, e: EntityError, base: number, where: string): never {
   const line = doc.lineAt(base + e.offset);
-  throw badInput(`malformed XML: ${e.message}`, doc.file, {
+  throw configFileError(`malformed XML in ${where}: ${e.message}`, doc.file, {
     code: 'XML_MALFORMED',
     line,
     remedy: `Fix the XML at line ${line} (write a literal & as &amp;) and run again.`,
@@ -21,7 +22,7 @@ export function attrValue(doc: XmlDocument, attr: XmlAttribute): string {
   try {
     return decodeAttributeValue(rawValue(doc, attr));
   } catch (e) {
-    if (e instanceof EntityError) entityFailure(doc, e, attr.valueStart);
+    if (e instanceof EntityError) entityFailure(doc, e, attr.valueStart, `the value of attribute ${attr.name} of <${attr.owner}>`);
     throw e;
   }
 }
@@ -39,13 +40,13 @@ export function rawContent(doc: XmlDocument, el: XmlElement): string {
 /** Character data of an element without child elements: text and CDATA, comments skipped. */
 export function elementText(doc: XmlDocument, el: XmlElement): string {
   const raw = rawContent(doc, el);
-  if (raw.indexOf('<') === -1) return decode(doc, raw, el.startTagEnd);
+  if (raw.indexOf('<') === -1) return decode(doc, raw, el.startTagEnd, el);
   let out = '';
   let pos = 0;
   while (pos < raw.length) {
     const lt = raw.indexOf('<', pos);
     const end = lt === -1 ? raw.length : lt;
-    out += decode(doc, raw.slice(pos, end), el.startTagEnd + pos);
+    out += decode(doc, raw.slice(pos, end), el.startTagEnd + pos, el);
     if (lt === -1) break;
     if (raw.startsWith('<![CDATA[', lt)) {
       const close = raw.indexOf(']]>', lt);
@@ -62,11 +63,11 @@ export function elementText(doc: XmlDocument, el: XmlElement): string {
   return out;
 }
 
-function decode(doc: XmlDocument, raw: string, base: number): string {
+function decode(doc: XmlDocument, raw: string, base: number, el: XmlElement): string {
   try {
     return decodeText(raw);
   } catch (e) {
-    if (e instanceof EntityError) entityFailure(doc, e, base);
+    if (e instanceof EntityError) entityFailure(doc, e, base, `the text of ${describeElement(el)}`);
     throw e;
   }
 }

@@ -2,6 +2,7 @@
 // the IIS configuration system would: applicationDefaults inherited, configSource followed.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { badInput } from '../../errors.js';
+import { validatorProblem } from '../../config/xml/document.js';
 import type { IisApplication, IisSite } from '../ports.js';
 
 export const APPHOST_CONFIG = 'C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config';
@@ -18,7 +19,8 @@ export function parseIisXml(text: string, file: string): XmlNode {
   }
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
-    throw badInput(`malformed XML: ${valid.err.msg}`, file, { code: 'XML_MALFORMED', line: valid.err.line });
+    // In our words: fast-xml-parser's messages can quote a value (an application pool's password).
+    throw badInput(`malformed XML: ${validatorProblem(valid.err)}`, file, { code: 'XML_MALFORMED', line: valid.err.line, remedy: 'Fix applicationHost.config at that line (or restore it from %windir%\\System32\\inetsrv\\backup) and run again.' });
   }
   const parser = new XMLParser({
     ignoreAttributes: false,
@@ -29,7 +31,12 @@ export function parseIisXml(text: string, file: string): XmlNode {
     parseAttributeValue: false,
     isArray: (name) => ARRAYS.has(name),
   });
-  return parser.parse(text) as XmlNode;
+  try {
+    return parser.parse(text) as XmlNode;
+  } catch {
+    // Found by the fuzzer: nesting deeper than the parser allows threw a bare Error.
+    throw badInput('malformed XML: the parser refused the document (nesting too deep, or a structure IIS never writes)', file, { code: 'XML_MALFORMED', remedy: 'Check that the file is an IIS configuration file; restore it from %windir%\\System32\\inetsrv\\backup if it was damaged.' });
+  }
 }
 
 function child(node: unknown, name: string): XmlNode | undefined {

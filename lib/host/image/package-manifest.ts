@@ -122,6 +122,19 @@ export function parseManifest(text: string, file: string): PackageManifest {
   if (!GUID.test(m.productCode)) throw badInput(`productCode '${m.productCode}' is not a {GUID}`, file, { code: 'PACKAGE_FORMAT' });
   if (m.upgradeCode !== null && !GUID.test(m.upgradeCode)) throw badInput(`upgradeCode '${m.upgradeCode}' is not a {GUID}`, file, { code: 'PACKAGE_FORMAT' });
   if (m.platform !== 'x86' && m.platform !== 'x64') throw badInput(`platform must be x86 or x64`, file, { code: 'PACKAGE_FORMAT' });
+  // Found by the fuzzer: a list field holding something else made the loops below throw a TypeError.
+  for (const field of ['files', 'folders', 'registry', 'iisApplications', 'services', 'upgrades', 'launchConditions', 'customActions'] as const) {
+    const v = (m as unknown as Record<string, unknown>)[field];
+    if (v !== undefined && (!Array.isArray(v) || (field !== 'folders' && v.some((x) => typeof x !== 'object' || x === null || Array.isArray(x))) || (field === 'folders' && v.some((x) => typeof x !== 'string')))) {
+      throw badInput(`field '${field}' must be a list of ${field === 'folders' ? 'folder paths' : 'objects'}`, file, { code: 'PACKAGE_FORMAT' });
+    }
+  }
+  if (m.installDir !== undefined && (typeof m.installDir !== 'object' || m.installDir === null || typeof m.installDir.property !== 'string' || typeof m.installDir.default !== 'string')) {
+    throw badInput("'installDir' needs a property and a default folder", file, { code: 'PACKAGE_FORMAT' });
+  }
+  if (m.properties !== undefined && (typeof m.properties !== 'object' || m.properties === null || Object.values(m.properties).some((v) => typeof v !== 'string'))) {
+    throw badInput("'properties' must map names to text", file, { code: 'PACKAGE_FORMAT' });
+  }
   for (const s of m.services ?? []) {
     const c = s.dataConversion;
     if (c === undefined) continue;

@@ -18,7 +18,7 @@ export function backupStep(step: BackupStep): EngineStep<UpgradeEnv> {
       const out = join(ctx.env.workDir, 'backup', `mfa-backup-${new Date(ctx.now()).toISOString().replace(/[:.]/g, '-')}`);
       ctx.addTemp(`${out}.partial`);
       const role = ctx.env.plan.replication?.role;
-      const bundle = await ctx.env.backup.take(ctx.host, out, ctx.reporter, ctx.services, ctx.cancel, role ?? undefined);
+      const { bundle, digest } = await ctx.env.backup.take(ctx.host, out, ctx.reporter, ctx.services, ctx.cancel, role ?? undefined);
       // Kept relative to the work folder, so the folder can be moved or copied as a whole.
       const rel = relative(ctx.env.workDir, bundle);
       // The data file's size when it was backed up: a server that comes back with a fresh empty
@@ -26,7 +26,8 @@ export function backupStep(step: BackupStep): EngineStep<UpgradeEnv> {
       const path = ctx.env.plan.server?.dataFile;
       const st = path ? await ctx.host.files.stat(path) : undefined;
       const dataFile = path && st ? { path, size: st.size } : undefined;
-      ctx.setRunData({ bundle: rel.startsWith('..') || isAbsolute(rel) ? bundle : rel, ...(dataFile ? { dataFile } : {}) });
+      // The digest goes into the journal: a resumed run or a rollback trusts only this bundle.
+      ctx.setRunData({ bundle: rel.startsWith('..') || isAbsolute(rel) ? bundle : rel, digest, ...(dataFile ? { dataFile } : {}) });
       faultPoint('after:backup');
     },
     async verify(ctx) {

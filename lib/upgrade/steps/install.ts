@@ -11,6 +11,7 @@ import { probeComponent } from '../../health/probe-component.js';
 import type { InstallStep } from '../plan-types.js';
 import type { UpgradeContext, UpgradeEnv } from './env.js';
 import { physicalPathOf } from './locate.js';
+import { plannedPackageBlocker } from '../package-check.js';
 import { findProduct, productMissing, sameCode } from './products.js';
 import { reinstallFromBackup } from './reinstall.js';
 import { logFolderOf, markLogs } from '../service-log.js';
@@ -42,14 +43,8 @@ export function installStep(step: InstallStep): EngineStep<UpgradeEnv> {
     title: step.title,
     kind: step.kind,
     async preflight(host) {
-      const remedy = `Put the package back into the packages folder as it was when planned (or plan again), then run the upgrade.`;
-      try {
-        const id = await host.installer.readPackage(step.package);
-        if (!sameCode(id.productCode, step.productCode) || id.version !== step.version) return [{ message: `${step.package} is now ${id.name} ${id.version} (${id.productCode}), not the ${step.name} ${step.version} the plan was made with`, remedy }];
-      } catch (e) {
-        return [{ message: `the package ${step.package} cannot be read: ${e instanceof Error ? e.message : String(e)}`, remedy }];
-      }
-      return [];
+      const b = await plannedPackageBlocker(host, step);
+      return b ? [b] : [];
     },
     async prepare(ctx) {
       const products = await ctx.host.installer.listProducts();
@@ -64,6 +59,9 @@ export function installStep(step: InstallStep): EngineStep<UpgradeEnv> {
       return { replaced, wasInstalled, ...(installPath ? { installPath } : {}) };
     },
     async run(ctx) {
+      // Checked again right before it runs (and on every resume): the package may have been swapped since the plan.
+      const changed = await plannedPackageBlocker(ctx.host, step);
+      if (changed) throw new MfaError(changed.message, { code: 'PACKAGE_CHANGED', target: step.package, exitCode: ExitCode.badInput, remedy: changed.remedy });
       await ctx.installer.install(step.package, what, step.id, step.properties);
     },
     async verify(ctx) {

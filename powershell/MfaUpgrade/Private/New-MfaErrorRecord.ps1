@@ -28,7 +28,7 @@ function Get-MfaErrorCategory {
         '^(BUNDLE_PASSPHRASE|BUNDLE_PASSPHRASE_REQUIRED|PASSPHRASE_WEAK)$' { return [System.Management.Automation.ErrorCategory]::AuthenticationError }
         '(NOT_FOUND|MISSING|^ENOENT$|^NO_JOURNAL$|^FILE_EMPTY$|^NOTHING_TO_BACK_UP$)' { return [System.Management.Automation.ErrorCategory]::ObjectNotFound }
         '(_EXISTS$|^EEXIST$)' { return [System.Management.Automation.ErrorCategory]::ResourceExists }
-        '^(BAD_INPUT|PACKAGE_FORMAT|TEXT_ENCODING|JOURNAL_DAMAGED|FLEET|PATH_INVALID|HOST_INVALID|FILE_TOO_LARGE|FILE_IS_FOLDER|PASSPHRASE_FILE|PACKAGES_DIR)$|^(XML|JSON|BUNDLE|WEBCONFIG|REG|IIS)_' { return [System.Management.Automation.ErrorCategory]::InvalidData }
+        '^(BAD_INPUT|PACKAGE_FORMAT|PACKAGE_CHANGED|TEXT_ENCODING|JOURNAL_DAMAGED|FLEET|PATH_INVALID|HOST_INVALID|FILE_TOO_LARGE|FILE_IS_FOLDER|PASSPHRASE_FILE|PACKAGES_DIR)$|^(XML|JSON|BUNDLE|WEBCONFIG|REG|IIS)_' { return [System.Management.Automation.ErrorCategory]::InvalidData }
         '^(EXTRACT_TARGET)$' { return [System.Management.Automation.ErrorCategory]::InvalidArgument }
         '^(FILE_ACCESS|FILE_UNREADABLE|DATA_FILE_UNREADABLE|EACCES|EPERM)$' { return [System.Management.Automation.ErrorCategory]::PermissionDenied }
         '^(DISK_FULL|ENOSPC|BACKUP_WRITE|BUNDLE_WRITE)$' { return [System.Management.Automation.ErrorCategory]::WriteError }

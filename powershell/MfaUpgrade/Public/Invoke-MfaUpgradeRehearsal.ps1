@@ -40,6 +40,11 @@ function Invoke-MfaUpgradeRehearsal {
     .PARAMETER PassphraseFile
     The passphrase file of an encrypted bundle. Maps to --passphrase-file.
 
+    .PARAMETER ExpectDigest
+    The digest Export-MfaBackup printed (the Digest property of its object): a bundle whose
+    manifest has another digest (changed or swapped) is refused. An unencrypted bundle is
+    authenticated only this way. Maps to --expect-digest.
+
     .PARAMETER KeepCopy
     Keep the rehearsed copy (its folder is in the result's kept property; open it with
     Get-MfaDeployment -ImagePath) instead of deleting it. Maps to --keep.
@@ -123,6 +128,11 @@ function Invoke-MfaUpgradeRehearsal {
         [ValidateNotNullOrEmpty()]
         [string] $PassphraseFile,
 
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [Alias('Digest')]
+        [ValidateNotNullOrEmpty()]
+        [string] $ExpectDigest,
+
         [Parameter()]
         [switch] $KeepCopy
     )
@@ -143,6 +153,7 @@ function Invoke-MfaUpgradeRehearsal {
             UserCount                 = 'users'
             SdkVdir                   = 'sdk-vdir'
             PassphraseFile            = 'passphrase-file'
+            ExpectDigest              = 'expect-digest'
             KeepCopy                  = 'keep'
         } -PathParameter @('BackupPath', 'PackagePath', 'PassphraseFile', 'ReportPath') -Cmdlet $PSCmdlet
         Invoke-MfaCli -Command 'rehearse' -Arguments $cliArgs -Cmdlet $PSCmdlet

@@ -26,6 +26,11 @@ function Restore-MfaBackup {
     .PARAMETER PassphraseFile
     The passphrase file of an encrypted bundle. Maps to --passphrase-file.
 
+    .PARAMETER ExpectDigest
+    The digest Export-MfaBackup printed (the Digest property of its object): a bundle whose
+    manifest has another digest (changed or swapped) is refused. An unencrypted bundle is
+    authenticated only this way. Maps to --expect-digest.
+
     .PARAMETER UndoPath
     Where the files the restore replaces are kept (default: beside the bundle). Maps to --undo-dir.
 
@@ -85,6 +90,11 @@ function Restore-MfaBackup {
         [ValidateNotNullOrEmpty()]
         [string] $PassphraseFile,
 
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [Alias('Digest')]
+        [ValidateNotNullOrEmpty()]
+        [string] $ExpectDigest,
+
         [Parameter()]
         [ValidateNotNullOrEmpty()]
         [string] $UndoPath,
@@ -113,7 +123,7 @@ function Restore-MfaBackup {
             return
         }
         $Path = Resolve-MfaPath -Path $Path -Cmdlet $PSCmdlet -ParameterName 'Path'
-        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ ImagePath = 'host'; Include = 'include'; PassphraseFile = 'passphrase-file'; UndoPath = 'undo-dir' } -PathParameter @('ImagePath', 'PassphraseFile', 'UndoPath') -Cmdlet $PSCmdlet
+        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ ImagePath = 'host'; Include = 'include'; PassphraseFile = 'passphrase-file'; ExpectDigest = 'expect-digest'; UndoPath = 'undo-dir' } -PathParameter @('ImagePath', 'PassphraseFile', 'UndoPath') -Cmdlet $PSCmdlet
         $target = Get-MfaTargetName -ImagePath $ImagePath
         $text = Get-MfaShouldProcessText -Command 'restore' -Arguments $cliArgs -Positional $Path -Target $target -Action "Restore from '$Path' (the MFA Server service is stopped while the data file is replaced)" -Cmdlet $PSCmdlet
         if ($null -eq $text) {

@@ -16,6 +16,11 @@ function Test-MfaBackup {
     .PARAMETER PassphraseFile
     The passphrase file of an encrypted bundle. Maps to --passphrase-file.
 
+    .PARAMETER ExpectDigest
+    The digest Export-MfaBackup printed (the Digest property of its object): a bundle whose
+    manifest has another digest (changed or swapped) is refused. An unencrypted bundle is
+    authenticated only this way. Maps to --expect-digest.
+
     .PARAMETER ComputerName
     Verify a bundle on other servers through PowerShell remoting (-Path as that server sees it).
 
@@ -61,6 +66,11 @@ function Test-MfaBackup {
         [ValidateNotNullOrEmpty()]
         [string] $PassphraseFile,
 
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [Alias('Digest')]
+        [ValidateNotNullOrEmpty()]
+        [string] $ExpectDigest,
+
         [Parameter(Mandatory = $true, ParameterSetName = 'ComputerName')]
         [Alias('CN')]
         [ValidateNotNullOrEmpty()]
@@ -82,7 +92,7 @@ function Test-MfaBackup {
             return
         }
         $Path = Resolve-MfaPath -Path $Path -Cmdlet $PSCmdlet -ParameterName 'Path'
-        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ PassphraseFile = 'passphrase-file' } -PathParameter @('PassphraseFile') -Cmdlet $PSCmdlet
+        $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{ PassphraseFile = 'passphrase-file'; ExpectDigest = 'expect-digest' } -PathParameter @('PassphraseFile') -Cmdlet $PSCmdlet
         Invoke-MfaCli -Command 'verify-backup' -Arguments $cliArgs -Positional $Path -Cmdlet $PSCmdlet
     }
 }
