@@ -26,8 +26,10 @@ function step(title, args, okCodes = [0]) {
 step('What is installed (before)', ['inventory', '--host', host]);
 step('Prerequisites', ['check', '--host', host, '--packages', 'examples/packages', '--users', '30000'], [0, 7]);
 // Unattended: the activation check is recorded as left to do (exit 5) instead of waiting for a person.
-const code = step('The upgrade: backup, plan, every step journaled', ['upgrade', '--host', host, '--packages', 'examples/packages', '--backup', backup, '--unattended'], [0, 5, 3010]);
+// PF01 is the only server (no replication group): --role standalone, which an unattended run needs.
+const code = step('The upgrade: backup, plan, every step journaled', ['upgrade', '--host', host, '--packages', 'examples/packages', '--backup', backup, '--role', 'standalone', '--unattended'], [0, 5, 3010]);
 step('What is installed (after)', ['inventory', '--host', host]);
+step('Is the upgrade healthy?', ['verify-upgrade', '--host', host, '--backup', backup], [0, 4]);
 const bundle = join(backup, 'backup', readdirSync(join(backup, 'backup'))[0]);
 step('The backup, verified again', ['verify-backup', bundle]);
 process.stdout.write(`\nDone (upgrade exit code ${code}). The upgraded host image is ${host};\nthe backup bundle is ${bundle}, the journal ${join(backup, 'upgrade-journal.jsonl')}.\nTo undo: mfa-upgrade upgrade --host ${host} --backup ${backup} --rollback\n`);

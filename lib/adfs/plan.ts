@@ -14,6 +14,7 @@ import {
   policyRemoveStep,
   registerStep,
   restartStep,
+  stageStep,
   unregisterStep,
   sameNode,
   type AdfsStep,
@@ -57,22 +58,24 @@ export function planFarm(farm: FarmSpec, localNode: string, inputs: FarmInputs |
   const ordered = localIndex === -1 ? [...farm.nodes] : [farm.nodes[localIndex] as string, ...farm.nodes.filter((_, i) => i !== localIndex)];
   const primary = ordered[0] as string;
   const a = { farm: farm.name, primary, localNode, ...(localIndex !== -1 && inputs ? { inputs } : {}) };
-  const steps: AdfsStep[] = [exportStep(a), carryStep(a), patchScriptStep(a)];
+  const steps: AdfsStep[] = [stageStep(a, 'prep', primary), exportStep(a), carryStep(a), patchScriptStep(a)];
   if (ordered.length === 1) {
+    // A farm of one cannot be drained; without --package the run is refused before it is planned (upgrade.ts).
     if (withPackage) steps.push(installStep(a, 'b', primary, true));
     steps.push(policyRemoveStep(a), unregisterStep(a), registerStep(a), restartStep(a, 'f', primary), policyAddStep(a));
     return { steps, firstHalf: ordered, secondHalf: [], primary, local: localIndex !== -1 };
   }
-  const half = Math.ceil(ordered.length / 2);
+  // The smaller half is drained first, so the larger half keeps serving meanwhile.
+  const half = Math.floor(ordered.length / 2);
   const first = ordered.slice(0, half);
   const second = ordered.slice(half);
   steps.push(manualStep(localNode, farm.name, 'a', 'drain-first-half', `Take ${first.join(', ')} out of the load balancer (the other servers keep serving)`, first));
-  for (const n of first) steps.push(installStep(a, 'b', n, withPackage));
+  for (const n of first) steps.push(...(sameNode(n, primary) ? [] : [stageStep(a, 'b', n)]), installStep(a, 'b', n, withPackage));
   steps.push(policyRemoveStep(a), unregisterStep(a), registerStep(a));
   for (const n of first) steps.push(restartStep(a, 'f', n));
   steps.push(manualStep(localNode, farm.name, 'g', 'swap-halves', `Put ${first.join(', ')} back into the load balancer and take ${second.join(', ')} out`, [...first, ...second]));
   steps.push(policyAddStep(a));
-  for (const n of second) steps.push(installStep(a, 'i', n, withPackage), restartStep(a, 'i', n));
+  for (const n of second) steps.push(stageStep(a, 'i', n), installStep(a, 'i', n, withPackage), restartStep(a, 'i', n));
   steps.push(manualStep(localNode, farm.name, 'j', 'restore-second-half', `Put ${second.join(', ')} back into the load balancer`, second));
   return { steps, firstHalf: first, secondHalf: second, primary, local: localIndex !== -1 };
 }
@@ -94,8 +97,21 @@ export function runsHere(step: AdfsStep, localNode: string): boolean {
 
 export { sameNode };
 
+/** Step ids inside a farm's no-MFA window: from taking the adapter out of the policy (c) until it is back (h). */
+export function noMfaWindow(plan: AdfsPlan): Set<string> {
+  const out = new Set<string>();
+  let open = false;
+  for (const s of plan.steps) {
+    if (s.id.endsWith('/policy-remove')) open = true;
+    if (s.id.endsWith('/policy-add')) open = false;
+    if (open) out.add(s.id);
+  }
+  return out;
+}
+
 /** The plan as data (for --what-if and --json). */
 export function planData(plan: AdfsPlan, localNode: string): Array<Record<string, unknown>> {
+  const window = noMfaWindow(plan);
   return plan.steps.map((s, i) => ({
     index: i + 1,
     id: s.id,
@@ -107,5 +123,6 @@ export function planData(plan: AdfsPlan, localNode: string): Array<Record<string
     runsHere: runsHere(s, localNode),
     action: s.describe(),
     undo: s.undoText ?? (s.manual ? 'by hand' : 'none'),
+    noMfa: window.has(s.id),
   }));
 }

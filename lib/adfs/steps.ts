@@ -8,6 +8,7 @@ import { compareAdapterConfigs } from '../config/adfs/adapter-config.js';
 import { joinWindowsPath, windowsDirname } from '../util/winpath.js';
 import { isAdapterName } from './discovery.js';
 import { isRegistered, readPolicy, readProviders, setPolicy } from './adfs-state.js';
+import { ADFS_ADMIN_LOG, adfsErrorsSince, newAdapterOnNode } from './preconditions.js';
 import { createHash } from 'node:crypto';
 import { postconditionFailed, type EngineStep, type StepContext } from '../engine/step.js';
 
@@ -32,6 +33,8 @@ export interface FarmInputs {
   backupDir: string;
   /** The adapter package to install on this node (b / i), when given. */
   package?: string;
+  /** What the package installs (its ProductCode and version): the node has it before the adapter leaves the policy. */
+  packageProduct?: { productCode: string; version: string };
 }
 
 /** Facts the steps record for each other in the run's journal (its run data). */
@@ -41,6 +44,8 @@ export interface AdfsRunData {
   /** ms since epoch: the adapter left the policy / came back. */
   removedFromPolicyAt?: number;
   restoredToPolicyAt?: number;
+  /** Wall-clock ISO time the new provider was registered: AD FS Admin log errors after it are read. */
+  registeredAt?: string;
   carried?: { changed: number; added: number; removed: number; source: 'export' | 'file' };
 }
 
@@ -241,6 +246,56 @@ export function manualStep(localNode: string, farm: string, phase: string, idPar
   });
 }
 
+export const UNREGISTER_SCRIPT_NAME = 'Unregister-MultiFactorAuthenticationAdfsAdapter.ps1';
+
+/** What a node needs on its own disk (procedure.md §3.7): the adapter MSI; the farm's primary also the scripts and config. */
+function stagedFiles(i: FarmInputs | undefined, node: string, primary: string): Array<{ what: string; path: string | undefined; needed: boolean; package?: boolean }> {
+  const files: Array<{ what: string; path: string | undefined; needed: boolean; package?: boolean }> = [{ what: 'the adapter installer (MultiFactorAuthenticationAdfsAdapterSetup64.msi, from the MFA Server install folder)', path: i?.package, needed: i?.package !== undefined, package: true }];
+  if (sameNode(node, primary)) {
+    const script = i?.registerScript?.path;
+    files.push({ what: 'the register script', path: script, needed: script !== undefined });
+    files.push({ what: 'the unregister script', path: script ? joinWindowsPath(windowsDirname(script), UNREGISTER_SCRIPT_NAME) : undefined, needed: false });
+    files.push({ what: 'the new adapter config', path: i?.newConfig, needed: i?.newConfig !== undefined });
+  }
+  return files;
+}
+
+/**
+ * Staging (procedure.md §3.7: copy the MSI, both scripts and the config to the AD FS servers): on
+ * its node, the step checks what the node needs is there. Copying to another server is the farm
+ * walk's (Copy-Item -ToSession) or the administrator's; the step says what goes where.
+ */
+export function stageStep(a: StepFactoryArgs, phase: string, node: string): AdfsStep {
+  const id = `${a.farm}/stage@${node}`;
+  const files = () => stagedFiles(a.inputs, node, a.primary);
+  const copy = (path: string) => `Copy-Item -Path '${path}' -Destination '${windowsDirname(path)}' -ToSession (New-PSSession ${node})`;
+  return placed(a.localNode, {
+    id,
+    title: `Stage the adapter files on ${node}`,
+    phase,
+    scope: 'node',
+    node,
+    describe: () => `on ${node}: ${files().map((f) => `${f.what}${f.path ? ` at ${f.path}` : ''}`).join('; ')}`,
+    remoteText: `Copy to ${node}, at the same paths: ${files().map((f) => (f.path ? copy(f.path) : f.what)).join('; ')}. Then run adfs-upgrade there (the farm walk of Invoke-MfaAdfsAdapterUpgrade copies and runs it).`,
+    async run(ctx) {
+      const missing: string[] = [];
+      for (const f of files()) {
+        if (!f.path) continue;
+        // The package is read where the installer reads it (the machine running the tool); the rest are the server's files.
+        const there = f.package ? await ctx.host.installer.readPackage(f.path).then(() => true, () => false) : await ctx.host.files.stat(f.path).then((st) => st !== undefined && !st.isDirectory);
+        if (there) continue;
+        if (f.needed) missing.push(`${f.what} (${f.path})`);
+        else ctx.reporter.log('warning', `${f.what} is not at ${f.path} on ${node}; the run does not need it, keep it with the register script for a manual re-registration.`);
+      }
+      if (missing.length) {
+        throw new MfaError(`${node} lacks ${missing.join(', ')}`, { code: 'ADFS_STAGING_MISSING', target: node, exitCode: ExitCode.notReady, remedy: `Copy them to ${node} at the same paths (for example from the server that has them: ${files().filter((f) => f.path).map((f) => copy(f.path as string)).join('; ')}), then run adfs-upgrade again.` });
+      }
+      ctx.reporter.log('info', `The adapter files are staged on ${node}`);
+    },
+    undoText: 'nothing to undo (it only checks the files are there)',
+  });
+}
+
 export function installStep(a: StepFactoryArgs, phase: string, node: string, withPackage: boolean): AdfsStep {
   const id = `${a.farm}/install@${node}`;
   const title = `Install the new AD FS adapter on ${node}`;
@@ -277,6 +332,16 @@ export function policyRemoveStep(a: StepFactoryArgs): AdfsStep {
     },
     async run(ctx) {
       const i = need(ctx, id, a.primary);
+      // The farm's nodes must be able to load the new adapter once it is registered: it is installed first.
+      const on = await newAdapterOnNode(ctx.host, i.next, i.packageProduct);
+      if (!on.installed) {
+        throw new MfaError(`the new AD FS adapter is not installed on ${a.primary} (${on.evidence}), so it must not leave the global policy yet`, {
+          code: 'ADFS_ADAPTER_NOT_INSTALLED',
+          target: a.primary,
+          exitCode: ExitCode.notReady,
+          remedy: `Install MultiFactorAuthenticationAdfsAdapterSetup64.msi on ${a.primary} first (or pass --package <msi> so the run installs it), then run adfs-upgrade again.`,
+        });
+      }
       const now = await readPolicy(ctx.host.powershell);
       if (!now.some(isAdapterName)) {
         ctx.reporter.log('info', 'The adapter is not in the global policy: nothing to take out');
@@ -350,6 +415,8 @@ export function registerStep(a: StepFactoryArgs): AdfsStep {
       const ps = ctx.host.powershell;
       // A repeated attempt after a crash may find the registration made.
       if ((await readProviders(ps, i.next.name)).some((p) => p.name.toLowerCase() === i.next.name.toLowerCase() && (p.typeName === undefined || p.typeName === i.next.typeName))) return;
+      // Wall-clock time: the AD FS Admin log is read from here on for errors naming the new provider.
+      ctx.setRunData({ registeredAt: new Date().toISOString() });
       try {
         await ps.invoke('Register-AdfsAuthenticationProvider', { TypeName: i.next.typeName, Name: i.next.name, ConfigurationFilePath: i.carriedConfig });
       } catch (e) {
@@ -372,6 +439,7 @@ export function registerStep(a: StepFactoryArgs): AdfsStep {
       const found = (await readProviders(ctx.host.powershell, i.next.name)).find((p) => p.name.toLowerCase() === i.next.name.toLowerCase());
       if (!found) throw postconditionFailed(`${i.next.name} is not registered after Register-AdfsAuthenticationProvider`, 'Check the AD FS Admin event log; the run undoes itself.');
       if (found.typeName !== undefined && found.typeName !== i.next.typeName) throw postconditionFailed(`${i.next.name} is registered with ${found.typeName}, not ${i.next.typeName}`, 'Check Get-AdfsAuthenticationProvider; the run undoes itself.');
+      await noAdfsErrors(ctx, i);
     },
     async undo(ctx) {
       const i = need(ctx, id, a.primary);
@@ -402,12 +470,36 @@ export function restartStep(a: StepFactoryArgs, phase: string, node: string): Ad
     async verify(ctx) {
       const s = await ctx.host.services.get('adfssrv');
       if (s && s.state !== 'running') throw postconditionFailed(`adfssrv is ${s.state} after its restart`, 'Start-Service adfssrv and read the AD FS Admin event log.', 'adfssrv');
+      // Restarted, AD FS loads the adapter: a failure to load it is logged now.
+      if (ctx.env.inputs && data(ctx).registeredAt) await noAdfsErrors(ctx, ctx.env.inputs);
     },
     async undo(ctx) {
       await restart(ctx);
     },
     undoText: 'AD FS is restarted again so it loads the registration as it was',
   });
+}
+
+/** The names AD FS writes about the new provider: its registered name, its type and its assembly. */
+function providerNames(i: FarmInputs): string[] {
+  const [type, assembly] = i.next.typeName.split(',').map((x) => x.trim());
+  return [i.next.name, type ?? '', assembly ?? ''].filter((n) => n.length > 3);
+}
+
+/** A postcondition: no Error in the AD FS Admin log names the new provider since it was registered. */
+async function noAdfsErrors(ctx: AdfsContext, i: FarmInputs): Promise<void> {
+  const since = data(ctx).registeredAt;
+  if (!since) return;
+  const r = await adfsErrorsSince(ctx.host.powershell, since, providerNames(i));
+  if (r.unavailable) {
+    ctx.reporter.log('warning', `The AD FS Admin event log could not be read (${r.unavailable}): check it by hand for errors about ${i.next.name}.`);
+    return;
+  }
+  const first = r.entries[0];
+  if (first) {
+    const text = first.message.replace(/\s+/g, ' ').slice(0, 300);
+    throw postconditionFailed(`the AD FS Admin event log has ${r.entries.length} error(s) naming ${i.next.name} since it was registered${first.time ? ` (${first.time})` : ''}: ${text}`, 'The new adapter does not load: the run undoes the registration. Read the AD FS Admin log (Event Viewer, Applications and Services Logs, AD FS, Admin), fix the cause (the adapter installed on every node, its config), then run again.', ADFS_ADMIN_LOG);
+  }
 }
 
 export function policyAddStep(a: StepFactoryArgs): AdfsStep {

@@ -17,6 +17,7 @@ import type { JournalState } from '../engine/journal.js';
 import { withHostLock } from '../engine/locked-run.js';
 import { NEVER_CANCELLED, type CancelSignal } from '../util/cancel.js';
 import { readPolicy } from './adfs-state.js';
+import { isPrimary, newAdapterOnNode, readSyncRole } from './preconditions.js';
 
 export const DEFAULT_BACKUP_DIR = 'C:\\ProgramData\\mfa-upgrade\\adfs';
 export const REGISTER_SCRIPT_NAME = 'Register-MultiFactorAuthenticationAdfsAdapter.ps1';
@@ -147,8 +148,44 @@ export async function prepareAdfsUpgrade(host: Host, o: AdfsUpgradeOptions): Pro
       remedy: 'Run adfs-upgrade on a server of the farm (it runs the once-per-farm steps), or list this server in --servers; --what-if shows the plan from anywhere.',
     });
   }
+  if (mine) await farmPreconditions(host, o, inputs, mine, localNode, warnings);
   const plan = planAdfsUpgrade(farms, localNode, mine ? inputs : undefined, o.package !== undefined);
   return { localNode, discovery, inputs, farms, plan, warnings };
+}
+
+/**
+ * Before anything is planned to run here: this node must be where the farm's configuration is
+ * written (the WID primary), and a farm of one, which cannot be drained, needs the package (or the
+ * new adapter already installed) so the adapter is installed before it leaves the policy.
+ */
+async function farmPreconditions(host: Host, o: AdfsUpgradeOptions, inputs: FarmInputs, farm: FarmSpec, localNode: string, warnings: string[]): Promise<void> {
+  const sync = await readSyncRole(host.powershell);
+  if (sync.unavailable) warnings.push(`the AD FS sync role could not be read (${sync.unavailable}): make sure ${localNode} is the farm's primary node on a WID farm`);
+  else if (!isPrimary(sync)) {
+    throw new MfaError(`${localNode} is not the primary node of its WID farm (Get-AdfsSyncProperties: Role ${sync.role ?? '?'}${sync.primary ? `, primary ${sync.primary}` : ''}); the farm's configuration (the policy, the registration) is changed on the primary`, {
+      code: 'ADFS_NOT_PRIMARY',
+      target: localNode,
+      exitCode: ExitCode.notReady,
+      remedy: `Run adfs-upgrade on ${sync.primary ?? 'the primary node'}${farm.nodes.length > 1 ? `, listing it first in --servers` : ''}.`,
+    });
+  }
+  if (o.package !== undefined) {
+    const id = await host.installer.readPackage(o.package).catch(() => undefined);
+    if (id) inputs.packageProduct = { productCode: id.productCode, version: id.version };
+    return;
+  }
+  if (farm.nodes.length !== 1) return;
+  const on = await newAdapterOnNode(host, inputs.next);
+  if (on.installed) {
+    warnings.push(`the new adapter is already installed on ${localNode} (${on.evidence})`);
+    return;
+  }
+  throw new MfaError(`${inputs.farm} is a farm of one server (${localNode}) and the new adapter is not installed on it (${on.evidence}); it must be installed before the adapter leaves the global policy`, {
+    code: 'ADFS_PACKAGE_REQUIRED',
+    target: localNode,
+    exitCode: ExitCode.notReady,
+    remedy: `Pass --package <path of MultiFactorAuthenticationAdfsAdapterSetup64.msi> (it lies in the new MFA Server's install folder): the run installs it as step b, after the export and before the adapter leaves the policy.`,
+  });
 }
 
 export interface AdfsUpgradeReport {

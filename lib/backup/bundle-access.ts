@@ -7,7 +7,7 @@ import type { ServiceOps } from '../engine/service-ops.js';
 import type { Host, PackageIdentity } from '../host/ports.js';
 import type { CancelSignal } from '../util/cancel.js';
 import type { BackupAccess } from '../upgrade/backup-access.js';
-import { plainOf, relativeUnder, SNAPSHOT_DIR, storedPathProblem, type ManifestFile } from './format.js';
+import { plainOf, relativeUnder, SNAPSHOT_DIR, storedPathProblem, type ManifestFile, type Role } from './format.js';
 import { ntfsUpper } from './names.js';
 import type { PassphraseInput } from './passphrase.js';
 import { openBundle, readStoredBuffer, storedLocalPath, type OpenedBundle } from './read-bundle.js';
@@ -55,8 +55,8 @@ export class BundleAccess implements BackupAccess {
     return b;
   }
 
-  async take(host: Host, out: string, reporter: Reporter, services?: ServiceOps, cancel?: CancelSignal): Promise<{ bundle: string; digest: string }> {
-    const result = await takeBackup(host, { out, output: reporter, ...(services ? { services } : {}), ...(cancel ? { cancel } : {}), ...(this.options.passphrase !== undefined ? { passphrase: this.options.passphrase } : {}) });
+  async take(host: Host, out: string, reporter: Reporter, services?: ServiceOps, cancel?: CancelSignal, role?: Role): Promise<{ bundle: string; digest: string }> {
+    const result = await takeBackup(host, { out, output: reporter, ...(services ? { services } : {}), ...(cancel ? { cancel } : {}), ...(role ? { role } : {}), ...(this.options.passphrase !== undefined ? { passphrase: this.options.passphrase } : {}) });
     if (result.restartFailures.length > 0) {
       throw new MfaError(`${result.restartFailures.map((r) => r.service).join(', ')} could not be started again after the backup`, { code: 'SERVICE_START_FAILED', target: result.restartFailures[0]?.service ?? '', remedy: 'Start the service, then run the upgrade again (the backup is complete).' });
     }

@@ -19,7 +19,7 @@ export const ENCRYPTED_SUFFIX = '.enc';
 
 export { version as TOOL_VERSION } from '../version.js';
 
-export type Role = 'master' | 'subordinate' | 'unknown';
+export type Role = 'master' | 'subordinate' | 'standalone' | 'unknown';
 
 /**
  * What a stored file is for. A file may carry several tags: the data file is both part of the

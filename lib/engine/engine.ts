@@ -17,7 +17,7 @@ import { installerOps, type RetryPolicy } from './installer-op.js';
 import { JOURNAL_FORMAT, Journal, journalState, type FailurePolicy, type JournalState, type RunKind, type StepPhase } from './journal.js';
 import type { HostLock } from './host-lock.js';
 import { serviceOps } from './service-ops.js';
-import type { EngineStep, StepContext } from './step.js';
+import { PersonNeeded, type EngineStep, type LeftToDo, type StepContext } from './step.js';
 import { undoStore } from './undo-store.js';
 
 export interface RunOptions<Env> {
@@ -146,6 +146,11 @@ class Run<Env> {
         this.journal.append({ type: 'data', time: iso(), values });
         Object.assign(this.state.data, values);
       },
+      leaveToDo: (item) => {
+        const list = [...((recorded['leftToDo'] as LeftToDo[] | undefined) ?? []).filter((x) => x.title !== item.title), item];
+        Object.assign(pending, { leftToDo: list });
+        Object.assign(recorded, { leftToDo: list });
+      },
       addTemp: (path) => {
         this.journal.append({ type: 'temp', time: iso(), path });
         this.state.temps.push(path);
@@ -169,9 +174,13 @@ class Run<Env> {
 
   result(outcome: RunOutcome, exitCode: ExitCodeValue, extra: Partial<RunResult> = {}): RunResult {
     const reboot = [...this.state.stepData.values()].some((d) => d['rebootRequired'] === true);
-    const leftToDo = this.o.steps
-      .filter((s) => this.state.phases.get(s.id) === 'left-to-do')
-      .map((s) => ({ id: s.id, title: s.title, instructions: s.external?.instructions ?? '' }));
+    const leftToDo = this.o.steps.flatMap((s) => {
+      const phase = this.state.phases.get(s.id);
+      if (phase === 'left-to-do') return [{ id: s.id, title: s.title, instructions: s.external?.instructions ?? '' }];
+      // What a finished automatic step left to a person (a setting it could not carry).
+      const items = phase === 'done' ? ((this.state.stepData.get(s.id)?.['leftToDo'] as LeftToDo[] | undefined) ?? []) : [];
+      return items.map((m) => ({ id: s.id, title: m.title, instructions: m.instructions }));
+    });
     return { runId: this.state.begin.runId, outcome, exitCode, journal: this.journal.path, steps: this.report(), leftToDo, rebootRequired: reboot, data: { ...this.state.data }, ...extra };
   }
 
@@ -182,12 +191,20 @@ class Run<Env> {
    */
   async putBackAsFound(asFound: boolean): Promise<void> {
     const ops = serviceOps(this.o.host, this.o.reporter, { append: (r) => this.journal.append(r) });
-    const owed = [...this.state.owedStarts].reverse();
-    if (owed.length) await ops.start(owed);
+    // A service that will not start (a damaged data file: 1067) is reported, never thrown over the
+    // outcome being put right; the others are still started and the temporaries still removed.
+    const start = async (name: string) => {
+      try {
+        await ops.start([name]);
+      } catch (e) {
+        this.o.reporter.log('error', `${name} could not be started again: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+    for (const name of [...this.state.owedStarts].reverse()) await start(name);
     if (asFound) {
       for (const name of this.state.running ?? []) {
         const s = await this.o.host.services.get(name);
-        if (s && s.state === 'stopped' && s.startType !== 'disabled') await ops.start([name]);
+        if (s && s.state === 'stopped' && s.startType !== 'disabled') await start(name);
       }
     }
     for (const t of this.state.temps) {
@@ -237,6 +254,12 @@ class Run<Env> {
           throw new MfaError(`--from ${o.startAt} would skip ${step.id} (${step.title}), which runs on this server and has not run`, { code: 'USAGE', exitCode: ExitCode.usage, remedy: 'Go on with --resume instead, or start at that step.' });
         }
         this.journal.append({ type: 'step', time: iso(), id: step.id, phase: 'done', data: { doneElsewhere: true } });
+        this.reload();
+        continue;
+      }
+      if (phase === 'waiting' && !isExternal(step, o.localNode)) {
+        // An automatic step that asked for a person (PersonNeeded): resuming is the confirmation.
+        this.journal.append({ type: 'step', time: iso(), id: step.id, phase: 'done', data: { confirmedBy: 'resume' } });
         this.reload();
         continue;
       }
@@ -312,6 +335,7 @@ class Run<Env> {
       faultPoint(`run:${step.id}`);
       if (step.verify) await step.verify(ctx);
     } catch (e) {
+      if (e instanceof PersonNeeded) return this.personNeeded(step, e, pending);
       const error = asMfaError(e);
       if (error.code === 'INTERRUPTED') {
         this.journal.append({ type: 'step', time: iso(), id: step.id, phase: 'interrupted', ...(Object.keys(pending).length ? { data: pending } : {}) });
@@ -326,6 +350,17 @@ class Run<Env> {
     this.reload();
     faultPoint(`done:${step.id}`);
     return undefined;
+  }
+
+  /** An automatic step asked for a person: paused there (blocking, also unattended); --resume confirms. */
+  private async personNeeded(step: EngineStep<Env>, e: PersonNeeded, pending: Record<string, unknown>): Promise<RunResult> {
+    const o = this.o;
+    this.journal.append({ type: 'step', time: iso(), id: step.id, phase: 'waiting', data: { ...pending, person: { title: e.title, instructions: e.instructions } } });
+    this.reload();
+    await this.putBackAsFound(false);
+    o.lock?.pause();
+    o.reporter.log('warning', `Paused at ${step.id}: ${e.title}. ${e.instructions} Then run the same command again with --resume.`);
+    return this.result('paused', ExitCode.manualStepsPending, { next: { id: step.id, title: e.title, manual: true } });
   }
 
   private async failed(step: EngineStep<Env>, error: MfaError): Promise<RunResult> {
@@ -358,7 +393,8 @@ class Run<Env> {
     let clean = true;
     for (const step of [...this.o.steps].reverse()) {
       const phase = this.state.phases.get(step.id);
-      if (phase === undefined || phase === 'undone' || phase === 'left-to-do' || phase === 'waiting' || isExternal(step, this.o.localNode)) continue;
+      // An automatic step that waits for a person (PersonNeeded) began, so it is undone like any other.
+      if (phase === undefined || phase === 'undone' || phase === 'left-to-do' || isExternal(step, this.o.localNode)) continue;
       if (this.state.stepData.get(step.id)?.['doneElsewhere'] === true) continue;
       if (!step.undo) {
         this.journal.append({ type: 'step', time: iso(), id: step.id, phase: 'undone', data: { nothingToUndo: true } });

@@ -42,6 +42,8 @@ export interface StepContext<Env> {
   /** Facts shared by the run's steps, journaled when set. */
   readonly runData: Readonly<Record<string, unknown>>;
   setRunData(values: Record<string, unknown>): void;
+  /** Something this step could not do and leaves to a person: listed with the run's steps left to do (exit 5), never as done. */
+  leaveToDo(item: LeftToDo): void;
   /** A local temporary file or folder (decrypted copies, an unfinished bundle) the run must not leave behind, even if killed. */
   addTemp(path: string): void;
   now(): number;
@@ -62,6 +64,27 @@ export interface EngineStep<Env> {
   /** The step's effect is there; throws a typed error when it is not (a failed postcondition fails the step). */
   verify?(ctx: StepContext<Env>): Promise<void>;
   undo?(ctx: StepContext<Env>): Promise<void>;
+}
+
+/** A piece of work an automatic step leaves to a person. */
+export interface LeftToDo {
+  title: string;
+  instructions: string;
+}
+
+/**
+ * Thrown by an automatic step that cannot go on without a person (a wait that timed out): the run
+ * pauses at the step as at a blocking manual step (exit 5, also with --unattended), and --resume
+ * counts as the person's confirmation that it is done.
+ */
+export class PersonNeeded extends Error {
+  constructor(
+    readonly title: string,
+    readonly instructions: string,
+  ) {
+    super(`${title}: ${instructions}`);
+    this.name = 'PersonNeeded';
+  }
 }
 
 /** A failed postcondition: the step ran but its effect is not there. */

@@ -106,6 +106,18 @@ export interface Installer {
   uninstall(productCode: string, options?: InstallOptions): Promise<InstallResult>;
   /** Administrative install (msiexec /a): lays the package's files under targetDir without installing it. */
   adminExtract(packagePath: string, targetDir: string, options?: InstallOptions): Promise<InstallResult>;
+  /**
+   * The files a package would lay down whose file name is one of `names` (case-insensitive), read
+   * without installing anything and without changing the host: an administrative extract into a
+   * temporary folder of the machine running the tool (removed after), or the manifest on an image.
+   * `target` is the file's path inside the package's layout, so the shortest one is its root.
+   */
+  readPackageFiles(packagePath: string, names: string[]): Promise<PackageFile[]>;
+}
+
+export interface PackageFile {
+  target: string;
+  bytes: Buffer;
 }
 
 export type ServiceState =
@@ -259,9 +271,21 @@ export interface HostInfo {
   location: string;
 }
 
+export interface HttpProbeResult {
+  /** The HTTP status code, when a response came. */
+  status?: number;
+  /** Why no response came (refused, timed out, a TLS failure). */
+  error?: string;
+}
+
 export interface Network {
   /** Whether a TCP connection to host:port opens within the timeout. */
   canConnect(host: string, port: number, timeoutMs: number): Promise<boolean>;
+  /**
+   * One GET of the URL: whether the application behind it answers, and with what status. No
+   * redirect is followed and the certificate is not judged (a local name rarely matches it).
+   */
+  httpProbe(url: string, timeoutMs: number): Promise<HttpProbeResult>;
 }
 
 /** One Windows machine, live or an image of one. */

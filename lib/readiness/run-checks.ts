@@ -6,17 +6,21 @@ import { checkDotnet } from './check-dotnet.js';
 import { checkIis } from './check-iis.js';
 import { checkInstallerBusy } from './check-installer-busy.js';
 import { checkNetwork } from './check-network.js';
+import { checkOs } from './check-os.js';
+import { checkTls } from './check-tls.js';
 import { checkReboot } from './check-reboot.js';
 import { checkSizing } from './check-sizing.js';
 import { checkVcX64, checkVcX86 } from './check-vcredist.js';
 import type { Check, CheckResult, ReadinessContext } from './types.js';
 
 export const CHECKS: Array<[string, Check]> = [
+  ['os', checkOs],
   ['administrator', checkAdmin],
   ['dotnet', checkDotnet],
   ['vcredist-x86', checkVcX86],
   ['vcredist-x64', checkVcX64],
   ['iis', checkIis],
+  ['tls12', checkTls],
   ['memory', checkSizing],
   ['disk', checkDisk],
   ['pending-reboot', checkReboot],

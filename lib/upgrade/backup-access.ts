@@ -4,10 +4,11 @@ import type { Reporter } from '../reporting/reporter.js';
 import type { ServiceOps } from '../engine/service-ops.js';
 import type { Host, PackageIdentity } from '../host/ports.js';
 import type { CancelSignal } from '../util/cancel.js';
+import type { ReplicationRole } from './replication-role.js';
 
 export interface BackupAccess {
   /** Takes a backup of the host into the bundle folder `out` (written as `<out>.partial` first) and verifies it; returns its path. */
-  take(host: Host, out: string, reporter: Reporter, services?: ServiceOps, cancel?: CancelSignal): Promise<{ bundle: string; digest: string }>;
+  take(host: Host, out: string, reporter: Reporter, services?: ServiceOps, cancel?: CancelSignal, role?: ReplicationRole): Promise<{ bundle: string; digest: string }>;
   /** From here on the bundle is trusted only with this manifest digest (the one take() gave): a swapped bundle is refused. */
   trust(bundle: string, digest: string): void;
   /** Re-reads and re-hashes the bundle; throws naming what is missing or altered. */

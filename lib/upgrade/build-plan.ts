@@ -14,6 +14,7 @@ import { planComponents } from './paths/components.js';
 import { planMfaServer } from './paths/mfa-server.js';
 import { planPhoneFactorAgent } from './paths/phonefactor-agent.js';
 import { sdkMappingOf, type PathInputs } from './paths/shared.js';
+import { replicationPostamble, replicationPreamble } from './replication.js';
 
 export type { PlanOptions } from './plan-builder.js';
 
@@ -66,6 +67,7 @@ export function buildPlan(inventory: Inventory, readiness: CheckResult[], packag
     readiness,
     skippedComponents: options.skipComponents ?? [],
     server: server ? { installPath: server.installPath, dataFile: server.dataFile.exists ? server.dataFile.path : null } : null,
+    replication: { role: null, loadBalanced: false },
   };
   // A bad package blocks the plan before anything else is decided (exit 7, nothing changed).
   for (const blocker of packageBlockers(options.packageFolder)) b.block(blocker.message, blocker.remedy);
@@ -108,6 +110,7 @@ export function buildPlan(inventory: Inventory, readiness: CheckResult[], packag
   }
 
   const inputs: PathInputs = { components, reinstall, removeMobile, sdkMapping: sdkMappingOf(b, components), targetMajor };
+  plan.replication = replicationPreamble(b, targetPkg?.identity.version, server !== null);
   switch (path) {
     case 'phonefactor-agent':
       if (server && serverPkg) planPhoneFactorAgent(b, inputs, server, serverPkg);
@@ -125,6 +128,7 @@ export function buildPlan(inventory: Inventory, readiness: CheckResult[], packag
       throw new Error(`unhandled upgrade path ${String(never)}`);
     }
   }
+  replicationPostamble(b);
   checkCompleteness(b, plan);
   return plan;
 }

@@ -5,9 +5,11 @@ import type { PlanStep } from './plan-types.js';
 import { backupStep } from './steps/backup.js';
 import type { UpgradeEnv } from './steps/env.js';
 import { installStep } from './steps/install.js';
+import { keepThemeStep } from './steps/keep-theme.js';
 import { mergeConfigStep } from './steps/merge-config.js';
 import { restoreThemesStep } from './steps/restore-themes.js';
 import { uninstallStep } from './steps/uninstall.js';
+import { waitConversionStep } from './steps/wait-conversion.js';
 
 export function engineStep(step: PlanStep): EngineStep<UpgradeEnv> {
   switch (step.kind) {
@@ -21,8 +23,12 @@ export function engineStep(step: PlanStep): EngineStep<UpgradeEnv> {
       return mergeConfigStep(step);
     case 'restore-themes':
       return restoreThemesStep(step);
+    case 'keep-theme':
+      return keepThemeStep(step);
+    case 'wait-conversion':
+      return waitConversionStep(step);
     case 'manual':
-      return { id: step.id, title: step.title, kind: step.kind, external: { who: 'person', instructions: step.instructions }, run: async () => undefined };
+      return { id: step.id, title: step.title, kind: step.kind, external: { who: 'person', instructions: step.instructions, ...(step.blocking ? { blocking: true } : {}) }, run: async () => undefined };
     default: {
       const never: never = step;
       throw new Error(`unknown plan step ${JSON.stringify(never)}`);

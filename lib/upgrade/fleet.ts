@@ -15,6 +15,8 @@ export interface FleetServer {
   farm?: string;
   /** Behind a load balancer: drained before and put back after its upgrade. */
   loadBalanced?: boolean;
+  /** The MFA Server version it runs, as the administrator records it (a master's plan checks its subordinates'). */
+  version?: string;
 }
 
 export interface FleetFile {
@@ -23,7 +25,7 @@ export interface FleetFile {
   promote?: string;
 }
 
-export type FleetActionKind = 'drain' | 'upgrade' | 'restore-traffic' | 'promote' | 'adfs-farm';
+export type FleetActionKind = 'backup-master' | 'drain' | 'upgrade' | 'restore-traffic' | 'promote' | 'adfs-farm';
 
 export interface FleetAction {
   order: number;
@@ -57,6 +59,7 @@ export function parseFleet(text: string, file: string): FleetFile {
     if (!Array.isArray(s.roles) || s.roles.length === 0) throw badInput(`server '${s.name}' needs roles (${FLEET_ROLES.join(', ')})`, file, { code: 'FLEET' });
     for (const r of s.roles) if (!(FLEET_ROLES as readonly string[]).includes(r)) throw badInput(`server '${s.name}': unknown role '${String(r)}' (known: ${FLEET_ROLES.join(', ')})`, file, { code: 'FLEET' });
     if (s.roles.includes('master') && s.roles.includes('subordinate')) throw badInput(`server '${s.name}' cannot be both master and subordinate`, file, { code: 'FLEET' });
+    if (s.version !== undefined && (typeof s.version !== 'string' || !/^\d+(\.\d+){0,3}$/.test(s.version))) throw badInput(`server '${s.name}': "version" must be a version such as 8.1.1.2`, file, { code: 'FLEET' });
     if (s.roles.includes('adfs') && typeof s.farm !== 'string') throw badInput(`AD FS server '${s.name}' needs its farm name ("farm")`, file, { code: 'FLEET' });
   });
   return data as FleetFile;
@@ -77,15 +80,19 @@ export function planFleet(fleet: FleetFile, file: string, upgradeArgs: string): 
 
   const actions: FleetAction[] = [];
   const add = (a: Omit<FleetAction, 'order'>) => actions.push({ order: actions.length + 1, ...a });
-  const upgradeServer = (s: FleetServer, what: string) => {
-    if (s.loadBalanced) add({ server: s.name, kind: 'drain', manual: true, title: `Take ${s.name} out of the load balancer / client configuration` });
-    add({ server: s.name, kind: 'upgrade', manual: false, title: `Upgrade ${what} on ${s.name}`, command: `mfa-upgrade upgrade ${upgradeArgs}` });
+  // The drain and return are the fleet's own actions, so each server's command leaves out --load-balanced.
+  const upgradeServer = (s: FleetServer, what: string, role?: 'subordinate' | 'standalone') => {
+    if (s.loadBalanced) add({ server: s.name, kind: 'drain', manual: true, title: `Take ${s.name} out of the load balancer / client configuration (the backup stops its service: an outage for this node)` });
+    add({ server: s.name, kind: 'upgrade', manual: false, title: `Upgrade ${what} on ${s.name}`, command: `mfa-upgrade upgrade ${upgradeArgs}${role ? ` --role ${role}` : ''}` });
     if (s.loadBalanced) add({ server: s.name, kind: 'restore-traffic', manual: true, title: `Put ${s.name} back into the load balancer / client configuration` });
   };
 
-  for (const s of subordinates) upgradeServer(s, 'MFA Server (subordinate)');
+  // procedure.md §3.1: the master's data file (the writable copy) is backed up before any server is touched.
+  add({ server: master.name, kind: 'backup-master', manual: false, title: `Back up the data file on the master ${master.name} before any server is touched`, command: 'mfa-upgrade backup --role master --out "<backup folder>"' });
+  for (const s of subordinates) upgradeServer(s, 'MFA Server (subordinate)', 'subordinate');
   if (promote) add({ server: promote.name, kind: 'promote', manual: true, title: `Promote ${promote.name} to master (MFA Server console, Servers), so the old master can be upgraded` });
-  upgradeServer(master, `MFA Server (old master${promote ? `, now a subordinate of ${promote.name}` : ''})`);
+  // Once another server is promoted, the old master is a subordinate; alone, it has no replication.
+  upgradeServer(master, `MFA Server (old master${promote ? `, now a subordinate of ${promote.name}` : ''})`, promote ? 'subordinate' : 'standalone');
 
   // Web-only servers call the SDK, which is upgraded with the MFA Servers above.
   const mfa = new Set([master, ...subordinates].map((s) => s.name));

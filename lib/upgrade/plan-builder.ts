@@ -4,10 +4,13 @@
 import type { ComponentKind, Inventory, WebComponentInventory } from '../inventory/types.js';
 import type { CheckResult } from '../readiness/types.js';
 import { compareVersions } from '../util/version.js';
+import type { FleetFile } from './fleet.js';
+import type { ReplicationRole } from './replication-role.js';
+export type { ReplicationRole } from './replication-role.js';
 import { joinWindowsPath } from '../util/winpath.js';
 import type { PackageFolderReport } from './package-check.js';
 import { NEW_DEFAULT_VDIR, sitePropertyOf, vdirPropertyOf, type KnownPackage, type PackageRole } from './packages.js';
-import type { Blocker, InstallStep, ManualStep, MergeConfigStep, PlanStep, RestoreThemesStep, UninstallStep, VdirChoice } from './plan-types.js';
+import type { Blocker, InstallStep, KeepThemeStep, ManualStep, MergeConfigStep, PlanStep, RestoreThemesStep, UninstallStep, VdirChoice, WaitConversionStep } from './plan-types.js';
 
 export interface PlanOptions {
   vdirNames: VdirChoice;
@@ -21,8 +24,27 @@ export interface PlanOptions {
   skipComponents?: ComponentKind[];
   /** ProductCodes the administrator says are not part of the MFA deployment (a name that only looks like it). */
   ignoreProducts?: string[];
+  /** This server's replication role (--role): not recorded anywhere public, so the administrator's word. */
+  role?: ReplicationRole;
+  /** The administrator states that every subordinate is already at the target version (--subordinates-upgraded). */
+  subordinatesUpgraded?: boolean;
+  /** The node is behind a load balancer (--load-balanced, or the fleet file): drained before, returned after. */
+  loadBalanced?: boolean;
+  /** The fleet file, when given to a single server's plan (--fleet): its role, its load balancer, its subordinates' versions. */
+  fleet?: FleetContext;
+  /** The run will not wait for a person (--unattended): what a person would confirm blocks the plan instead. */
+  unattended?: boolean;
+  /** Carry keys that only the old web.config has (--carry-removed), as merge-config does. */
+  carryRemoved?: boolean;
   /** The packages folder as inspected (package-check.ts): its problems block the plan. */
   packageFolder?: PackageFolderReport;
+}
+
+
+/** A fleet file given to a single server's plan: what it says about this server and its subordinates. */
+export interface FleetContext {
+  file: string;
+  fleet: FleetFile;
 }
 
 export const COMPONENT_LABEL: Record<ComponentKind, string> = {
@@ -112,13 +134,32 @@ export class PlanBuilder {
     return full;
   }
 
-  manual(slug: string, title: string, description: string, instructions: string): ManualStep {
-    const step: ManualStep = { id: this.id(slug), kind: 'manual', title, description, instructions, preconditions: [], protects: [], undo: 'nothing to undo' };
+  manual(slug: string, title: string, description: string, instructions: string, blocking = false): ManualStep {
+    const step: ManualStep = { id: this.id(slug), kind: 'manual', title, description, instructions, preconditions: [], protects: [], undo: 'nothing to undo', ...(blocking ? { blocking } : {}) };
     this.steps.push(step);
     return step;
   }
 
-  merge(w: WebComponentInventory, target: string, vdir: string, sdkVdir: Array<{ from: string; to: string }>, version: string): MergeConfigStep {
+  /** Follows the service log after an MFA Server install until the data file is converted. */
+  waitConversion(install: InstallStep, installPath: string | null): WaitConversionStep {
+    const step: WaitConversionStep = {
+      id: this.id('wait-conversion'),
+      kind: 'wait-conversion',
+      service: 'MultiFactorAuth',
+      installStep: install.id,
+      installPath,
+      title: 'Wait for MFA Server to convert the data file',
+      description: `Follow ${installPath ? `${joinWindowsPath(installPath, 'Logs')}\\` : ''}MultiFactorAuthSvc.log from the service's start until it logs "Completed performing tasks to upgrade from <n> to <m>"; nothing restarts the service or the server meanwhile (no 3010 before it). After --conversion-timeout the run pauses for a person to confirm.`,
+      preconditions: [`${install.name} ${install.version} is installed`],
+      protects: ['the data file, while the service converts it'],
+      undo: 'nothing to undo (it only reads the log)',
+    };
+    this.steps.push(step);
+    return step;
+  }
+
+  merge(w: WebComponentInventory, target: string, vdir: string, sdkVdir: Array<{ from: string; to: string }>, pkg: KnownPackage): MergeConfigStep {
+    const version = pkg.identity.version;
     const label = COMPONENT_LABEL[w.component];
     const step: MergeConfigStep = {
       id: this.id(`merge-config-${w.component}`),
@@ -129,10 +170,13 @@ export class PlanBuilder {
       site: w.site,
       vdir,
       sdkVdir,
+      package: pkg.identity.path,
+      ...(w.product ? { oldProduct: { productCode: w.product.productCode, name: w.product.name, version: w.product.version } } : {}),
+      ...(this.options.carryRemoved ? { carryRemoved: true } : {}),
       title: `Carry the ${label} settings into the new web.config`,
-      description: `Every appSettings and applicationSettings value of the backed-up ${w.webConfigPath} goes into the new file; nothing else in it changes${sdkVdir.length ? `; the SDK URL follows the SDK from /${sdkVdir[0]?.from} to /${sdkVdir[0]?.to}` : ''}.`,
+      description: `Every appSettings and applicationSettings value of the backed-up ${w.webConfigPath} goes into the new file${sdkVdir.length ? ` (the SDK URL follows the SDK from /${sdkVdir[0]?.from} to /${sdkVdir[0]?.to})` : ''}, with ${w.component === 'userPortal' ? 'the portal theme and ' : ''}what the administrator changed under system.web and system.webServer (judged against ${w.product ? `${w.product.name} ${w.product.version}'s own web.config` : 'the old version\'s own web.config'}); what cannot be carried is left to do; nothing else in the new file changes.`,
       preconditions: [`${w.webConfigPath} is in the verified backup`, `${label} ${version} is installed`],
-      protects: ['appSettings values', 'the SDK URL', 'the SDK account and its password'],
+      protects: ['appSettings values', 'the SDK URL', 'the SDK account and its password', 'security headers, cookies, session state, custom errors, authentication and the theme'],
       undo: 'put the installed web.config back as it was before the merge',
     };
     this.steps.push(step);
@@ -153,6 +197,27 @@ export class PlanBuilder {
       preconditions: ['the themes are in the verified backup'],
       protects: ['custom branding'],
       undo: 'remove the theme files this step created, and put back the ones it replaced',
+    };
+    this.steps.push(step);
+    return step;
+  }
+
+  /** A locally changed Default theme is kept aside (App_Data) and reported, since the new version's replaces it. */
+  keepTheme(w: WebComponentInventory, theme: string, target: string, vdir: string): KeepThemeStep {
+    const step: KeepThemeStep = {
+      id: this.id('keep-theme'),
+      kind: 'keep-theme',
+      theme,
+      originalAppThemes: joinWindowsPath(w.physicalPath, 'App_Themes'),
+      targetFolder: target,
+      site: w.site,
+      vdir,
+      ...(w.product ? { oldProduct: { productCode: w.product.productCode, name: w.product.name, version: w.product.version } } : {}),
+      title: `Keep a locally changed ${theme} theme aside`,
+      description: `The new version installs its own ${theme} theme. If the old one differs from what ${w.product ? `${w.product.name} ${w.product.version}` : 'the old version'} shipped, a copy goes to App_Data\\mfa-upgrade (not served by IIS) and re-applying the change is left to do.`,
+      preconditions: ['the themes are in the verified backup'],
+      protects: [`local changes to the ${theme} theme`],
+      undo: 'remove the copy',
     };
     this.steps.push(step);
     return step;

@@ -3,6 +3,7 @@
 import type { CheckResult } from '../readiness/types.js';
 import type { ComponentKind } from '../inventory/types.js';
 import type { PackageRole } from './packages.js';
+import type { ReplicationRole } from './replication-role.js';
 
 export const PLAN_FORMAT = 'mfa-upgrade/plan@1';
 
@@ -62,6 +63,28 @@ export interface MergeConfigStep extends StepBase {
   site: string;
   vdir: string;
   sdkVdir: Array<{ from: string; to: string }>;
+  /** The new version's package, whose web.config the preview merges into (plan and --what-if). */
+  package?: string;
+  /** The product whose web.config this was: its cached package (kept in the backup) holds the baseline. */
+  oldProduct?: { productCode: string; name: string; version: string };
+  /** Carry keys only the old file has (--carry-removed). */
+  carryRemoved?: boolean;
+  /** The merge done ahead on the new package's web.config (secrets masked), when it could be. */
+  preview?: MergePreview;
+}
+
+/** What a merge is expected to do, worked out when planning (the installed file decides when it runs). */
+export interface MergePreview {
+  /** The diff against the new package's web.config, passwords masked. */
+  diff: string;
+  decision: string[];
+  /** Where the baseline came from (the old version's cached package), or null when none could be read. */
+  baseline: string | null;
+  carried: string[];
+  leftToDo: string[];
+  warnings: string[];
+  /** Why there is no preview (a package that cannot be read). */
+  unavailable?: string;
 }
 
 export interface RestoreThemesStep extends StepBase {
@@ -75,16 +98,43 @@ export interface RestoreThemesStep extends StepBase {
   vdir: string;
 }
 
+/** The portal's Default theme: the new version's replaces it, so a locally changed one is kept aside and reported. */
+export interface KeepThemeStep extends StepBase {
+  kind: 'keep-theme';
+  /** The theme folder name as found (Default). */
+  theme: string;
+  originalAppThemes: string;
+  /** Expected portal folder; found through IIS (site/vdir) when the step runs. */
+  targetFolder: string;
+  site: string;
+  vdir: string;
+  /** The product the old theme came with: its package (in the backup) tells a local change. */
+  oldProduct?: { productCode: string; name: string; version: string };
+}
+
 export interface ManualStep extends StepBase {
   kind: 'manual';
   instructions: string;
+  /** Pauses the run even with --unattended (what follows must not run before a person did it). */
+  blocking?: boolean;
 }
 
 export interface BackupStep extends StepBase {
   kind: 'backup';
 }
 
-export type PlanStep = BackupStep | InstallStep | UninstallStep | MergeConfigStep | RestoreThemesStep | ManualStep;
+/** After MFA Server is installed: follow its service log until the data file is converted. */
+export interface WaitConversionStep extends StepBase {
+  kind: 'wait-conversion';
+  /** The service that converts the data file on its first start. */
+  service: string;
+  /** The install step it follows: the service log is read from where it stood before that install. */
+  installStep: string;
+  /** The install folder as planned (the log is under its Logs folder); InstallPath is read again when it runs. */
+  installPath: string | null;
+}
+
+export type PlanStep = BackupStep | InstallStep | UninstallStep | MergeConfigStep | RestoreThemesStep | KeepThemeStep | ManualStep | WaitConversionStep;
 
 export interface Blocker {
   message: string;
@@ -112,4 +162,6 @@ export interface UpgradePlan {
   skippedComponents: ComponentKind[];
   /** Where the server lives, as found when planning: the postconditions hold the run to it. */
   server: { installPath: string | null; dataFile: string | null } | null;
+  /** This server's replication role as given (null: a person confirms it) and whether it sits behind a load balancer. */
+  replication: { role: ReplicationRole | null; loadBalanced: boolean };
 }

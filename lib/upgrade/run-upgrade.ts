@@ -14,7 +14,7 @@ import type { CancelSignal } from '../util/cancel.js';
 import type { BackupAccess } from './backup-access.js';
 import { engineSteps } from './engine-steps.js';
 import type { UpgradePlan } from './plan-types.js';
-import { bundleOf, type UpgradeEnv } from './steps/env.js';
+import { bundleOf, type ConversionWait, type UpgradeEnv } from './steps/env.js';
 
 export const JOURNAL_FILE = 'upgrade-journal.jsonl';
 
@@ -35,7 +35,10 @@ export interface UpgradeRunOptions {
   logDir: string;
   toolVersion: string;
   cancel: CancelSignal;
+  /** The data file conversion wait (--conversion-timeout); default DEFAULT_CONVERSION_WAIT. */
+  conversion?: ConversionWait;
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
 
 export function journalPathOf(workDir: string): string {
@@ -65,7 +68,7 @@ export async function runUpgrade(host: Host, backup: BackupAccess, reporter: Rep
   const request = { command: `upgrade${o.mode === 'run' ? '' : ` --${o.mode}`}`, kind: 'upgrade' as const, ...(continues ? { continues } : {}) };
   return withHostLock(host, reporter, request, async (lock) => {
     const spec: UpgradeSpec = o.mode === 'run' ? { plan: planned as UpgradePlan, packagesDir: o.packagesDir } : (openState(journalPath).begin.spec as UpgradeSpec);
-    const env: UpgradeEnv = { backup, workDir: o.workDir, plan: spec.plan };
+    const env: UpgradeEnv = { backup, workDir: o.workDir, plan: spec.plan, ...(o.conversion ? { conversion: o.conversion } : {}) };
     const run: RunOptions<UpgradeEnv> = {
       journalPath,
       workDir: o.workDir,
@@ -86,6 +89,7 @@ export async function runUpgrade(host: Host, backup: BackupAccess, reporter: Rep
       activity: `Upgrading ${spec.plan.computerName}`,
       lock,
       ...(o.sleep ? { sleep: o.sleep } : {}),
+      ...(o.now ? { now: o.now } : {}),
       finishRollback: async (ctx) => {
         // Nothing changes the server before the backup exists: without one there is nothing to put back.
         if (typeof ctx.runData['bundle'] !== 'string') return;

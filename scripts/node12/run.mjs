@@ -68,13 +68,13 @@ const scenarios = [
   {
     name: 'upgrade phonefactor-5.2, then rollback',
     expect: [5, 0],
-    args: (rt, tag) => ['upgrade', '--host', hostCopy('phonefactor-5.2', rt, tag), '--packages', packages, '--backup', join(work, rt, tag, 'run'), '--unattended', '--json'],
+    args: (rt, tag) => ['upgrade', '--host', hostCopy('phonefactor-5.2', rt, tag), '--packages', packages, '--backup', join(work, rt, tag, 'run'), '--role', 'standalone', '--unattended', '--json'],
     then: (rt, tag) => [['upgrade', '--host', join(work, rt, tag, 'phonefactor-5.2'), '--backup', join(work, rt, tag, 'run'), '--rollback', '--json']],
   },
   {
     name: 'upgrade mfa-7.0',
     expect: [5],
-    args: (rt, tag) => ['upgrade', '--host', hostCopy('mfa-7.0', rt, tag), '--packages', packages, '--backup', join(work, rt, tag, 'run'), '--unattended', '--json'],
+    args: (rt, tag) => ['upgrade', '--host', hostCopy('mfa-7.0', rt, tag), '--packages', packages, '--backup', join(work, rt, tag, 'run'), '--role', 'standalone', '--unattended', '--json'],
   },
   {
     name: 'adfs-upgrade mfa-8.0-adfs, then rollback',
@@ -84,7 +84,8 @@ const scenarios = [
       const dest = join(h, 'drive', 'C', 'new');
       mkdirSync(dest, { recursive: true });
       for (const f of ['MultiFactorAuthenticationAdfsAdapter.config', 'Register-MultiFactorAuthenticationAdfsAdapter.ps1']) cpSync(join(packages, 'payload', 'adfs', f), join(dest, f));
-      return ['adfs-upgrade', '--host', h, '--config', 'C:\\new\\MultiFactorAuthenticationAdfsAdapter.config', '--json'];
+      // A farm of one: the run installs the new adapter (--package) before the adapter leaves the policy.
+      return ['adfs-upgrade', '--host', h, '--config', 'C:\\new\\MultiFactorAuthenticationAdfsAdapter.config', '--package', join(packages, 'MultiFactorAuthenticationAdfsAdapterSetup64.msi.json'), '--json'];
     },
     then: (rt, tag) => [['adfs-upgrade', '--host', join(work, rt, tag, 'mfa-8.0-adfs'), '--config', 'C:\\new\\MultiFactorAuthenticationAdfsAdapter.config', '--rollback', '--json']],
   },

@@ -10,7 +10,7 @@ import { parseServers, planAdfsUpgrade, runsHere } from '../../lib/adfs/plan.js'
 import { readRegisterCall } from '../../lib/adfs/register-script.js';
 import { policyWithAdapter } from '../../lib/adfs/steps.js';
 import { editAdfs, makeImage, NEW_CONFIG } from './helpers/hosts.js';
-import { REGISTERED_CONFIG, SECRET } from './helpers/scenarios.js';
+import { preinstallNewAdapter, REGISTERED_CONFIG, SECRET } from './helpers/scenarios.js';
 import { NEVER_CANCELLED } from '../../lib/util/cancel.js';
 
 async function runCommand(argv: string[], json = true): Promise<{ code: number; stdout: string; stderr: string; events: Array<Record<string, unknown>> }> {
@@ -23,22 +23,31 @@ async function runCommand(argv: string[], json = true): Promise<{ code: number; 
   return { code, stdout, stderr, events };
 }
 
+/** The sample with the new adapter installed already (procedure.md §3.7 b), as the runs without --package need. */
+function adfsImage(): ReturnType<typeof makeImage> {
+  const img = makeImage();
+  preinstallNewAdapter(img.dir);
+  return img;
+}
+
 const objectOf = (events: Array<Record<string, unknown>>) => events.find((e) => e['type'] === 'object')?.['data'] as Record<string, unknown>;
 
 test('--what-if: the plan as objects, nothing changed', async (t) => {
-  const img = makeImage();
+  const img = adfsImage();
   const before = readFileSync(join(img.dir, 'adfs.json'));
   const r = await runCommand(['--host', img.dir, '--config', NEW_CONFIG, '--what-if', '--json']);
   t.is(r.code, 0);
   const data = objectOf(r.events);
   t.is(data['status'], 'what-if');
-  t.deepEqual((data['steps'] as Array<{ id: string }>).map((s) => s.id), ['farm/export', 'farm/carry-config', 'farm/patch-register-script', 'farm/policy-remove', 'farm/unregister', 'farm/register', 'farm/restart@ADFS01', 'farm/policy-add']);
+  t.deepEqual((data['steps'] as Array<{ id: string }>).map((s) => s.id), ['farm/stage@ADFS01', 'farm/export', 'farm/carry-config', 'farm/patch-register-script', 'farm/policy-remove', 'farm/unregister', 'farm/register', 'farm/restart@ADFS01', 'farm/policy-add']);
+  // The no-MFA window: from the adapter leaving the policy until it is back.
+  t.deepEqual((data['steps'] as Array<{ id: string; noMfa: boolean }>).filter((s) => s.noMfa).map((s) => s.id), ['farm/policy-remove', 'farm/unregister', 'farm/register', 'farm/restart@ADFS01']);
   t.deepEqual(readFileSync(join(img.dir, 'adfs.json')), before);
   img.cleanup();
 });
 
 test('a full run: report with the time without the adapter; the SDK password never in the output or the log', async (t) => {
-  const img = makeImage();
+  const img = adfsImage();
   editAdfs(img.dir, (s) => void ((s.providers.find((p) => p.name === 'AzureMfaServerAuthentication') as { configurationData?: string }).configurationData = Buffer.from(REGISTERED_CONFIG).toString('base64')));
   const log = join(img.dir, '..', 'run.log');
   const human = await runCommand(['--host', img.dir, '--config', NEW_CONFIG, '--log', log, '--verbose'], false);
@@ -54,7 +63,7 @@ test('a full run: report with the time without the adapter; the SDK password nev
 });
 
 test('--json: registration failure gives the report, an error line and 1603; AD FS as found', async (t) => {
-  const img = makeImage();
+  const img = adfsImage();
   editAdfs(img.dir, (s) => void (s.faults = [{ command: 'Register-AdfsAuthenticationProvider', typeNameContains: '8.1.1.2', message: 'Could not load file or assembly MultiFactorAuthAdfsAdapter' }]));
   const before = JSON.parse(readFileSync(join(img.dir, 'adfs.json'), 'utf8')) as { providers: unknown; globalPolicy: unknown };
   const r = await runCommand(['--host', img.dir, '--config', NEW_CONFIG, '--json']);
@@ -74,7 +83,7 @@ test('--json: registration failure gives the report, an error line and 1603; AD 
 });
 
 test('a farm in halves: exit 5 at each hand-over, the next step named; a fresh run is refused while one is open', async (t) => {
-  const img = makeImage();
+  const img = adfsImage();
   const common = ['--host', img.dir, '--config', NEW_CONFIG, '--servers', 'ADFS01,ADFS02,ADFS03', '--json'];
   const first = await runCommand(common);
   t.is(first.code, 5);
@@ -86,13 +95,14 @@ test('a farm in halves: exit 5 at each hand-over, the next step named; a fresh r
   const second = await runCommand([...common, '--from', 'farm/policy-remove']);
   t.is(second.code, 5);
   const data = objectOf(second.events);
-  t.like(data, { status: 'paused', next: { id: 'farm/restart@ADFS02', node: 'ADFS02' }, adapterOutOfPolicy: true });
+  // The smaller half (this server alone) was drained; the larger half keeps serving: the next hand-over is the swap.
+  t.like(data, { status: 'paused', next: { id: 'farm/swap-halves', manual: true }, adapterOutOfPolicy: true });
   t.is(data['resumeFrom'], 'farm/policy-add');
   img.cleanup();
 });
 
 test('bad input on the command line and the files', async (t) => {
-  const img = makeImage();
+  const img = adfsImage();
   const missing = await runCommand(['--host', img.dir, '--config', 'C:\\new\\nothing.config', '--json']).catch((e: { code: string }) => e);
   t.is((missing as { code: string }).code, 'FILE_NOT_FOUND');
   const notInFarm = await runCommand(['--host', img.dir, '--config', NEW_CONFIG, '--servers', 'ADFS07,ADFS08']).catch((e: { code: string }) => e);
@@ -112,12 +122,14 @@ test('plan: servers into farms; halves with this server first; once-per-farm ste
   t.deepEqual(plan.farms[0]?.firstHalf, ['ADFS03', 'ADFS01']);
   t.deepEqual(plan.farms[0]?.secondHalf, ['ADFS02', 'ADFS04']);
   const ids = plan.steps.map((s) => `${s.phase}:${s.id}@${s.node}`);
-  t.deepEqual(ids.slice(0, 19), [
+  t.deepEqual(ids.slice(0, 25), [
+    'prep:sts1/stage@ADFS03@ADFS03',
     'prep:sts1/export@ADFS03',
     'prep:sts1/carry-config@ADFS03',
     'prep:sts1/patch-register-script@ADFS03',
     'a:sts1/drain-first-half@ADFS03,ADFS01',
     'b:sts1/install@ADFS03@ADFS03',
+    'b:sts1/stage@ADFS01@ADFS01',
     'b:sts1/install@ADFS01@ADFS01',
     'c:sts1/policy-remove@ADFS03',
     'd:sts1/unregister@ADFS03',
@@ -126,13 +138,22 @@ test('plan: servers into farms; halves with this server first; once-per-farm ste
     'f:sts1/restart@ADFS01@ADFS01',
     'g:sts1/swap-halves@ADFS03,ADFS01,ADFS02,ADFS04',
     'h:sts1/policy-add@ADFS03',
+    'i:sts1/stage@ADFS02@ADFS02',
     'i:sts1/install@ADFS02@ADFS02',
     'i:sts1/restart@ADFS02@ADFS02',
+    'i:sts1/stage@ADFS04@ADFS04',
     'i:sts1/install@ADFS04@ADFS04',
     'i:sts1/restart@ADFS04@ADFS04',
     'j:sts1/restore-second-half@ADFS02,ADFS04',
+    'prep:sts2/stage@ADFS11@ADFS11',
     'prep:sts2/export@ADFS11',
+    'prep:sts2/carry-config@ADFS11',
   ]);
+  // Odd farms: the smaller half is drained first, so the larger half keeps serving.
+  const odd = planAdfsUpgrade(parseServers(['A1', 'A2', 'A3'], 'f'), 'A2', undefined, false).farms[0];
+  t.deepEqual([odd?.firstHalf, odd?.secondHalf], [['A2'], ['A1', 'A3']]);
+  const five = planAdfsUpgrade(parseServers(['A1', 'A2', 'A3', 'A4', 'A5'], 'f'), 'A1', undefined, false).farms[0];
+  t.deepEqual([five?.firstHalf.length, five?.secondHalf.length], [2, 3]);
   for (const id of ['policy-remove', 'unregister', 'register', 'policy-add']) t.is(plan.steps.filter((s) => s.id === `sts1/${id}`).length, 1);
   t.false(plan.steps.some((s) => s.id.startsWith('sts2/') && runsHere(s, 'ADFS03')), 'the other farm runs elsewhere');
   t.false(runsHere(plan.steps.find((s) => s.id === 'sts1/install@ADFS03')!, 'ADFS03'), 'installing without --package is the administrator\'s');

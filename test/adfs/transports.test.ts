@@ -34,7 +34,10 @@ test.before(async () => {
 });
 
 const call = (command: string, parameters: Record<string, unknown> = {}) => `${command} ${JSON.stringify(parameters)}`;
-const DISCOVERY = [call('Get-AdfsAuthenticationProvider'), call('Get-AdfsGlobalAuthenticationPolicy')];
+const DISCOVERY = [call('Get-AdfsAuthenticationProvider'), call('Get-AdfsGlobalAuthenticationPolicy'), call('Get-AdfsSyncProperties')];
+/** The AD FS Admin log read for errors naming the new provider since its registration (the time normalised). */
+const ADMIN_LOG = call('Get-WinEvent', { LogName: 'AD FS/Admin', FilterXPath: "*[System[(Level=2) and TimeCreated[@SystemTime>='T']]]", MaxEvents: 200 });
+const timeless = (calls: string[]) => calls.map((c) => c.replace(/@SystemTime>='[^']*'/, "@SystemTime>='T'"));
 const EXPORT_CALL = call('Export-AdfsAuthenticationProviderConfigurationData', { Name: ADAPTER, FilePath: EXPORT, Confirm: false });
 const REGISTER_NEW = call('Register-AdfsAuthenticationProvider', { TypeName: NEW_TYPE, Name: ADAPTER, ConfigurationFilePath: 'C:\\new\\MultiFactorAuthenticationAdfsAdapter.config' });
 const RESTART = [call('Stop-Service', { Name: 'adfssrv' }), call('Start-Service', { Name: 'adfssrv' })];
@@ -45,7 +48,7 @@ const UNREGISTER = call('Unregister-AdfsAuthenticationProvider', { Name: ADAPTER
 const GET_ADAPTER = call('Get-AdfsAuthenticationProvider', { Name: ADAPTER });
 // Each change is checked afterwards (the step's postcondition): a read follows every write.
 const POLICY_OUT = [GET_POLICY, setPolicy(['CertificateAuthentication']), GET_POLICY];
-const SWAP_REGISTRATION = [GET_ADAPTER, UNREGISTER, GET_ADAPTER, GET_ADAPTER, REGISTER_NEW, GET_ADAPTER];
+const SWAP_REGISTRATION = [GET_ADAPTER, UNREGISTER, GET_ADAPTER, GET_ADAPTER, REGISTER_NEW, GET_ADAPTER, ADMIN_LOG];
 const POLICY_BACK = [GET_POLICY, setPolicy([ADAPTER, 'CertificateAuthentication']), GET_POLICY];
 const REGISTER_OLD = call('Register-AdfsAuthenticationProvider', { TypeName: OLD_TYPE, Name: ADAPTER });
 const REGISTER_OLD_WITH_EXPORT = call('Register-AdfsAuthenticationProvider', { TypeName: OLD_TYPE, Name: ADAPTER, ConfigurationFilePath: EXPORT });
@@ -102,7 +105,7 @@ const ORACLE: Record<string, Expected> = {
   'script-without-command': REFUSED('PS_NO_REGISTER_COMMAND'),
   // Three runs: prep (export), then (c)-(f) here, then (h); stops at manual and remote steps.
   'two-halves': {
-    outcome: 'paused:farm/drain-first-half ; paused:farm/swap-halves ; paused:farm/install@ADFS02',
+    outcome: 'paused:farm/drain-first-half ; paused:farm/swap-halves ; paused:farm/stage@ADFS02',
     changes: [EXPORT_CALL, setPolicy(['CertificateAuthentication']), UNREGISTER, REGISTER_NEW, ...RESTART, setPolicy(POLICY)],
     providers: [FORMS, CERT, NEW_ADAPTER],
     policy: POLICY,
@@ -125,12 +128,13 @@ test('image host: every scenario gives the changes, outcome and farm state writt
 test('one farm: the exact AD FS cmdlet sequence, the adapter back in the policy, the registered config carried', (t) => {
   const r = results.image['upgrade'] as ScenarioOutcome;
   t.is(r.outcome, 'completed');
-  t.deepEqual(r.calls, [
+  t.deepEqual(timeless(r.calls), [
     ...DISCOVERY,
     EXPORT_CALL,
     ...POLICY_OUT,
     ...SWAP_REGISTRATION,
     ...RESTART,
+    ADMIN_LOG,
     ...POLICY_BACK,
     // the report's policy after the run
     GET_POLICY,
@@ -144,8 +148,8 @@ test('one farm: the exact AD FS cmdlet sequence, the adapter back in the policy,
 
 test('two halves: the once-per-farm steps once, this server in the first half, pauses at manual and remote steps', (t) => {
   const r = results.image['two-halves'] as ScenarioOutcome;
-  t.is(r.outcome, 'paused:farm/drain-first-half ; paused:farm/swap-halves ; paused:farm/install@ADFS02');
-  t.deepEqual(r.calls, [
+  t.is(r.outcome, 'paused:farm/drain-first-half ; paused:farm/swap-halves ; paused:farm/stage@ADFS02');
+  t.deepEqual(timeless(r.calls), [
     // 1st run: prep, then stop at (a) taking the first half out of the load balancer
     ...DISCOVERY,
     EXPORT_CALL,
@@ -155,6 +159,7 @@ test('two halves: the once-per-farm steps once, this server in the first half, p
     ...POLICY_OUT,
     ...SWAP_REGISTRATION,
     ...RESTART,
+    ADMIN_LOG,
     GET_POLICY,
     // 3rd run --from policy-add: (h) once; stop at (i) on ADFS02
     ...POLICY_BACK,

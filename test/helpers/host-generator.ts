@@ -160,7 +160,11 @@ export function generateHost(shape: HostShape): { root: string; host: string; wo
     s
       .replace(/"MajorVersion"=dword:[0-9a-f]{8}/, `"MajorVersion"=${dword(w.iis[0])}`)
       .replace(/"MinorVersion"=dword:[0-9a-f]{8}/, `"MinorVersion"=${dword(w.iis[1])}`)
-      .replace(/"ProductName"="[^"]*"/, `"ProductName"="${w.product}"`),
+      .replace(/"ProductName"="[^"]*"/, `"ProductName"="${w.product}"`)
+      .replace(/"CurrentVersion"="[^"]*"/, `"CurrentVersion"="${w.version}"`)
+      .replace(/"CurrentBuildNumber"="[^"]*"/, `"CurrentBuildNumber"="${w.build}"${Number(w.build) >= 10240 ? `\r\n"CurrentMajorVersionNumber"=${dword(10)}\r\n"CurrentMinorVersionNumber"=${dword(0)}` : ''}`)
+      // IIS 8 and later record ASP.NET 4.5 as its own component value; IIS 7.5 never does (DOMAIN.md §6).
+      .replace(/("ASPNET"=dword:0000000[01]\r?\n)/, (m) => (w.iis[0] >= 8 ? `${m}"ASPNET45"=dword:00000001\r\n` : m)),
   );
   edit(join(host, 'host.json'), (s) => s.replace(/"os": "[^"]*"/, `"os": "${w.product} (${w.version}.${w.build})"`));
   return { root, host, work: join(root, 'work'), cleanup: () => rmSync(root, { recursive: true, force: true }) };

@@ -96,7 +96,7 @@ test('check command: objects per check, exit 7 when not ready, 0 with warnings o
   const notReady = await runCli(['check', '--host', 'examples/hosts/mfa-7.0', '--json']);
   t.is(notReady.code, 7);
   const objects = notReady.events.filter((e) => e['type'] === 'object');
-  t.is(objects.length, 10);
+  t.is(objects.length, 12);
   t.true(objects.every((o) => o['typeName'] === 'MfaUpgrade.ReadinessCheck'));
   const ready = await runCli(['check', '--host', 'examples/hosts/mfa-8.0-adfs']);
   t.is(ready.code, 0);

@@ -5,7 +5,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { editAdfs, makeImage, NEW_CONFIG, readAdfs } from '../adfs/helpers/hosts.js';
-import { REGISTERED_CONFIG, SECRET } from '../adfs/helpers/scenarios.js';
+import { preinstallNewAdapter, REGISTERED_CONFIG, SECRET } from '../adfs/helpers/scenarios.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-host.js';
 import { commands, nestingProblems, sectionIds, splitArgs, visibleText } from './helpers/html.js';
@@ -46,6 +46,8 @@ test('adfs-upgrade run: each step done, how long the farm was without the adapte
   const img = makeImage();
   const out = tempDir();
   t.teardown(() => (img.cleanup(), out.cleanup()));
+  // The new adapter installed first (a farm of one without --package is refused otherwise).
+  preinstallNewAdapter(img.dir);
   editAdfs(img.dir, (s) => void ((s.providers.find((p) => p.name === 'AzureMfaServerAuthentication') as { configurationData?: string }).configurationData = Buffer.from(REGISTERED_CONFIG).toString('base64')));
   const file = join(out.dir, 'adfs.html');
   const r = await runCli(['adfs-upgrade', '--host', img.dir, '--config', NEW_CONFIG, '--report', file]);

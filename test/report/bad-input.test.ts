@@ -18,7 +18,7 @@ for (const [what, path] of [
     t.teardown(ws.cleanup);
     const before = await hostState(ws.host);
     const target = path(join(ws.report('x'), '..'));
-    const r = await runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', ws.work, '--unattended', '--report', target, '--json']);
+    const r = await runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', ws.work, '--role', 'standalone', '--unattended', '--report', target, '--json']);
     t.is(r.code, 2);
     const err = r.events.find((e) => e['type'] === 'error') as Record<string, unknown>;
     t.is(err['code'], 'USAGE');

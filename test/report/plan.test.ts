@@ -51,7 +51,7 @@ test('upgrade --what-if --report: the plan report, "nothing was changed", no jou
   t.teardown(ws.cleanup);
   const before = await hostState(ws.host);
   const file = ws.report('what-if');
-  const r = await runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', ws.work, '--what-if', '--report', file]);
+  const r = await runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', ws.work, '--role', 'standalone', '--what-if', '--report', file]);
   t.is(r.code, 0, r.stderr);
   const html = readFileSync(file, 'utf8');
   t.deepEqual(sectionIds(html), ['summary', 'readiness', 'plan', 'config']);

@@ -31,7 +31,7 @@ test('an executed upgrade: every step with its outcome, each merge diff with pas
   t.teardown(ws.cleanup);
   const original = await hostState(ws.host);
   const file = ws.report('upgrade');
-  const r = await runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', ws.work, '--unattended', '--report', file, '--json']);
+  const r = await runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', ws.work, '--role', 'standalone', '--unattended', '--report', file, '--json']);
   t.is(r.code, 5);
   const plan = objectOf(r.events, 'MfaUpgrade.UpgradePlan') as { steps: Array<{ id: string; kind: string }> };
   const result = objectOf(r.events, 'MfaUpgrade.UpgradeResult') as { stepsRun: string[]; leftToDo: Array<{ id: string; title: string }> };
@@ -64,12 +64,12 @@ test('a paused run (a manual step, no terminal): PAUSED, the step to do, and a r
   const ws = workspace('phonefactor-5.2');
   t.teardown(ws.cleanup);
   const file = ws.report('paused');
-  const r = await runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', ws.work, '--report', file]);
+  const r = await runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', ws.work, '--role', 'standalone', '--report', file]);
   t.is(r.code, 5);
   const html = readFileSync(file, 'utf8');
   const rows = runRows(html);
-  t.is(rows.get('09-manual-activate'), 'PAUSED HERE');
-  t.is(rows.get('10-install-webServiceSdk'), 'NOT RUN');
+  t.is(rows.get('10-manual-activate'), 'PAUSED HERE');
+  t.is(rows.get('11-install-webServiceSdk'), 'NOT RUN');
   t.true(visibleText(html).includes('PAUSED: 1 STEP LEFT TO DO'));
   const [resume] = commands(html).filter((c) => c.includes('--resume'));
   t.truthy(resume);
@@ -78,8 +78,8 @@ test('a paused run (a manual step, no terminal): PAUSED, the step to do, and a r
   const done = await runShown(`${resume as string} --report "${file2}"`);
   t.is(done.code, 0, done.stderr);
   const resumed = readFileSync(file2, 'utf8');
-  t.is(runRows(resumed).get('09-manual-activate'), 'DONE');
-  t.is(runRows(resumed).get('15-merge-config-mobileAppWebService'), 'DONE');
+  t.is(runRows(resumed).get('10-manual-activate'), 'DONE');
+  t.is(runRows(resumed).get('17-merge-config-mobileAppWebService'), 'DONE');
   t.true(visibleText(resumed).includes('COMPLETED'));
 });
 
@@ -95,13 +95,13 @@ test('a failed run (a package returns 1603): the report is written though the co
   writeFileSync(manifest, JSON.stringify(m));
   const original = await hostState(ws.host);
   const file = ws.report('failed');
-  const r = await runCli(['upgrade', '--host', ws.host, '--packages', pkgs.dir, '--backup', ws.work, '--unattended', '--retry-delay', '0', '--report', file]);
+  const r = await runCli(['upgrade', '--host', ws.host, '--packages', pkgs.dir, '--backup', ws.work, '--role', 'standalone', '--unattended', '--retry-delay', '0', '--report', file]);
   t.is(r.code, 1603);
   const html = readFileSync(file, 'utf8');
   const rows = runRows(html);
-  t.is(rows.get('11-install-userPortal'), 'FAILED');
-  t.is(rows.get('10-install-webServiceSdk'), 'DONE');
-  t.is(rows.get('12-merge-config-userPortal'), 'NOT RUN');
+  t.is(rows.get('12-install-userPortal'), 'FAILED');
+  t.is(rows.get('11-install-webServiceSdk'), 'DONE');
+  t.is(rows.get('13-merge-config-userPortal'), 'NOT RUN');
   const text = visibleText(html);
   t.true(text.includes('FAILED') && text.includes('1603'));
   t.is([...html.matchAll(/<table class="diff">/g)].length, 0, 'no merge ran');
@@ -115,7 +115,7 @@ test('a failed run (a package returns 1603): the report is written though the co
 test('--rollback --what-if and --rollback: what would be undone, newest first; then what was undone', async (t) => {
   const ws = workspace('phonefactor-5.2');
   t.teardown(ws.cleanup);
-  const up = await runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', ws.work, '--unattended']);
+  const up = await runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', ws.work, '--role', 'standalone', '--unattended']);
   t.is(up.code, 5);
   const whatIf = ws.report('rollback-what-if');
   const p = await runCli(['upgrade', '--host', ws.host, '--backup', ws.work, '--rollback', '--what-if', '--report', whatIf, '--json']);
@@ -139,12 +139,12 @@ test('--rollback --what-if and --rollback: what would be undone, newest first; t
 test('rehearse --report: the merges as previews with their diffs, no secret, the bundle unchanged', async (t) => {
   const ws = workspace('phonefactor-5.2');
   t.teardown(ws.cleanup);
-  const up = await runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', ws.work, '--unattended']);
+  const up = await runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', ws.work, '--role', 'standalone', '--unattended']);
   t.is(up.code, 5);
   const bundle = join(ws.work, 'backup', readdirSync(join(ws.work, 'backup'))[0] as string);
   const before = treeHash(bundle);
   const file = ws.report('rehearse');
-  const r = await runCli(['rehearse', '--backup', bundle, '--packages', PKG, '--report', file]);
+  const r = await runCli(['rehearse', '--backup', bundle, '--packages', PKG, '--role', 'standalone', '--report', file]);
   t.is(r.code, 0, r.stderr);
   const html = readFileSync(file, 'utf8');
   t.deepEqual(sectionIds(html), ['summary', 'run', 'readiness', 'plan', 'config']);

@@ -31,7 +31,7 @@ function editProducts(host: string, edit: (p: Product[]) => Product[]): void {
 }
 
 const plan = (host: string, ...extra: string[]) => runCli(['plan', '--host', host, '--packages', PKG, '--json', ...extra]);
-const upgrade = (host: string, work: string, ...extra: string[]) => runCli(['upgrade', '--host', host, '--packages', PKG, '--backup', work, '--unattended', '--retry-delay', '0', '--json', ...extra]);
+const upgrade = (host: string, work: string, ...extra: string[]) => runCli(['upgrade', '--host', host, '--packages', PKG, '--backup', work, '--unattended', '--retry-delay', '0', '--json', '--role', 'standalone', ...extra]);
 
 function planOf(events: Array<Record<string, unknown>>): { blockers: Array<{ message: string; remedy: string }>; steps: Array<{ id: string; kind: string; productCode?: string }> } {
   return events.find((e) => e['typeName'] === 'MfaUpgrade.UpgradePlan')?.['data'] as ReturnType<typeof planOf>;
@@ -127,7 +127,7 @@ test('postcondition: a server package that does not remove the old server (no Up
   const w = tempDir();
   const pkg = packagesWith((m) => delete m['upgrades']);
   t.teardown(() => (h.cleanup(), w.cleanup(), pkg.cleanup()));
-  const r = await runCli(['upgrade', '--host', h.dir, '--packages', pkg.dir, '--backup', w.dir, '--unattended', '--retry-delay', '0', '--json']);
+  const r = await runCli(['upgrade', '--host', h.dir, '--packages', pkg.dir, '--backup', w.dir, '--unattended', '--retry-delay', '0', '--json', '--role', 'standalone']);
   t.is(r.code, 1603);
   t.like(r.events.find((e) => e['type'] === 'error'), { code: 'POSTCONDITION_FAILED' });
   t.regex(String(r.events.find((e) => e['type'] === 'error')?.['message']), /still installed beside/);
@@ -142,7 +142,7 @@ test('postcondition: a server that comes back with a fresh empty data file fails
   const w = tempDir();
   const pkg = packagesWith((m) => (m['files'] as unknown[]).push({ target: '[INSTALLDIR]Data\\PhoneFactor.pfdata', content: 'empty' }));
   t.teardown(() => (h.cleanup(), w.cleanup(), pkg.cleanup()));
-  const r = await runCli(['upgrade', '--host', h.dir, '--packages', pkg.dir, '--backup', w.dir, '--unattended', '--retry-delay', '0', '--json']);
+  const r = await runCli(['upgrade', '--host', h.dir, '--packages', pkg.dir, '--backup', w.dir, '--unattended', '--retry-delay', '0', '--json', '--role', 'standalone']);
   t.is(r.code, 1603);
   t.like(r.events.find((e) => e['type'] === 'error'), { code: 'POSTCONDITION_FAILED' });
   t.regex(String(r.events.find((e) => e['type'] === 'error')?.['message']), /looks like a fresh, empty one/);

@@ -36,7 +36,7 @@ test('appSettings kept in a configSource file are carried into the new portal, a
   const before = appSettings(portal);
   t.true(Object.keys(before).length >= 3);
   const original = strictHostState(h.dir);
-  const r = await runCli(['upgrade', '--host', h.dir, '--packages', PKG, '--backup', w.dir, '--unattended', '--retry-delay', '0', '--json']);
+  const r = await runCli(['upgrade', '--host', h.dir, '--packages', PKG, '--backup', w.dir, '--unattended', '--retry-delay', '0', '--json', '--role', 'standalone']);
   t.is(r.code, 5, r.stdout.slice(-1500));
   const after = appSettings(portal);
   for (const [k, v] of Object.entries(before)) t.is(after[k], v, `${k} carried`);

@@ -8,6 +8,7 @@ test('subordinates first, then the promotion, then the old master, web servers, 
   const plan = planFleet(parseFleet(readFileSync('examples/fleets/contoso.json', 'utf8'), 'contoso.json'), 'contoso.json', '--packages p');
   const order = plan.actions.map((a) => `${a.server}:${a.kind}`);
   t.deepEqual(order, [
+    'MFA01:backup-master',
     'MFA02:drain', 'MFA02:upgrade', 'MFA02:restore-traffic',
     'MFA03:drain', 'MFA03:upgrade', 'MFA03:restore-traffic',
     'MFA02:promote',
@@ -16,6 +17,9 @@ test('subordinates first, then the promotion, then the old master, web servers, 
     'sts.contoso.com:adfs-farm', 'sts.fabrikam.com:adfs-farm',
   ]);
   t.is(plan.promote, 'MFA02');
+  // Subordinates and the old master (a subordinate once MFA02 is promoted) say their role.
+  t.deepEqual(plan.actions.filter((a) => a.kind === 'upgrade').map((a) => `${a.server}:${/--role (\w+)/.exec(a.command ?? '')?.[1] ?? '-'}`), ['MFA02:subordinate', 'MFA03:subordinate', 'MFA01:subordinate', 'WEB01:-']);
+  t.regex(plan.actions[0]?.command ?? '', /^mfa-upgrade backup --role master --out/);
   t.deepEqual(plan.actions.at(-2)?.farmServers, ['ADFS01', 'ADFS02', 'ADFS03']);
 });
 
@@ -48,5 +52,5 @@ test('plan --fleet prints the order; the upgrade line carries the plan options',
   const r = await runCli(['plan', '--fleet', 'examples/fleets/contoso.json', '--packages', '\\\\share\\mfa', '--vdir-names', 'keep', '--json']);
   t.is(r.code, 0);
   const plan = r.events.find((e) => e['type'] === 'object')?.['data'] as { actions: Array<{ command?: string }> };
-  t.is(plan.actions[1]?.command, 'mfa-upgrade upgrade --packages \\\\share\\mfa --backup "<backup folder>" --vdir-names keep');
+  t.is(plan.actions[2]?.command, 'mfa-upgrade upgrade --packages \\\\share\\mfa --backup "<backup folder>" --vdir-names keep --role subordinate');
 });

@@ -45,7 +45,7 @@ async function check(shape: HostShape, outcomes: string[]): Promise<void> {
   const g = generateHost(shape);
   try {
     const before = strictHostState(g.host);
-    const r = await runCli(['upgrade', '--host', g.host, '--packages', PKG, '--backup', g.work, '--unattended', '--retry-delay', '0', '--json']);
+    const r = await runCli(['upgrade', '--host', g.host, '--packages', PKG, '--backup', g.work, '--unattended', '--retry-delay', '0', '--json', '--role', 'standalone']);
     const where = `${JSON.stringify(shape)}`;
     if (r.code === 7) {
       const diff = strictHostDifferences(g.host, before);

@@ -11,7 +11,7 @@ import { tempCopy, tempDir } from '../helpers/temp-host.js';
 const PKG = 'examples/packages';
 
 async function plan(sample: string, extra: Partial<Parameters<typeof makePlan>[1]> = {}, dir?: string): Promise<UpgradePlan> {
-  return makePlan(await openImageHost(dir ?? `examples/hosts/${sample}`), { packagesDir: PKG, vdirNames: 'keep', ...extra });
+  return makePlan(await openImageHost(dir ?? `examples/hosts/${sample}`), { packagesDir: PKG, vdirNames: 'keep', role: 'standalone', ...extra });
 }
 
 const kinds = (p: UpgradePlan) => p.steps.map((s) => s.id);
@@ -29,20 +29,22 @@ test('PhoneFactor 5.2: backup, runtimes, uninstall portal/mobile app/SDK/agent i
     '06-uninstall-webServiceSdk',
     '07-uninstall-server',
     '08-install-server',
-    '09-manual-activate',
-    '10-install-webServiceSdk',
-    '11-install-userPortal',
-    '12-merge-config-userPortal',
-    '13-restore-themes',
-    '14-install-mobileAppWebService',
-    '15-merge-config-mobileAppWebService',
+    '09-wait-conversion',
+    '10-manual-activate',
+    '11-install-webServiceSdk',
+    '12-install-userPortal',
+    '13-merge-config-userPortal',
+    '14-restore-themes',
+    '15-keep-theme',
+    '16-install-mobileAppWebService',
+    '17-merge-config-mobileAppWebService',
   ]);
-  const portal = p.steps.find((s) => s.id === '11-install-userPortal');
+  const portal = p.steps.find((s) => s.id === '12-install-userPortal');
   t.like(portal, { kind: 'install', properties: { TARGETVDIR: 'PhoneFactor', TARGETSITE: 'Default Web Site' } });
   const themes = p.steps.find((s) => s.kind === 'restore-themes');
   t.like(themes, { themes: ['Contoso'] });
   // Keeping the vdir names: no SDK URL rewrite.
-  t.deepEqual(p.steps.find((s) => s.id === '15-merge-config-mobileAppWebService' && s.kind === 'merge-config') && (p.steps[14] as { sdkVdir: unknown }).sdkVdir, []);
+  t.deepEqual(p.steps.find((s) => s.id === '17-merge-config-mobileAppWebService' && s.kind === 'merge-config') && (p.steps[16] as { sdkVdir: unknown }).sdkVdir, []);
   for (const s of p.steps) {
     t.true(s.title.length > 0 && s.description.length > 0 && s.undo.length > 0, s.id);
   }
@@ -60,14 +62,14 @@ test('PhoneFactor 5.2 with the new vdir names: SDK URL rewritten, users told the
 test('MFA 7.0: in place, x86 runtime only, the renamed portal vdir kept', async (t) => {
   const p = await plan('mfa-7.0');
   t.is(p.path, 'mfa-server');
-  t.deepEqual(kinds(p), ['01-backup', '02-install-vcredist-x86', '03-install-server', '04-manual-activate', '05-install-userPortal', '06-merge-config-userPortal']);
-  t.like(p.steps[4], { properties: { TARGETVDIR: 'MFAPortal' }, previous: { vdir: 'MFAPortal', site: 'Default Web Site' } });
+  t.deepEqual(kinds(p), ['01-backup', '02-install-vcredist-x86', '03-install-server', '04-wait-conversion', '05-manual-activate', '06-install-userPortal', '07-merge-config-userPortal', '08-keep-theme']);
+  t.like(p.steps[5], { properties: { TARGETVDIR: 'MFAPortal' }, previous: { vdir: 'MFAPortal', site: 'Default Web Site' } });
   t.false(p.steps.some((s) => s.kind === 'uninstall'));
 });
 
 test('MFA 8.0 on AD FS: the adapter is its own procedure', async (t) => {
   const p = await plan('mfa-8.0-adfs');
-  t.deepEqual(kinds(p), ['01-backup', '02-install-server', '03-manual-activate', '04-manual-adfs']);
+  t.deepEqual(kinds(p), ['01-backup', '02-install-server', '03-wait-conversion', '04-manual-activate', '05-manual-adfs']);
   t.true(p.warnings.some((w) => /PendingFileRenameOperations/.test(w)));
 });
 
@@ -122,8 +124,8 @@ test('a web-only server: components path, with the SDK rename given by hand', as
   const p = await plan('x', { sdkVdir: [{ from: 'PhoneFactorWebServiceSdk', to: 'MultiFactorAuthWebServiceSdk' }] }, dir);
   t.is(p.path, 'components');
   t.deepEqual(p.blockers, []);
-  t.deepEqual(kinds(p), ['01-backup', '02-install-vcredist-x86', '03-install-vcredist-x64', '04-uninstall-userPortal', '05-uninstall-mobileAppWebService', '06-install-userPortal', '07-merge-config-userPortal', '08-restore-themes', '09-install-mobileAppWebService', '10-merge-config-mobileAppWebService']);
-  t.like(p.steps[9], { sdkVdir: [{ from: 'PhoneFactorWebServiceSdk', to: 'MultiFactorAuthWebServiceSdk' }] });
+  t.deepEqual(kinds(p), ['01-backup', '02-install-vcredist-x86', '03-install-vcredist-x64', '04-uninstall-userPortal', '05-uninstall-mobileAppWebService', '06-install-userPortal', '07-merge-config-userPortal', '08-restore-themes', '09-keep-theme', '10-install-mobileAppWebService', '11-merge-config-mobileAppWebService']);
+  t.like(p.steps[10], { sdkVdir: [{ from: 'PhoneFactorWebServiceSdk', to: 'MultiFactorAuthWebServiceSdk' }] });
 });
 
 test('removing the Mobile App Web Service from 8.0 on', async (t) => {
@@ -147,7 +149,7 @@ test('a package that does not show its vdir property blocks a kept custom vdir, 
 });
 
 test('plan command: exit 0 with a readable plan, 7 when blocked, usage errors', async (t) => {
-  const ok = await runCli(['plan', '--host', 'examples/hosts/mfa-7.0', '--packages', PKG]);
+  const ok = await runCli(['plan', '--host', 'examples/hosts/mfa-7.0', '--packages', PKG, '--role', 'standalone']);
   t.is(ok.code, 0);
   t.regex(ok.stdout, /03-install-server\s+Install Multi-Factor Authentication Server 8\.1\.1\.2/);
   const json = await runCli(['plan', '--host', 'examples/hosts/mfa-7.0', '--packages', PKG, '--json']);
@@ -157,4 +159,5 @@ test('plan command: exit 0 with a readable plan, 7 when blocked, usage errors', 
   t.is((await runCli(['plan', '--host', 'examples/hosts/mfa-7.0', '--packages', empty.dir])).code, 7);
   t.is((await runCli(['plan', '--host', 'examples/hosts/mfa-7.0'])).code, 2);
   t.is((await runCli(['plan', '--host', 'examples/hosts/mfa-7.0', '--packages', PKG, '--vdir-names', 'old'])).code, 2);
+  t.is((await runCli(['plan', '--host', 'examples/hosts/mfa-7.0', '--packages', PKG, '--role', 'primary'])).code, 2);
 });

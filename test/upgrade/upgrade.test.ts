@@ -21,7 +21,7 @@ function workspace(sample: string) {
 }
 
 function upgrade(ws: { host: string; work: string }, ...extra: string[]) {
-  return runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', ws.work, '--json', '--retry-delay', '0', ...extra]);
+  return runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', ws.work, '--json', '--retry-delay', '0', '--role', 'standalone', ...extra]);
 }
 
 function result(events: Array<Record<string, unknown>>): Record<string, unknown> | undefined {
@@ -71,7 +71,7 @@ test('PhoneFactor 5.2 unattended: upgraded, settings carried, the data file conv
   t.is(r.code, 5);
   const res = result(r.events);
   t.like(res, { outcome: 'completed', exitCode: 5, rebootRequired: false });
-  t.deepEqual((res?.['leftToDo'] as Array<{ id: string }>).map((m) => m.id), ['09-manual-activate']);
+  t.deepEqual((res?.['leftToDo'] as Array<{ id: string }>).map((m) => m.id), ['10-manual-activate']);
   const inv = await takeInventory(await openImageHost(ws.host));
   t.is(inv.server?.product.version, '8.1.1.2');
   t.is(inv.server?.installPath, 'C:\\Program Files\\PhoneFactor\\');
@@ -90,6 +90,8 @@ test('PhoneFactor 5.2 unattended: upgraded, settings carried, the data file conv
   t.false(JSON.stringify(r.events).includes('Winter2014'));
   // MSI logs beside each other on the host.
   t.true(existsSync(join(ws.host, 'drive/C/Windows/Logs/MfaUpgrade/08-install-server.log')));
+  // The run waited for the data file conversion before going on.
+  t.like((res?.['steps'] as Array<{ id: string }>).find((s) => s.id === '09-wait-conversion'), { status: 'done' });
 });
 
 test('with the new vdir names the SDK URL follows the SDK', async (t) => {
@@ -150,12 +152,12 @@ test('a package failing half-way (1603): the error names its log; --rollback bri
     const ws = workspace('phonefactor-5.2');
     t.teardown(ws.cleanup);
     const original = strictHostState(ws.host);
-    const r = await runCli(['upgrade', '--host', ws.host, '--packages', failing.dir, '--backup', ws.work, '--unattended', '--json']);
+    const r = await runCli(['upgrade', '--host', ws.host, '--packages', failing.dir, '--backup', ws.work, '--unattended', '--json', '--role', 'standalone']);
     t.is(r.code, 1603);
     const err = r.events.find((e) => e['type'] === 'error');
-    t.like(err, { code: 'MSI_1603', target: 'C:\\Windows\\Logs\\MfaUpgrade\\11-install-userPortal.log' });
+    t.like(err, { code: 'MSI_1603', target: 'C:\\Windows\\Logs\\MfaUpgrade\\12-install-userPortal.log' });
     t.regex(String(err?.['remedy']), /--resume.*--rollback/s);
-    t.regex(readFileSync(join(ws.host, 'drive/C/Windows/Logs/MfaUpgrade/11-install-userPortal.log'), 'utf8'), /CustomAction ConfigureIisApplication returned actual error code 1603/);
+    t.regex(readFileSync(join(ws.host, 'drive/C/Windows/Logs/MfaUpgrade/12-install-userPortal.log'), 'utf8'), /CustomAction ConfigureIisApplication returned actual error code 1603/);
     if (next === 'rollback') {
       const back = await runCli(['upgrade', '--host', ws.host, '--backup', ws.work, '--rollback', '--json']);
       t.is(back.code, 0);
@@ -180,7 +182,7 @@ test('an install asking for a reboot: the run goes on and exits 3010, which outr
   t.teardown(reboot.cleanup);
   const ws = workspace('mfa-7.0');
   t.teardown(ws.cleanup);
-  const r = await runCli(['upgrade', '--host', ws.host, '--packages', reboot.dir, '--backup', ws.work, '--unattended', '--json']);
+  const r = await runCli(['upgrade', '--host', ws.host, '--packages', reboot.dir, '--backup', ws.work, '--unattended', '--json', '--role', 'standalone']);
   t.is(r.code, 3010);
   t.like(result(r.events), { outcome: 'completed', rebootRequired: true });
   t.is((await takeInventory(await openImageHost(ws.host))).webComponents[0]?.product?.version, '8.1.1.2');
@@ -193,7 +195,7 @@ test('--what-if with --resume or --rollback lists what they would do, from the j
   const resume = await runCli(['upgrade', '--host', ws.host, '--backup', ws.work, '--resume', '--what-if', '--json']);
   t.is(resume.code, 0);
   const steps = (resume.events.find((e) => e['typeName'] === 'MfaUpgrade.PendingSteps')?.['data'] as { steps: Array<{ id: string }> }).steps.map((s) => s.id);
-  t.deepEqual(steps, ['04-manual-activate', '05-install-userPortal', '06-merge-config-userPortal']);
+  t.deepEqual(steps, ['05-manual-activate', '06-install-userPortal', '07-merge-config-userPortal', '08-keep-theme']);
   const rollback = await runCli(['upgrade', '--host', ws.host, '--backup', ws.work, '--rollback', '--what-if', '--json']);
   const undo = (rollback.events.find((e) => e['typeName'] === 'MfaUpgrade.PendingSteps')?.['data'] as { steps: Array<{ id: string }> }).steps.map((s) => s.id);
   t.deepEqual(undo, ['03-install-server', '02-install-vcredist-x86']);
@@ -206,7 +208,7 @@ test('rehearse: the upgrade on a copy of the backup\'s snapshot; neither the hos
   t.is((await runCli(['backup', '--host', ws.host, '--out', bundle])).code, 0);
   const hostBefore = treeHash(ws.host);
   const bundleBefore = treeHash(bundle);
-  const r = await runCli(['rehearse', '--backup', bundle, '--packages', PKG, '--json']);
+  const r = await runCli(['rehearse', '--backup', bundle, '--packages', PKG, '--json', '--role', 'standalone']);
   t.is(r.code, 0);
   const rehearsal = r.events.find((e) => e['typeName'] === 'MfaUpgrade.Rehearsal')?.['data'] as { outcome: string; after: { server: { product: { version: string } } } };
   t.is(rehearsal.outcome, 'completed');
@@ -223,7 +225,7 @@ test('safe to run twice: the second run finds everything at the packages\' versi
   const before = treeHash(ws.host);
   const second = tempDir();
   t.teardown(second.cleanup);
-  const again = await runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', second.dir, '--unattended', '--json']);
+  const again = await runCli(['upgrade', '--host', ws.host, '--packages', PKG, '--backup', second.dir, '--unattended', '--json', '--role', 'standalone']);
   t.is(again.code, 0);
   const plan = again.events.find((e) => e['typeName'] === 'MfaUpgrade.UpgradePlan')?.['data'] as { upToDate: boolean; steps: unknown[] };
   t.true(plan.upToDate);

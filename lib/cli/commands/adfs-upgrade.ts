@@ -18,8 +18,9 @@ export function formatAdfsReport(r: AdfsUpgradeReport): string {
   lines.push('', r.status === 'what-if' ? 'Plan (nothing was changed):' : 'Steps:');
   for (const s of r.steps) {
     const status = typeof s['status'] === 'string' ? `[${s['status']}]` : s['runsHere'] ? '[here]' : s['manual'] ? '[manual]' : `[on ${s['node']}]`;
-    lines.push(`  ${String(s['index']).padStart(2)}. ${status.padEnd(14)} ${s['phase']}  ${s['id']}: ${s['action']}`);
+    lines.push(`  ${String(s['index']).padStart(2)}. ${status.padEnd(14)} ${s['noMfa'] ? 'NO-MFA' : '      '} ${s['phase']}  ${s['id']}: ${s['action']}`);
   }
+  if (r.steps.some((s) => s['noMfa'])) lines.push('  NO-MFA: users get no second factor from the adapter leaving the global policy until it is back (steps c to h).');
   if (r.carried) lines.push('', `Carried ${r.carried.changed} setting(s) from the ${r.carried.source === 'export' ? 'exported configuration' : 'old config file'} into ${r.carriedConfig}`);
   if (r.withoutAdapterSeconds !== undefined) lines.push(`The farm was without the adapter in its policy for ${r.withoutAdapterSeconds} s.`);
   if (r.adapterOutOfPolicy) lines.push('WARNING: the adapter is out of the global policy: users get no second factor until the sequence goes on.');

@@ -24,7 +24,7 @@ export const backupSpec: CommandSpec = {
     { name: 'out', type: 'string', valueName: 'folder', required: true, description: 'The bundle folder to create (it must not exist). Written as <folder>.partial and renamed when complete and verified.' },
     hostOption,
     passphraseFileOption,
-    { name: 'role', type: 'string', valueName: 'master|subordinate', description: "This server's role in its replication group (Windows does not record it in a documented place): a subordinate only holds a read-only replica." },
+    { name: 'role', type: 'string', valueName: 'master|subordinate|standalone', description: "This server's role in its replication group (Windows does not record it in a documented place): a subordinate only holds a read-only replica; standalone: a server without others (as upgrade and plan take it)." },
     whatIfOption,
   ],
   load: () => import('./backup.js'),

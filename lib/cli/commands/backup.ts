@@ -13,8 +13,8 @@ import type { CommandContext } from '../spec.js';
 function roleOf(value: string | undefined): Role {
   if (value === undefined) return 'unknown';
   const v = value.toLowerCase();
-  if (v === 'master' || v === 'subordinate') return v;
-  throw new MfaError(`--role takes master or subordinate, not '${value}'`, { code: 'USAGE', exitCode: ExitCode.usage, remedy: "Run 'mfa-upgrade backup --help' for the options." });
+  if (v === 'master' || v === 'subordinate' || v === 'standalone') return v;
+  throw new MfaError(`--role takes master, subordinate or standalone, not '${value}'`, { code: 'USAGE', exitCode: ExitCode.usage, remedy: "Run 'mfa-upgrade backup --help' for the options." });
 }
 
 export async function run({ args, out, cancel }: CommandContext): Promise<ExitCodeValue> {

@@ -38,5 +38,7 @@ function upgradeArgsFor(args: ParsedArgs): string {
   const vdir = str(args, 'vdir-names');
   if (vdir) parts.push('--vdir-names', vdir);
   if (args.options['remove-mobile-app'] === true) parts.push('--remove-mobile-app');
+  if (args.options['carry-removed'] === true) parts.push('--carry-removed');
+  for (const s of Array.isArray(args.options['sdk-vdir']) ? args.options['sdk-vdir'] : []) parts.push('--sdk-vdir', s);
   return parts.map((p) => (/\s/.test(p) ? `"${p}"` : p)).join(' ');
 }

@@ -10,9 +10,11 @@ import type { EngineStep } from '../../engine/step.js';
 import { ExitCode, MfaError, type ExitCodeValue } from '../../errors.js';
 import { openHost } from '../../host/open.js';
 import { engineSteps } from '../../upgrade/engine-steps.js';
-import { makePlan } from '../../upgrade/make-plan.js';
+import { makePlan, type MakePlanOptions } from '../../upgrade/make-plan.js';
+import { parseFleet } from '../../upgrade/fleet.js';
+import { promises as fsp } from 'node:fs';
 import { journalPathOf, runUpgrade, type UpgradeSpec } from '../../upgrade/run-upgrade.js';
-import type { UpgradeEnv } from '../../upgrade/steps/env.js';
+import { DEFAULT_CONVERSION_WAIT, type ConversionWait, type UpgradeEnv } from '../../upgrade/steps/env.js';
 import { version } from '../../version.js';
 import { flag, num, str } from '../args.js';
 import { formatPlan } from '../format/plan.js';
@@ -38,7 +40,7 @@ export async function run({ args, out, cancel }: CommandContext): Promise<ExitCo
       out.object('MfaUpgrade.PendingSteps', pending, () => pending.lines.join('\n'));
       if (report && reportPath) await report.writePendingReport(reportPath, args, out, workDir, rollback ? 'rollback' : 'resume', { steps: pending.steps, ...(rollback ? { finish } : {}) });
     } else {
-      const plan = await makePlan(host, planOptionsFrom(args));
+      const plan = await makePlan(host, await upgradePlanOptions(args));
       out.object('MfaUpgrade.UpgradePlan', plan, () => formatPlan(plan));
       if (report && reportPath) await report.writePlanReport(reportPath, args, out, plan, host, true);
       out.log('info', 'What if: nothing was changed.');
@@ -48,7 +50,7 @@ export async function run({ args, out, cancel }: CommandContext): Promise<ExitCo
     return ExitCode.success;
   }
   const startedAt = new Date();
-  const plan = resume || rollback ? undefined : await makePlan(host, planOptionsFrom(args));
+  const plan = resume || rollback ? undefined : await makePlan(host, await upgradePlanOptions(args));
   if (plan) out.object('MfaUpgrade.UpgradePlan', plan, () => formatPlan(plan));
   const unattended = flag(args, 'unattended');
   const interactive = !unattended && !out.json && process.stdin.isTTY === true;
@@ -72,6 +74,7 @@ export async function run({ args, out, cancel }: CommandContext): Promise<ExitCo
         logDir: str(args, 'msi-log-dir') ?? DEFAULT_LOG_DIR,
         toolVersion: version,
         cancel,
+        conversion: conversionWaitFrom(args),
       },
       plan,
     );
@@ -84,6 +87,27 @@ export async function run({ args, out, cancel }: CommandContext): Promise<ExitCo
   await runReport({ result });
   if (result.failure) throw result.failure.error;
   return result.exitCode;
+}
+
+/** The plan options, with the fleet file (--fleet) read for this server's role, load balancer and subordinates. */
+async function upgradePlanOptions(args: CommandContext['args']): Promise<MakePlanOptions> {
+  const options = planOptionsFrom(args);
+  const file = str(args, 'fleet');
+  if (file !== undefined) {
+    const text = await fsp.readFile(file, 'utf8').catch((e: Error) => {
+      throw new MfaError(`cannot read the fleet file: ${e.message}`, { code: 'FLEET', target: file, exitCode: ExitCode.badInput, remedy: 'Pass the fleet JSON file (as for plan --fleet).' });
+    });
+    options.fleet = { file, fleet: parseFleet(text, file) };
+  }
+  return options;
+}
+
+/** --conversion-timeout <minutes>: how long to follow the service log for the end of the data file conversion. */
+function conversionWaitFrom(args: CommandContext['args']): ConversionWait {
+  const minutes = num(args, 'conversion-timeout');
+  if (minutes === undefined) return DEFAULT_CONVERSION_WAIT;
+  if (minutes < 0) throw new MfaError(`--conversion-timeout takes minutes (0 or more), not ${minutes}`, { code: 'USAGE', exitCode: ExitCode.usage, remedy: 'Write for example --conversion-timeout 120.' });
+  return { ...DEFAULT_CONVERSION_WAIT, timeoutMs: Math.round(minutes * 60_000) };
 }
 
 /** The run as the module and the terminal see it (the engine's result, named for the upgrade). */
@@ -117,7 +141,7 @@ async function confirmManual(step: EngineStep<UpgradeEnv>): Promise<boolean> {
 function headline(r: ReturnType<typeof upgradeResult>): string {
   if (r.upToDate) return `Nothing to do: ${r.upToDate}.`;
   if (r.outcome === 'completed' && r.leftToDo.length) return `Upgrade paused: ${r.leftToDo.length} step${r.leftToDo.length === 1 ? '' : 's'} left to do by hand (exit ${r.exitCode}).`;
-  if (r.outcome === 'paused') return `Upgrade paused at ${r.next?.id ?? 'a manual step'} (exit ${r.exitCode}): do it, then run again with --resume.`;
+  if (r.outcome === 'paused') return `Upgrade paused at ${r.next?.id ?? 'a manual step'}${r.next ? ` (${r.next.title})` : ''} (exit ${r.exitCode}): do it, then run again with --resume.`;
   if (r.outcome === 'interrupted') return `Upgrade stopped at a safe point (exit ${r.exitCode}): run again with --resume, or --rollback.`;
   if (r.outcome === 'failed') return `Upgrade failed (exit ${r.exitCode}).`;
   return `Upgrade ${r.outcome}${r.exitCode ? ` (exit ${r.exitCode})` : ''}.`;

@@ -1,5 +1,18 @@
 // The human view of an upgrade plan.
-import type { UpgradePlan } from '../../upgrade/plan-types.js';
+import type { MergePreview, UpgradePlan } from '../../upgrade/plan-types.js';
+
+/** A merge worked out ahead on the new package's web.config: the decision, what is carried, the diff (passwords masked). */
+function previewLines(p: MergePreview): string[] {
+  const pad = (l: string) => `        ${l}`;
+  if (p.unavailable) return [pad(`preview: not available (${p.unavailable})`)];
+  const out = ['      preview, against the new package\'s web.config:', ...p.decision.map(pad)];
+  out.push(pad(`baseline: ${p.baseline ?? 'none (only security and branding settings are carried beyond the settings)'}`));
+  if (p.carried.length) out.push(pad(`carried: ${p.carried.join(', ')}`));
+  for (const l of p.leftToDo) out.push(pad(`LEFT TO DO: ${l}`));
+  for (const w of p.warnings) out.push(pad(`warning: ${w}`));
+  if (p.diff) out.push(...p.diff.split('\n').map(pad));
+  return out;
+}
 
 export function formatPlan(plan: UpgradePlan): string {
   const out: string[] = [];
@@ -13,6 +26,7 @@ export function formatPlan(plan: UpgradePlan): string {
     if (s.preconditions.length) out.push(`      needs: ${s.preconditions.join('; ')}`);
     if (s.protects.length) out.push(`      protects: ${s.protects.join('; ')}`);
     out.push(`      undo: ${s.undo}`);
+    if (s.kind === 'merge-config' && s.preview) out.push(...previewLines(s.preview));
   });
   if (plan.warnings.length) {
     out.push('', 'Warnings:');

@@ -25,6 +25,15 @@ export interface MergeOptions {
   sdkVdir?: VdirMapping[];
   /** The caller knows the SDK kept its vdir (an upgrade with --vdir-names keep): no warning about old names. */
   sdkVdirKept?: boolean;
+  /** Carrying beyond the settings (carry.ts): more old-only keys, and edits of the new file's text. */
+  extend?: MergeExtension;
+}
+
+export interface MergeExtension {
+  /** An old-only key to carry although --carry-removed was not given (the theme, a key the administrator added). */
+  carryKey?(setting: Setting): boolean;
+  /** Edits of the new file (not overlapping the settings), when values are carried into it. */
+  edits?(oldDoc: XmlDocument, newDoc: XmlDocument): TextEdit[];
 }
 
 export interface FileInput {
@@ -152,7 +161,8 @@ export function mergeWebConfig(oldInput: FileInput, newInput: FileInput, options
       }
       continue;
     }
-    if (!carryRemoved) {
+    const extraKey = !carryRemoved && options.extend?.carryKey?.(o) === true;
+    if (!carryRemoved && !extraKey) {
       removed.push({ ...entry(o, o.value), carried: false });
       continue;
     }
@@ -184,8 +194,9 @@ export function mergeWebConfig(oldInput: FileInput, newInput: FileInput, options
     }
     removed.push({ ...entry(o, o.value), carried: true });
     const where = container ? container.doc : baseDoc;
-    changes.push({ ...change(o, undefined, target, why('only in the old file, carried (--carry-removed)'), where.lineAt(container ? container.element.start : baseDoc.tree.root.start), secret), ...(where !== baseDoc ? { file: where.file } : {}) });
+    changes.push({ ...change(o, undefined, target, why(extraKey ? 'only in the old file, carried (added by the administrator, or the portal theme)' : 'only in the old file, carried (--carry-removed)'), where.lineAt(container ? container.element.start : baseDoc.tree.root.start), secret), ...(where !== baseDoc ? { file: where.file } : {}) });
   }
+  if (decision.strategy === 'merge-into-new' && options.extend?.edits) edits.push(...options.extend.edits(oldCfg.doc, newCfg.doc));
 
   for (const [parent, q] of inserts) {
     const edit = appendChildren(q.doc, parent, q.markups);

@@ -39,6 +39,18 @@ export interface AdfsFault {
   times?: number;
 }
 
+/** An entry of an event log (Get-WinEvent): the AD FS Admin log of this server. */
+export interface AdfsEventState {
+  logName: string;
+  /** 2 is Error, as Windows numbers event levels. */
+  level: number;
+  /** ISO time. */
+  timeCreated: string;
+  providerName: string;
+  message: string;
+  id?: number;
+}
+
 export interface AdfsState {
   farmName?: string;
   providers: AdfsProviderState[];
@@ -50,6 +62,15 @@ export interface AdfsState {
   adapterTypes?: Record<string, { adminName: string }>;
   globalPolicy: { additionalAuthenticationProvider: string[] };
   faults?: AdfsFault[];
+  /** Get-AdfsSyncProperties: this node's role in a WID farm (PrimaryComputer when absent, as a farm of one is). */
+  sync?: { role: string; primaryComputerName?: string };
+  /** The event logs Get-WinEvent reads. */
+  events?: AdfsEventState[];
+  /**
+   * Entries AD FS writes when a provider is registered (a registration whose adapter then fails to
+   * load): appended, stamped with the time of the registration, when its name (or any) registers.
+   */
+  registerEvents?: Array<Omit<AdfsEventState, 'timeCreated'> & { name?: string }>;
 }
 
 /** File access for -FilePath / -ConfigurationFilePath (Windows paths on the AD FS server). */
@@ -66,7 +87,7 @@ export class AdfsCmdletFailure extends Error {
   }
 }
 
-type ParamType = 'string' | 'string[]' | 'switch';
+type ParamType = 'string' | 'string[]' | 'switch' | 'int';
 interface CmdletDef {
   name: string;
   params: Record<string, { type: ParamType; mandatory?: boolean }>;
@@ -84,6 +105,8 @@ const CMDLETS: CmdletDef[] = [
   { name: 'Import-AdfsAuthenticationProviderConfigurationData', changes: true, params: { Name: { type: 'string', mandatory: true }, FilePath: { type: 'string', mandatory: true }, ...CONFIRM } },
   { name: 'Register-AdfsAuthenticationProvider', changes: true, params: { Name: { type: 'string', mandatory: true }, TypeName: { type: 'string', mandatory: true }, ConfigurationFilePath: { type: 'string' } } },
   { name: 'Unregister-AdfsAuthenticationProvider', changes: true, params: { Name: { type: 'string', mandatory: true }, ...CONFIRM } },
+  { name: 'Get-AdfsSyncProperties', changes: false, params: {} },
+  { name: 'Get-WinEvent', changes: false, params: { LogName: { type: 'string', mandatory: true }, FilterXPath: { type: 'string' }, MaxEvents: { type: 'int' } } },
 ];
 const BY_LOWER = new Map(CMDLETS.map((c) => [c.name.toLowerCase(), c]));
 
@@ -117,6 +140,7 @@ function bind(def: CmdletDef, given: Record<string, unknown>): Record<string, un
     const ok =
       spec.type === 'string' ? typeof value === 'string'
       : spec.type === 'switch' ? typeof value === 'boolean'
+      : spec.type === 'int' ? Number.isInteger(value)
       : typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
     if (!ok) fail('ParameterArgumentTransformationError', def.name, 'InvalidData', `Cannot process argument transformation on parameter '${name}': expected ${spec.type}, got ${JSON.stringify(value)}.`, name);
     bound[name] = isList && typeof value === 'string' ? [value] : value;
@@ -217,7 +241,29 @@ async function apply(state: AdfsState, def: CmdletDef, p: Record<string, unknown
       const path = p['ConfigurationFilePath'] as string | undefined;
       if (path !== undefined) provider.configurationData = (await readConfigFile(files, def.name, path)).toString('base64');
       state.providers.push(provider);
+      const time = new Date().toISOString();
+      for (const e of state.registerEvents ?? []) {
+        if (e.name !== undefined && e.name.toLowerCase() !== (name as string).toLowerCase()) continue;
+        const { name: _n, ...entry } = e;
+        if (!state.events) state.events = [];
+        state.events.push({ ...entry, timeCreated: time });
+      }
       return [];
+    }
+    case 'Get-AdfsSyncProperties':
+      return [{ Role: state.sync?.role ?? 'PrimaryComputer', PrimaryComputerName: state.sync?.primaryComputerName ?? '' }];
+    case 'Get-WinEvent': {
+      const log = p['LogName'] as string;
+      const xpath = (p['FilterXPath'] as string | undefined) ?? '';
+      const level = /Level=(\d+)/.exec(xpath)?.[1];
+      const since = /@SystemTime>='([^']+)'/.exec(xpath)?.[1];
+      const found = (state.events ?? [])
+        .filter((e) => e.logName.toLowerCase() === log.toLowerCase() && (level === undefined || e.level === Number(level)) && (since === undefined || e.timeCreated >= since))
+        .sort((a, b) => (a.timeCreated < b.timeCreated ? 1 : -1))
+        .slice(0, (p['MaxEvents'] as number | undefined) ?? undefined);
+      // Get-WinEvent fails when nothing matches, as it does on Windows.
+      if (found.length === 0) fail('NoMatchingEventsFound', def.name, 'ObjectNotFound', 'No events were found that match the specified selection criteria.');
+      return found.map((e) => ({ Id: e.id ?? 0, Level: e.level, LevelDisplayName: e.level === 2 ? 'Error' : e.level === 3 ? 'Warning' : 'Information', TimeCreated: e.timeCreated, ProviderName: e.providerName, LogName: e.logName, Message: e.message }));
     }
     case 'Unregister-AdfsAuthenticationProvider': {
       const provider = findProvider(state, name as string) ?? notFound(name as string);

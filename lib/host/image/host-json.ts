@@ -14,6 +14,8 @@ export interface ImageHostJson {
   pendingFileRenames?: boolean;
   /** Outbound TCP 443 reachability by host name (the image has no network of its own). */
   reachable?: Record<string, boolean>;
+  /** HTTP answers by URL that override what the image's IIS would answer (a status, or "refused"). */
+  http?: Record<string, number | 'refused'>;
 }
 
 export async function readHostJson(file: string): Promise<ImageHostJson> {

@@ -9,6 +9,7 @@ import { removeStaleTemps } from '../../util/temp-names.js';
 import { readHostJson, type ImageHostJson } from './host-json.js';
 import { ImageInstaller } from './installer.js';
 import { ImagePaths } from './paths.js';
+import { ImageNetwork } from './network.js';
 import { ImagePowerShell } from './powershell.js';
 import { ImageRegistry } from './registry.js';
 import { ImageServices } from './services.js';
@@ -22,10 +23,8 @@ export class ImageHost implements Host {
   readonly installer: ImageInstaller;
   readonly iis: ConfigIis;
   readonly powershell: ImagePowerShell;
-  /** An image has no network: host.json says what the machine could reach. */
-  readonly network: Network = {
-    canConnect: async (name: string, port: number) => port === 443 && this.hostJson.reachable?.[name] === true,
-  };
+  /** An image has no network: host.json says what the machine could reach; its IIS answers for itself. */
+  readonly network: Network;
 
   constructor(
     folder: string,
@@ -39,6 +38,7 @@ export class ImageHost implements Host {
     this.installer = new ImageInstaller(root, this.files, this.registry, this.services);
     this.iis = new ConfigIis(this.files, this.registry);
     this.powershell = new ImagePowerShell(join(root, 'adfs.json'));
+    this.network = new ImageNetwork(hostJson, this.iis, this.files);
   }
 
   get root(): string {

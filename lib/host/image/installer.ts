@@ -16,7 +16,7 @@ import { APPHOST_CONFIG, parseIisXml } from '../iis/apphost-config.js';
 import { addApplication, hasApplication, removeApplication } from '../iis/apphost-edit.js';
 import { movedSitesFile, readConfigText } from '../iis/config-iis.js';
 import { encodeText } from '../../config/xml/codec.js';
-import type { InstallOptions, InstallResult, InstalledProduct, Installer, PackageIdentity, RegValue } from '../ports.js';
+import type { InstallOptions, InstallResult, InstalledProduct, Installer, PackageFile, PackageIdentity, RegValue } from '../ports.js';
 import type { ImageFiles } from './files.js';
 import { RollbackStore } from './rollback-store.js';
 import { formatted, identityOf, parseManifest, type PackageManifest } from './package-manifest.js';
@@ -243,6 +243,20 @@ export class ImageInstaller implements Installer {
       } });
       return undefined;
     }, packagePath);
+  }
+
+  async readPackageFiles(packagePath: string, names: string[]): Promise<PackageFile[]> {
+    const manifest = await this.loadManifest(packagePath);
+    const props = { ...(manifest.properties ?? {}), ...(manifest.installedWith ?? {}) };
+    if (manifest.installDir && !props[manifest.installDir.property]) props[manifest.installDir.property] = manifest.installDir.default;
+    const wanted = new Set(names.map((n) => n.toLowerCase()));
+    const out: PackageFile[] = [];
+    for (const f of manifest.files ?? []) {
+      const target = formatted(f.target, props);
+      if (!wanted.has((target.split('\\').pop() ?? '').toLowerCase())) continue;
+      out.push({ target, bytes: await this.payload(manifest, packagePath, f) });
+    }
+    return out;
   }
 
   /**

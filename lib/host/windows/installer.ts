@@ -3,9 +3,11 @@
 // in upgrade/. Reboots are always suppressed (REBOOT=ReallySuppress, as msiexec /norestart):
 // the caller reports 3010 and decides.
 import { promises as fsp } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { removePath } from '../../util/remove.js';
 import { ExitCode, MfaError } from '../../errors.js';
-import type { InstallOptions, InstallResult, InstalledProduct, Installer, PackageIdentity } from '../ports.js';
+import type { InstallOptions, InstallResult, InstalledProduct, Installer, PackageFile, PackageIdentity } from '../ports.js';
 import type { NativeAddon, RawMsiEvent } from './addon.js';
 import { awaitNative, callNative } from './native-error.js';
 import { ProgressTracker } from './progress.js';
@@ -110,6 +112,30 @@ export class WindowsInstaller implements Installer {
     const target = resolve(targetDir);
     await fsp.mkdir(target, { recursive: true });
     return this.run('admin', resolve(packagePath), commandLine(options.properties, { ACTION: 'ADMIN', TARGETDIR: target }), options);
+  }
+
+  async readPackageFiles(packagePath: string, names: string[]): Promise<PackageFile[]> {
+    // An administrative extract into a folder of our own, read and removed: nothing is installed.
+    const dir = await fsp.mkdtemp(join(tmpdir(), 'mfa-extract-'));
+    try {
+      const r = await this.adminExtract(packagePath, dir);
+      if (r.exitCode !== 0) {
+        throw new MfaError(`the administrative extract of the package failed (${r.exitCode})`, { code: `MSI_${r.exitCode}`, target: packagePath, exitCode: ExitCode.fatal, remedy: 'Check that the package is complete and readable (msiexec /a <package> TARGETDIR=<folder> shows the error).' });
+      }
+      const wanted = new Set(names.map((n) => n.toLowerCase()));
+      const out: PackageFile[] = [];
+      const walk = async (d: string): Promise<void> => {
+        for (const e of await fsp.readdir(d, { withFileTypes: true })) {
+          const full = join(d, e.name);
+          if (e.isDirectory()) await walk(full);
+          else if (e.isFile() && wanted.has(e.name.toLowerCase())) out.push({ target: relative(dir, full), bytes: await fsp.readFile(full) });
+        }
+      };
+      await walk(dir);
+      return out.sort((a, b) => a.target.length - b.target.length);
+    } finally {
+      await removePath(dir);
+    }
   }
 
   private run(op: 'install' | 'uninstall' | 'admin', target: string, cmd: string, options: InstallOptions): Promise<InstallResult> {

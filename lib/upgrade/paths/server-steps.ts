@@ -4,7 +4,7 @@ import type { KnownPackage } from '../packages.js';
 import type { PlanBuilder } from '../plan-builder.js';
 
 export function serverInstallStep(b: PlanBuilder, server: ServerInventory, pkg: KnownPackage, description: string): void {
-  b.install(
+  const install = b.install(
     pkg,
     `Install ${pkg.identity.name} ${pkg.identity.version}`,
     description,
@@ -13,6 +13,7 @@ export function serverInstallStep(b: PlanBuilder, server: ServerInventory, pkg: 
     [server.dataFile.path],
     `uninstall it, reinstall ${server.product.name} ${server.product.version} from the backup, restore the data file`,
   );
+  b.waitConversion(install, server.installPath);
 }
 
 export function activationStep(b: PlanBuilder): void {
@@ -20,6 +21,6 @@ export function activationStep(b: PlanBuilder): void {
     'manual-activate',
     'Activate MFA Server if prompted, and check its replication group',
     'The MFA Server console may ask for activation credentials after the install; on servers in a replication group, check the group is intact.',
-    'Open the Multi-Factor Authentication Server console on this server. If it asks for activation, activate it; then check Status and the replication group (Servers) list every server. Watch the service log for "Completed performing tasks to upgrade" before restarting anything.',
+    'Open the Multi-Factor Authentication Server console on this server. If it asks for activation, activate it; then check Status and the replication group (Servers) list every server.',
   );
 }

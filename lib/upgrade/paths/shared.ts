@@ -3,6 +3,7 @@
 // Service removed on request, and the AD FS adapter's own sequence named as what follows.
 import type { ComponentKind, WebComponentInventory } from '../../inventory/types.js';
 import { joinWindowsPath } from '../../util/winpath.js';
+import { majorOf } from '../../util/version.js';
 import { NEW_DEFAULT_VDIR } from '../packages.js';
 import { COMPONENT_LABEL, type PlanBuilder } from '../plan-builder.js';
 
@@ -97,9 +98,19 @@ export function installComponents(b: PlanBuilder, p: PathInputs, inPlace: (w: We
       [],
       `uninstall it${upgrade ? `, reinstall ${w.product?.name ?? COMPONENT_LABEL[k]} ${w.product?.version ?? ''} from the backup and restore its web.config` : ''}`,
     );
-    if (k !== 'webServiceSdk' && w.webConfigExists) b.merge(w, target, vdir, p.sdkMapping, pkg.identity.version);
+    if (k !== 'webServiceSdk' && w.webConfigExists) b.merge(w, target, vdir, p.sdkMapping, pkg);
     const custom = w.themes.filter((t) => t.toLowerCase() !== 'default');
     if (k === 'userPortal' && custom.length) b.themes(w, custom, target, vdir);
+    const shipped = w.themes.find((t) => t.toLowerCase() === 'default');
+    if (k === 'userPortal' && shipped) b.keepTheme(w, shipped, target, vdir);
+    if (k === 'mobileAppWebService' && vdir.toLowerCase() !== w.vdir.toLowerCase()) {
+      b.manual(
+        'manual-mobile-app-url',
+        'Update the Mobile App Web Service URL in the MFA Server console',
+        `The Mobile App Web Service moved from /${w.vdir} to /${vdir}; the MFA Server hands its URL to the mobile apps.`,
+        `In the Multi-Factor Authentication Server console, set the Mobile App Web Service URL to the new address (…/${vdir}/, was …/${w.vdir}/), and update any reverse proxy or firewall rule that publishes /${w.vdir}.`,
+      );
+    }
     if (k === 'userPortal' && vdir.toLowerCase() !== w.vdir.toLowerCase()) {
       b.manual(
         'manual-portal-url',
@@ -114,6 +125,12 @@ export function installComponents(b: PlanBuilder, p: PathInputs, inPlace: (w: We
 /** From 8.0 on the Mobile App Web Service may go (procedure.md §2.10), when the administrator asks. */
 export function removeMobileApp(b: PlanBuilder, p: PathInputs): void {
   const mobile = p.components.get('mobileAppWebService');
+  const from = mobile?.product?.version;
+  if (mobile && !p.removeMobile && p.reinstall.includes('mobileAppWebService') && p.targetMajor >= 8 && (from === undefined || (majorOf(from) ?? 0) < 8)) {
+    b.warnings.push(
+      `The Mobile App Web Service (${mobile.site}/${mobile.vdir}) is reinstalled, but from MFA Server 8.0 on it may no longer be needed (procedure.md §2.10): if the mobile apps here do not use it, plan again with --remove-mobile-app to remove it instead.`,
+    );
+  }
   if (!p.removeMobile || !mobile?.product || b.steps.some((s) => s.kind === 'uninstall' && s.productCode === mobile.product?.productCode)) return;
   b.uninstall(
     {

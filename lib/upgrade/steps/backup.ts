@@ -17,7 +17,8 @@ export function backupStep(step: BackupStep): EngineStep<UpgradeEnv> {
       // then it is an unfinished .partial folder that a killed run must not leave behind.
       const out = join(ctx.env.workDir, 'backup', `mfa-backup-${new Date(ctx.now()).toISOString().replace(/[:.]/g, '-')}`);
       ctx.addTemp(`${out}.partial`);
-      const { bundle, digest } = await ctx.env.backup.take(ctx.host, out, ctx.reporter, ctx.services, ctx.cancel);
+      const role = ctx.env.plan.replication?.role;
+      const { bundle, digest } = await ctx.env.backup.take(ctx.host, out, ctx.reporter, ctx.services, ctx.cancel, role ?? undefined);
       // Kept relative to the work folder, so the folder can be moved or copied as a whole.
       const rel = relative(ctx.env.workDir, bundle);
       // The data file's size when it was backed up: a server that comes back with a fresh empty

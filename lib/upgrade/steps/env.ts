@@ -5,8 +5,19 @@ import type { StepContext } from '../../engine/step.js';
 import type { BackupAccess } from '../backup-access.js';
 import type { UpgradePlan } from '../plan-types.js';
 
+/** How long the conversion wait follows the service log, and how often it looks. */
+export interface ConversionWait {
+  timeoutMs: number;
+  pollMs: number;
+}
+
+/** Generous: converting a large data file can take a long time, and a restart meanwhile damages it. */
+export const DEFAULT_CONVERSION_WAIT: ConversionWait = { timeoutMs: 60 * 60_000, pollMs: 5_000 };
+
 export interface UpgradeEnv {
   backup: BackupAccess;
+  /** The conversion wait's timing (--conversion-timeout); the default when absent. */
+  conversion?: ConversionWait;
   /** Local folder of the run: the journal, the bundle under backup/, the undo store. */
   workDir: string;
   plan: UpgradePlan;

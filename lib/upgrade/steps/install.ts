@@ -5,13 +5,17 @@
 // application there.
 import type { EngineStep } from '../../engine/step.js';
 import { ExitCode, MfaError } from '../../errors.js';
-import { PHONEFACTOR_KEY, readInstallPath } from '../../inventory/take-inventory.js';
+import { readInstallPath } from '../../inventory/take-inventory.js';
+import { dataFileProblem, installPathProblem } from './server-placement.js';
+import { probeComponent } from '../../health/probe-component.js';
 import type { InstallStep } from '../plan-types.js';
 import type { UpgradeContext, UpgradeEnv } from './env.js';
 import { physicalPathOf } from './locate.js';
 import { plannedPackageBlocker } from '../package-check.js';
 import { findProduct, productMissing, sameCode } from './products.js';
 import { reinstallFromBackup } from './reinstall.js';
+import { logFolderOf, markLogs } from '../service-log.js';
+import { logMarkKey } from './wait-conversion.js';
 
 interface Replaced {
   productCode: string;
@@ -19,27 +23,17 @@ interface Replaced {
   version: string;
 }
 
-/** A data file far smaller than the one backed up is a fresh empty one, not the converted old one. */
-const FRESH_DATA_FILE_RATIO = 4;
-const SMALL_DATA_FILE = 64 * 1024;
-
 function failed(what: string, target: string, remedy: string): MfaError {
   return new MfaError(`postcondition not met: ${what}`, { code: 'POSTCONDITION_FAILED', target, exitCode: ExitCode.fatal, remedy });
 }
 
 async function verifyServer(ctx: UpgradeContext): Promise<void> {
   const before = ctx.recorded['installPath'];
-  const now = (await readInstallPath(ctx.host.registry, '32')) ?? (await readInstallPath(ctx.host.registry, '64'));
-  if (typeof before === 'string' && (now ?? '').toLowerCase() !== before.toLowerCase()) {
-    throw failed(`InstallPath under ${PHONEFACTOR_KEY} was ${before} before the install and is ${now ?? 'gone'} now: MFA Server did not land in the old folder`, PHONEFACTOR_KEY, 'Do not start the service; run --rollback, then check the registry value and plan again.');
-  }
+  const moved = typeof before === 'string' ? await installPathProblem(ctx.host, before) : undefined;
+  if (moved) throw failed(moved.what, moved.target, moved.remedy);
   const data = ctx.runData['dataFile'] as { path: string; size: number } | undefined;
-  if (!data) return;
-  const st = await ctx.host.files.stat(data.path);
-  if (!st || st.isDirectory) throw failed(`the data file ${data.path} the backup found is not there after the install`, data.path, 'Run --rollback (it puts the backed-up data file back), then check where MFA Server was installed.');
-  if (data.size >= SMALL_DATA_FILE && st.size * FRESH_DATA_FILE_RATIO < data.size) {
-    throw failed(`the data file ${data.path} is ${st.size} bytes after the install, far smaller than the ${data.size} bytes backed up: it looks like a fresh, empty one`, data.path, 'Stop MultiFactorAuth before it is used, run --rollback, and restore the data file from the backup.');
-  }
+  const lost = data ? await dataFileProblem(ctx.host, data) : undefined;
+  if (lost) throw failed(lost.what, lost.target, lost.remedy);
 }
 
 export function installStep(step: InstallStep): EngineStep<UpgradeEnv> {
@@ -59,6 +53,9 @@ export function installStep(step: InstallStep): EngineStep<UpgradeEnv> {
         : [];
       const wasInstalled = products.some((p) => sameCode(p.productCode, step.productCode));
       const installPath = step.role === 'server' ? ((await readInstallPath(ctx.host.registry, '32')) ?? (await readInstallPath(ctx.host.registry, '64'))) : null;
+      // The service converts the data file when the install starts it: the wait reads its log from here.
+      const folder = installPath ?? ctx.env.plan.server?.installPath;
+      if (step.role === 'server' && folder) ctx.setRunData({ [logMarkKey(step.id)]: await markLogs(ctx.host, logFolderOf(folder)) });
       return { replaced, wasInstalled, ...(installPath ? { installPath } : {}) };
     },
     async run(ctx) {
@@ -77,6 +74,12 @@ export function installStep(step: InstallStep): EngineStep<UpgradeEnv> {
       const at = step.placement;
       if (at?.site && at.vdir && (await physicalPathOf(ctx.host, at.site, at.vdir, '')) === '') {
         throw failed(`IIS serves no application ${at.site}/${at.vdir} after installing ${step.name}`, `${at.site}/${at.vdir}`, 'Check the install log and IIS Manager, then run again with --resume, or --rollback.');
+      }
+      // The SDK has no settings to carry: it must answer as installed (the others answer after their merge).
+      if (step.component === 'webServiceSdk' && at?.site && at.vdir) {
+        const answer = await probeComponent(ctx.host, at.site, at.vdir, step.component, 60_000);
+        if (answer?.unknown) ctx.reporter.log('warning', `${answer.evidence}: check it by hand (mfa-upgrade verify-upgrade).`);
+        else if (answer && !answer.healthy) throw failed(answer.evidence, answer.url ?? `${at.site}/${at.vdir}`, 'Read the Application event log and the install log; fix it and run again with --resume, or --rollback.');
       }
     },
     async undo(ctx) {

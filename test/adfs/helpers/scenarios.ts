@@ -134,8 +134,21 @@ export function formatCall(c: RecordedCall): string {
   return `${c.command} ${JSON.stringify(c.parameters)}`;
 }
 
+/**
+ * The new adapter product installed (procedure.md §3.7 b), as an administrator does before a run
+ * without --package: a farm of one is refused otherwise, and no node leaves the policy without it.
+ */
+export function preinstallNewAdapter(dir: string): void {
+  const file = join(dir, 'products.json');
+  const products = JSON.parse(readFileSync(file, 'utf8')) as Array<Record<string, unknown>>;
+  products.push({ productCode: '{6C9E2B4D-0A1F-4D3B-8E5C-7F2A9D1B3C46}', upgradeCode: '{C1E3B5D7-2F4A-4E6C-8B0D-4A6C8E0F2B14}', name: 'Multi-Factor Authentication AD FS Adapter', version: '8.1.1.2', publisher: 'Microsoft Corporation', installLocation: 'C:\\Program Files\\Multi-Factor Authentication Server\\', context: 'machine' });
+  writeFileSync(file, JSON.stringify(products.filter((p) => p['version'] !== '8.0.0.3' || !/AD FS Adapter/.test(String(p['name']))), null, 2));
+}
+
 /** Runs a scenario's invocations on a prepared image through a host made by `open`. */
 export async function runScenario(s: Scenario, dir: string, open: (dir: string) => Promise<TestHost>): Promise<ScenarioOutcome> {
+  // Runs without --package install nothing: the administrator installed the new adapter first.
+  if (s.runs.length && s.runs.every((r) => r.package === undefined)) preinstallNewAdapter(dir);
   s.setup?.(dir);
   const t = await open(dir);
   const outcomes: string[] = [];

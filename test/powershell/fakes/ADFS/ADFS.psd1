@@ -16,6 +16,8 @@
         'Import-AdfsAuthenticationProviderConfigurationData'
         'Register-AdfsAuthenticationProvider'
         'Unregister-AdfsAuthenticationProvider'
+        'Get-AdfsSyncProperties'
+        'Get-WinEvent'
     )
     CmdletsToExport   = @()
     VariablesToExport = @()

@@ -205,6 +205,54 @@ function Get-AdfsAuthenticationProvider {
     }
 }
 
+function Get-AdfsSyncProperties {
+    # A WID farm node's role; a farm of one (no "sync" in adfs.json) is its own primary.
+    [CmdletBinding()]
+    param()
+    Invoke-FakeAdfsCmdlet -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Apply {
+        param($state, $bound)
+        $role = 'PrimaryComputer'
+        $primary = ''
+        if ($null -ne $state.PSObject.Properties['sync']) {
+            $role = [string]$state.sync.role
+            if ($null -ne $state.sync.PSObject.Properties['primaryComputerName']) { $primary = [string]$state.sync.primaryComputerName }
+        }
+        [pscustomobject]@{ Role = $role; PrimaryComputerName = $primary }
+    }
+}
+
+function Get-WinEvent {
+    # The AD FS Admin log of adfs.json "events"; only the Level= and @SystemTime>= parts of the
+    # XPath filter are understood. No match is an error, as Get-WinEvent's is.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string] $LogName,
+        [string] $FilterXPath,
+        [int] $MaxEvents
+    )
+    Invoke-FakeAdfsCmdlet -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Apply {
+        param($state, $bound)
+        $level = $null
+        $since = $null
+        if ($FilterXPath -match 'Level=(\d+)') { $level = [int]$Matches[1] }
+        if ($FilterXPath -match "@SystemTime>='([^']+)'") { $since = $Matches[1] }
+        $events = @()
+        if ($null -ne $state.PSObject.Properties['events']) { $events = @($state.events) }
+        $found = @($events | Where-Object {
+            [string]::Equals([string]$_.logName, $LogName, [System.StringComparison]::OrdinalIgnoreCase) -and
+            ($null -eq $level -or [int]$_.level -eq $level) -and
+            ($null -eq $since -or [string]::CompareOrdinal([string]$_.timeCreated, $since) -ge 0)
+        })
+        if ($found.Count -eq 0) {
+            Stop-FakeAdfsCall -Id 'NoMatchingEventsFound' -Category 'ObjectNotFound' -Message 'No events were found that match the specified selection criteria.' -Target $null
+        }
+        foreach ($e in $found) {
+            [pscustomobject]@{ Id = [int]$e.id; Level = [int]$e.level; TimeCreated = [string]$e.timeCreated; ProviderName = [string]$e.providerName; LogName = [string]$e.logName; Message = [string]$e.message }
+        }
+    }
+}
+
 function Get-AdfsGlobalAuthenticationPolicy {
     [CmdletBinding()]
     param()
@@ -352,4 +400,6 @@ Export-ModuleMember -Function @(
     'Import-AdfsAuthenticationProviderConfigurationData'
     'Register-AdfsAuthenticationProvider'
     'Unregister-AdfsAuthenticationProvider'
+    'Get-AdfsSyncProperties'
+    'Get-WinEvent'
 )
