@@ -10,7 +10,7 @@ import { resultCode, spawnCli, until } from '../helpers/spawn-cli.js';
 import { tempCopy, tempDir } from '../helpers/temp-host.js';
 
 const PKG = join(process.cwd(), 'examples', 'packages');
-const upgradeArgs = (host: string, work: string, ...extra: string[]) => ['upgrade', '--host', host, '--packages', PKG, '--backup', work, '--unattended', '--retry-delay', '0', '--json', ...extra];
+const upgradeArgs = (host: string, work: string, ...extra: string[]) => ['upgrade', '--host', host, '--packages', PKG, '--backup', work, '--unattended', '--retry-delay', '0', '--json', '--role', 'standalone', ...extra];
 const journalOf = (work: string) => join(work, 'upgrade-journal.jsonl');
 
 function stepStarted(work: string, id: string): boolean {
@@ -78,8 +78,8 @@ for (const how of ['SIGINT', 'SIGTERM', 'stop request', 'end of stdin'] as const
     t.true(last === 'done' || last === 'interrupted', `03-install-server ended ${String(last)}`);
     const server = (products: string[]) => products.filter((p) => p.includes('"name":"Multi-Factor Authentication Server"'));
     if (last === 'interrupted') t.deepEqual(server((await hostState(h.dir)).products), server(original.products), 'an interrupted install step installed nothing');
-    t.false(stepStarted(w.dir, '04-manual-activate'));
-    t.false(stepStarted(w.dir, '05-install-userPortal'));
+    const started = readFileSync(journalOf(w.dir), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id?: string; phase?: string }).filter((e) => e.phase === 'start').map((e) => e.id);
+    t.deepEqual([...new Set(started)], ['01-backup', '02-install-vcredist-x86', '03-install-server'], 'no step after the one it stopped in started');
     const resumed = await spawnCli(upgradeArgs(h.dir, w.dir, '--resume')).done;
     t.is(resultCode(resumed.events), 5, resumed.stdout.slice(-1500));
     t.deepEqual(await hostState(h.dir), (await uninterrupted()).final);

@@ -10,7 +10,7 @@ import { tempCopy, tempDir } from '../helpers/temp-host.js';
 
 const PKG = join(process.cwd(), 'examples', 'packages');
 const lockOf = (host: string) => join(host, '.mfa-upgrade', 'run.lock');
-const upgradeArgs = (host: string, work: string, ...extra: string[]) => ['upgrade', '--host', host, '--packages', PKG, '--backup', work, '--unattended', '--retry-delay', '0', '--json', ...extra];
+const upgradeArgs = (host: string, work: string, ...extra: string[]) => ['upgrade', '--host', host, '--packages', PKG, '--backup', work, '--unattended', '--retry-delay', '0', '--json', '--role', 'standalone', ...extra];
 
 function lockInfo(host: string): Record<string, unknown> | undefined {
   try {

@@ -3,6 +3,7 @@
 // paths and the AD FS sequence. Each killed run is then resumed (it must end where an
 // uninterrupted run ends) or rolled back (it must end where it started), with no temporary file,
 // unfinished bundle or lock left anywhere.
+import { preinstallNewAdapter } from '../adfs/helpers/scenarios.js';
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,7 +50,7 @@ const upgrade = (sample: string, kills: number): Scenario => ({
   name: `upgrade ${sample}`,
   kills,
   fresh: () => copyOf(sample),
-  args: (host, work, mode) => ['upgrade', '--host', host, '--packages', PKG, '--backup', work, '--unattended', '--retry-delay', '0', '--json', ...(mode ? [mode] : [])],
+  args: (host, work, mode) => ['upgrade', '--host', host, '--packages', PKG, '--backup', work, '--unattended', '--retry-delay', '0', '--json', '--role', 'standalone', ...(mode ? [mode] : [])],
   finishCode: 5,
 });
 
@@ -58,6 +59,7 @@ const adfs: Scenario = {
   kills: 14,
   fresh: () => {
     const img = makeImage();
+    preinstallNewAdapter(img.dir);
     return { root: join(img.dir, '..'), host: img.dir, work: join(img.dir, '..', 'work') };
   },
   args: (host, _work, mode) => ['adfs-upgrade', '--host', host, '--config', NEW_CONFIG, '--json', ...(mode ? [mode] : [])],

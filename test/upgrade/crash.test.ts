@@ -5,6 +5,7 @@
 // host started, compared with the strict whole-host comparison (registry, products and their
 // cached packages, services, every file and folder, every IIS setting), and nothing of the tool's
 // may be left behind.
+import { preinstallNewAdapter } from '../adfs/helpers/scenarios.js';
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,14 +72,14 @@ const cli = (args: string[], killAt?: string) => slot(() => spawnCli(args, killA
 function upgradeTier(sample: string): Tier {
   const stepIds = async () => {
     const w = freshSample(sample);
-    const plan = await makePlan(await openImageHost(w.host), { packagesDir: PKG, vdirNames: 'keep' });
+    const plan = await makePlan(await openImageHost(w.host), { packagesDir: PKG, vdirNames: 'keep', role: 'standalone' });
     rmSync(w.root, { recursive: true, force: true });
     return plan.steps;
   };
   return {
     name: sample,
     fresh: () => freshSample(sample),
-    args: (w, mode) => ['upgrade', '--host', w.host, '--packages', PKG, '--backup', w.work, '--unattended', '--retry-delay', '0', '--json', ...(mode ? [mode] : [])],
+    args: (w, mode) => ['upgrade', '--host', w.host, '--packages', PKG, '--backup', w.work, '--unattended', '--retry-delay', '0', '--json', '--role', 'standalone', ...(mode ? [mode] : [])],
     finishCode: 5,
     points: async () => [
       'before:backup',
@@ -106,6 +107,7 @@ const adfsTier: Tier = {
   name: 'AD FS sequence',
   fresh: () => {
     const img = makeImage();
+    preinstallNewAdapter(img.dir);
     const root = join(img.dir, '..');
     return { root, host: img.dir, work: join(root, 'work') };
   },
