@@ -35,6 +35,8 @@ export interface FleetAction {
   title: string;
   /** For upgrade: the command the PowerShell module runs there (through remoting). */
   command?: string;
+  /** For backup-master and upgrade: the replication role that server's command is given (--role). */
+  role?: 'master' | 'subordinate' | 'standalone';
   /** For adfs-farm: the farm's servers, in the order adfs-upgrade splits them into halves. */
   farmServers?: string[];
 }
@@ -83,12 +85,12 @@ export function planFleet(fleet: FleetFile, file: string, upgradeArgs: string): 
   // The drain and return are the fleet's own actions, so each server's command leaves out --load-balanced.
   const upgradeServer = (s: FleetServer, what: string, role?: 'subordinate' | 'standalone') => {
     if (s.loadBalanced) add({ server: s.name, kind: 'drain', manual: true, title: `Take ${s.name} out of the load balancer / client configuration (the backup stops its service: an outage for this node)` });
-    add({ server: s.name, kind: 'upgrade', manual: false, title: `Upgrade ${what} on ${s.name}`, command: `mfa-upgrade upgrade ${upgradeArgs}${role ? ` --role ${role}` : ''}` });
+    add({ server: s.name, kind: 'upgrade', manual: false, title: `Upgrade ${what} on ${s.name}`, command: `mfa-upgrade upgrade ${upgradeArgs}${role ? ` --role ${role}` : ''}`, ...(role ? { role } : {}) });
     if (s.loadBalanced) add({ server: s.name, kind: 'restore-traffic', manual: true, title: `Put ${s.name} back into the load balancer / client configuration` });
   };
 
   // procedure.md §3.1: the master's data file (the writable copy) is backed up before any server is touched.
-  add({ server: master.name, kind: 'backup-master', manual: false, title: `Back up the data file on the master ${master.name} before any server is touched`, command: 'mfa-upgrade backup --role master --out "<backup folder>"' });
+  add({ server: master.name, kind: 'backup-master', manual: false, title: `Back up the data file on the master ${master.name} before any server is touched`, command: 'mfa-upgrade backup --role master --out "<backup folder>"', role: 'master' });
   for (const s of subordinates) upgradeServer(s, 'MFA Server (subordinate)', 'subordinate');
   if (promote) add({ server: promote.name, kind: 'promote', manual: true, title: `Promote ${promote.name} to master (MFA Server console, Servers), so the old master can be upgraded` });
   // Once another server is promoted, the old master is a subordinate; alone, it has no replication.

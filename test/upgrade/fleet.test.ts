@@ -20,6 +20,8 @@ test('subordinates first, then the promotion, then the old master, web servers, 
   // Subordinates and the old master (a subordinate once MFA02 is promoted) say their role.
   t.deepEqual(plan.actions.filter((a) => a.kind === 'upgrade').map((a) => `${a.server}:${/--role (\w+)/.exec(a.command ?? '')?.[1] ?? '-'}`), ['MFA02:subordinate', 'MFA03:subordinate', 'MFA01:subordinate', 'WEB01:-']);
   t.regex(plan.actions[0]?.command ?? '', /^mfa-upgrade backup --role master --out/);
+  // The same roles as data, for the module's fleet walk (it passes -Role, never parses the command).
+  t.deepEqual(plan.actions.filter((a) => a.kind === 'upgrade' || a.kind === 'backup-master').map((a) => `${a.server}:${a.kind}:${a.role ?? '-'}`), ['MFA01:backup-master:master', 'MFA02:upgrade:subordinate', 'MFA03:upgrade:subordinate', 'MFA01:upgrade:subordinate', 'WEB01:upgrade:-']);
   t.deepEqual(plan.actions.at(-2)?.farmServers, ['ADFS01', 'ADFS02', 'ADFS03']);
 });
 
