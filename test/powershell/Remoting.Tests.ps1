@@ -103,7 +103,7 @@ Describe 'Remoting over SSH to localhost' -Tag 'Remoting' -Skip:(-not $env:MFA_P
 
     It 'Invoke-MfaServerUpgrade -Session upgrades an image on the server end to end' {
         $work = Copy-Sample -Name 'phonefactor-5.2'
-        $rows = @(Invoke-MfaServerUpgrade -Session $script:Session -ImagePath $work -PackagePath $script:Packages -BackupPath "$work-upgrade" -Unattended -Confirm:$false -WarningAction SilentlyContinue)
+        $rows = @(Invoke-MfaServerUpgrade -Session $script:Session -ImagePath $work -PackagePath $script:Packages -BackupPath "$work-upgrade" -Role standalone -Unattended -Confirm:$false -WarningAction SilentlyContinue)
         $rows.Count | Should -Be 1
         $rows[0].PSObject.TypeNames[0] | Should -Be 'MfaUpgrade.ServerStatus'
         $rows[0].ExitCode | Should -BeIn @(0, 3010, 5)

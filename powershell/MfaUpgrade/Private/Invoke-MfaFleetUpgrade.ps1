@@ -156,7 +156,23 @@ function Invoke-MfaFleetUpgrade {
                 continue
             }
 
-            if (-not $WhatIfPreference -and -not $Cmdlet.ShouldProcess([string]$a.server, "Fleet action $order of $($total): $title")) {
+            # What runs, as the question (and -WhatIf) shows it.
+            $how = ''
+            switch ($kind) {
+                'backup-master' { $how = "Export-MfaBackup -ComputerName $($a.server) -Role master -Path '$masterBundle'" }
+                'upgrade' {
+                    $how = "Invoke-MfaServerUpgrade -ComputerName $($a.server)"
+                    if ($null -ne $a.role -and [string]$a.role) {
+                        $how += " -Role $($a.role)"
+                    }
+                }
+                'adfs-farm' { $how = "Invoke-MfaAdfsAdapterUpgrade -ComputerName $(@($a.farmServers) -join ', ') -FarmName $($a.server)" }
+            }
+            $text = "Fleet action $order of $($total): $title ($how)"
+            if ($WhatIfPreference) {
+                $Cmdlet.ShouldProcess([string]$a.server, $text) | Out-Null
+            }
+            elseif (-not $Cmdlet.ShouldProcess([string]$a.server, $text)) {
                 New-MfaServerStatus -ComputerName ([string]$a.server) -Command $kind -ExitCode 5 -Status 'Stopped' -Message "Not confirmed. Run again with -StartAt $order." -Order $order -Action $kind
                 $global:LASTEXITCODE = 5
                 $script:LastExitCode = 5
