@@ -139,5 +139,7 @@ details>summary::-webkit-details-marker{display:none}
 table.diff{font-size:8pt}
 table.grid{font-size:8.5pt}
 table.grid th,table.grid td{padding:.2rem .3rem}
+/* A long path or id must not push a 7-column table past the A4 width. */
+table.grid td,table.grid th[scope=row]{overflow-wrap:anywhere}
 }
 `;

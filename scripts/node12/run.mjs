@@ -72,9 +72,10 @@ const scenarios = [
     then: (rt, tag) => [['upgrade', '--host', join(work, rt, tag, 'phonefactor-5.2'), '--backup', join(work, rt, tag, 'run'), '--rollback', '--json']],
   },
   {
-    name: 'upgrade mfa-7.0',
-    expect: [5],
+    name: 'upgrade mfa-7.0, then verify-upgrade',
+    expect: [5, 0],
     args: (rt, tag) => ['upgrade', '--host', hostCopy('mfa-7.0', rt, tag), '--packages', packages, '--backup', join(work, rt, tag, 'run'), '--role', 'standalone', '--unattended', '--json'],
+    then: (rt, tag) => [['verify-upgrade', '--host', join(work, rt, tag, 'mfa-7.0'), '--backup', join(work, rt, tag, 'run'), '--json']],
   },
   {
     name: 'adfs-upgrade mfa-8.0-adfs, then rollback',
@@ -116,6 +117,7 @@ function normalise(stdout, runtimeDir) {
       .split(runtimeDir).join('<work>')
       .replace(/\d{4}-\d\d-\d\dT\d\d[:-]\d\d[:-]\d\d(?:[.-]\d+)?Z?/g, '<time>')
       .replace(/"(durationMs|elapsedMs|ms|seconds|runId|pid|withoutAdapterSeconds)":\s*[^,}]+/g, '"$1":<n>')
+      .replace(/\(run \d{14}-[0-9a-f]{6}\)/g, "(run <id>)")
       .replace(/"(sha256|digest|salt|nonce|seal)":"(?:sha256:)?[0-9a-fA-F]+"/g, '"$1":<hex>');
     out.push(s);
   }

@@ -64,10 +64,11 @@ export function produceReports(root, work) {
 
   const pf = copy('phonefactor-5.2', 'PF01');
   const backup = join(work, 'upgrade-PF01');
-  run('upgrade-what-if', 'plan', ['upgrade', '--host', pf, '--packages', packages, '--backup', backup, '--what-if'], [0]);
-  run('upgrade', 'run', ['upgrade', '--host', pf, '--packages', packages, '--backup', backup, '--unattended'], [0, 5, 3010]);
+  run('upgrade-what-if', 'plan', ['upgrade', '--host', pf, '--packages', packages, '--backup', backup, '--role', 'standalone', '--what-if'], [0]);
+  // An unattended run needs the server's replication role (PF01 has no others).
+  run('upgrade', 'run', ['upgrade', '--host', pf, '--packages', packages, '--backup', backup, '--unattended', '--role', 'standalone'], [0, 5, 3010]);
   const bundle = join(backup, 'backup', readdirSync(join(backup, 'backup'))[0]);
-  run('rehearse', 'run', ['rehearse', '--backup', bundle, '--packages', packages], [0, 5, 3010]);
+  run('rehearse', 'run', ['rehearse', '--backup', bundle, '--packages', packages, '--role', 'standalone'], [0, 5, 3010]);
   run('rollback-what-if', 'pending', ['upgrade', '--host', pf, '--backup', backup, '--rollback', '--what-if'], [0]);
   run('rollback', 'run', ['upgrade', '--host', pf, '--backup', backup, '--rollback'], [0, 3010]);
 
@@ -76,6 +77,7 @@ export function produceReports(root, work) {
   for (const f of ['MultiFactorAuthenticationAdfsAdapter.config', 'Register-MultiFactorAuthenticationAdfsAdapter.ps1']) cpSync(join(packages, 'payload', 'adfs', f), join(adfs, 'drive', 'C', 'new', f));
   const config = 'C:\\new\\MultiFactorAuthenticationAdfsAdapter.config';
   run('adfs-what-if-farm', 'adfs', ['adfs-upgrade', '--host', adfs, '--config', config, '--servers', 'ADFS01,ADFS02,ADFS03', '--what-if'], [0]);
-  run('adfs-upgrade', 'adfs', ['adfs-upgrade', '--host', adfs, '--config', config], [0]);
+  // A farm of one installs the new adapter itself (without --package it is refused).
+  run('adfs-upgrade', 'adfs', ['adfs-upgrade', '--host', adfs, '--config', config, '--package', join(packages, 'MultiFactorAuthenticationAdfsAdapterSetup64.msi.json')], [0]);
   return { reports, secrets };
 }

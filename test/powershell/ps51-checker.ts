@@ -174,7 +174,7 @@ function canonicalParameter(text: string, lower: string): string {
   return known[lower.toLowerCase()] ?? lower;
 }
 
-const SKIP = new Set(['node_modules', '.cache', 'dist', '.git', 'build', 'prebuilds', 'bin']);
+const SKIP = new Set(['node_modules', '.cache', 'dist', '.git', 'build', 'prebuilds', 'bin', '.stryker-tmp']);
 
 /** Every .ps1, .psm1 and .psd1 of the repository (not node_modules, caches, build output). */
 export function powerShellFiles(root: string): string[] {
