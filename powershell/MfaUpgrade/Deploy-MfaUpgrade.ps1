@@ -8,6 +8,12 @@ Imports the MfaUpgrade module from its own folder and runs Invoke-MfaServerUpgra
 Windows Installer's verbose logs in -LogFolder. Nothing is ever asked: manual steps (the
 activation check, a new portal URL, the AD FS adapter) are written to the log as left to do.
 
+The server's replication role is not recorded by Windows in a documented place: give it with
+-Role (or -FleetFile). Without either the run is refused before anything changes (exit code 7),
+since nobody is there to confirm it. Give each collection its own program: the subordinates
+with -Role subordinate first, then, after a subordinate is promoted, the old master with
+-Role subordinate too; a server without others is -Role standalone.
+
 It is safe to run twice. Before anything else it compares what is installed with the packages:
 when MFA Server is already at the packages' version it logs so and exits 0; when the journal in
 -BackupPath shows an interrupted run (a restart, a crash), it resumes that run instead of
@@ -42,6 +48,18 @@ Where the CMTrace log and the MSI verbose logs go (default: %SystemRoot%\Logs\Mf
 .PARAMETER VdirNames
 keep (the default) keeps the old IIS virtual directory names; new uses the new default names.
 
+.PARAMETER Role
+This server's replication role: master, subordinate or standalone (a server without others).
+A master is upgraded only with -SubordinatesUpgraded or a fleet file showing its subordinates at
+the target version.
+
+.PARAMETER SubordinatesUpgraded
+With -Role master: every subordinate is at the target version already.
+
+.PARAMETER FleetFile
+A fleet file (as for Get-MfaUpgradePlan -Fleet) shipped with the package: this server's role, its
+load balancer and, for a master, its subordinates' versions are read from it.
+
 .PARAMETER Rollback
 Undo the upgrade journaled in -BackupPath instead (the ConfigMgr "uninstall program").
 
@@ -49,15 +67,16 @@ Undo the upgrade journaled in -BackupPath instead (the ConfigMgr "uninstall prog
 Act on an image host folder instead of this computer (a rehearsal of the deployment).
 
 .EXAMPLE
-PS C:\> powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File .\MfaUpgrade\Deploy-MfaUpgrade.ps1
+PS C:\> powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File .\MfaUpgrade\Deploy-MfaUpgrade.ps1 -Role subordinate
 
-The ConfigMgr program command line: upgrades with the packages in .\Packages and exits with an
-SCCM exit code.
+The ConfigMgr program command line for the subordinates: upgrades with the packages in
+.\Packages and exits with an SCCM exit code.
 
 .EXAMPLE
-PS C:\> powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File \\fs01\deploy$\MfaUpgrade\Deploy-MfaUpgrade.ps1 -PackagePath \\fs01\deploy$\MFA-8.1.1.2 -BackupPath D:\MfaBackup
+PS C:\> powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File \\fs01\deploy$\MfaUpgrade\Deploy-MfaUpgrade.ps1 -PackagePath \\fs01\deploy$\MFA-8.1.1.2 -BackupPath D:\MfaBackup -FleetFile \\fs01\deploy$\contoso.json
 
-A Group Policy startup script: the same from a share, with the backup on the D: drive.
+A Group Policy startup script: the same from a share, with the backup on the D: drive and each
+server's role read from the fleet file.
 
 .EXAMPLE
 PS C:\> powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File .\MfaUpgrade\Deploy-MfaUpgrade.ps1 -Rollback
@@ -81,6 +100,17 @@ param(
     [Parameter()]
     [ValidateSet('keep', 'new')]
     [string] $VdirNames = 'keep',
+
+    [Parameter()]
+    [ValidateSet('master', 'subordinate', 'standalone')]
+    [string] $Role,
+
+    [Parameter()]
+    [switch] $SubordinatesUpgraded,
+
+    [Parameter()]
+    [ValidateNotNullOrEmpty()]
+    [string] $FleetFile,
 
     [Parameter()]
     [switch] $Rollback,
@@ -194,6 +224,18 @@ try {
     }
     $journal = Get-JournalState -Folder $BackupPath
     $common = @{ BackupPath = $BackupPath } + $imageParams
+    # The role as the plan and the upgrade take it (a resume reads the journal's plan).
+    $roleParams = @{}
+    if ($Role) {
+        $roleParams['Role'] = $Role.ToLowerInvariant()
+    }
+    if ($SubordinatesUpgraded) {
+        $roleParams['SubordinatesUpgraded'] = $true
+    }
+    $fleetParams = @{}
+    if ($FleetFile) {
+        $fleetParams['FleetFile'] = $FleetFile
+    }
     if (-not $ImagePath) {
         # An image host keeps the MSI logs inside itself (C:\Windows\Logs\MfaUpgrade there).
         $common['MsiLogPath'] = $LogFolder
@@ -228,7 +270,7 @@ try {
             }
         }
         $plan = $null
-        foreach ($o in @(Get-MfaUpgradePlan @imageParams -PackagePath $PackagePath -VdirNames $VdirNames -ErrorVariable errPlan -ErrorAction SilentlyContinue)) {
+        foreach ($o in @(Get-MfaUpgradePlan @imageParams @roleParams -PackagePath $PackagePath -VdirNames $VdirNames -ErrorVariable errPlan -ErrorAction SilentlyContinue)) {
             if ($null -eq $plan -and $o.PSObject.TypeNames[0] -eq 'MfaUpgrade.UpgradePlan') {
                 $plan = $o
             }
@@ -260,9 +302,13 @@ try {
         if (@($plan.blockers | Where-Object { $null -ne $_ }).Count -gt 0) {
             exit 7
         }
+        if (-not $Role -and -not $FleetFile) {
+            Write-DeployLog -Message "Blocked: this server's replication role is not known (Windows does not record it in a documented place) and nobody is there to confirm it. What to do: give -Role master, -Role subordinate or -Role standalone (the MFA Server console shows it under Servers), or -FleetFile. Nothing was changed." -Type 3
+            exit 7
+        }
         $errs = @()
         Write-DeployLog -Message "Upgrading: $(@($plan.steps).Count) steps ($(@($plan.steps | ForEach-Object { $_.id }) -join ', '))."
-        $results = @(Invoke-MfaServerUpgrade @common -PackagePath $PackagePath -VdirNames $VdirNames -Unattended -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $results = @(Invoke-MfaServerUpgrade @common @roleParams @fleetParams -PackagePath $PackagePath -VdirNames $VdirNames -Unattended -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue)
         $exitCode = $LASTEXITCODE
         foreach ($r in $results) {
             if ($r.PSObject.TypeNames[0] -eq 'MfaUpgrade.UpgradeResult') {

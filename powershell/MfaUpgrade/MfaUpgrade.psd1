@@ -20,6 +20,7 @@
         'Merge-MfaWebConfig'
         'Restore-MfaBackup'
         'Test-MfaBackup'
+        'Test-MfaUpgrade'
         'Test-MfaUpgradeReadiness'
         'Update-MfaAdfsRegisterScript'
     )

@@ -19,6 +19,8 @@ BeforeAll {
     }
     $script:NewConfig = 'C:\new\MultiFactorAuthenticationAdfsAdapter.config'
     $script:InstallDir = 'C:\Program Files\Multi-Factor Authentication Server'
+    # A farm of one is refused without the new adapter's installer (it installs it before the policy changes).
+    $script:AdapterPackage = Join-Path -Path $script:Packages -ChildPath 'MultiFactorAuthenticationAdfsAdapterSetup64.msi.json'
 }
 
 Describe 'The pipeline' {
@@ -124,7 +126,7 @@ Describe 'Changing cmdlets: -WhatIf and -Confirm:$false' {
         $data = Join-Path -Path $work -ChildPath 'drive/C/Program Files/PhoneFactor/Data/Phonefactor.pfdata'
         $hash = (Get-FileHash -LiteralPath $data).Hash
         $backup = Join-Path -Path (New-TestFolder) -ChildPath 'up'
-        $null = Invoke-MfaServerUpgrade -ImagePath $work -PackagePath $script:Packages -BackupPath $backup -Unattended -Confirm:$false -WarningAction SilentlyContinue
+        $null = Invoke-MfaServerUpgrade -ImagePath $work -PackagePath $script:Packages -BackupPath $backup -Role standalone -Unattended -Confirm:$false -WarningAction SilentlyContinue
         (Get-MfaDeployment -ImagePath $work).server.product.version | Should -Be '8.1.1.2'
         $null = Invoke-MfaServerUpgrade -ImagePath $work -BackupPath $backup -Rollback -Confirm:$false -WarningAction SilentlyContinue
         $LASTEXITCODE | Should -BeIn @(0, 3010)
@@ -154,7 +156,7 @@ Describe 'Changing cmdlets: -WhatIf and -Confirm:$false' {
         $null = Export-MfaBackup -ImagePath $work -Path $bundle -Confirm:$false
         $before = Get-TreeHash -Path $work
         $bundleBefore = Get-TreeHash -Path $bundle
-        $r = @(Invoke-MfaUpgradeRehearsal -BackupPath $bundle -PackagePath $script:Packages -WarningAction SilentlyContinue | Where-Object { $_.PSObject.TypeNames[0] -eq 'MfaUpgrade.Rehearsal' })
+        $r = @(Invoke-MfaUpgradeRehearsal -BackupPath $bundle -PackagePath $script:Packages -Role standalone -WarningAction SilentlyContinue | Where-Object { $_.PSObject.TypeNames[0] -eq 'MfaUpgrade.Rehearsal' })
         $r.Count | Should -Be 1
         $r[0].outcome | Should -Be 'completed'
         (Get-TreeHash -Path $work) | Should -Be $before
@@ -195,9 +197,9 @@ Describe 'Changing cmdlets: -WhatIf and -Confirm:$false' {
         $work = Copy-AdfsSample
         $adfs = Join-Path -Path $work -ChildPath 'adfs.json'
         $before = Get-FileHash -LiteralPath $adfs
-        Invoke-MfaAdfsAdapterUpgrade -ImagePath $work -ConfigPath $script:NewConfig -WhatIf | Out-Null
+        Invoke-MfaAdfsAdapterUpgrade -ImagePath $work -ConfigPath $script:NewConfig -PackageFile $script:AdapterPackage -WhatIf | Out-Null
         (Get-FileHash -LiteralPath $adfs).Hash | Should -Be $before.Hash
-        $r = Invoke-MfaAdfsAdapterUpgrade -ImagePath $work -ConfigPath $script:NewConfig -Confirm:$false -WarningAction SilentlyContinue
+        $r = Invoke-MfaAdfsAdapterUpgrade -ImagePath $work -ConfigPath $script:NewConfig -PackageFile $script:AdapterPackage -Confirm:$false -WarningAction SilentlyContinue
         $r.PSObject.TypeNames[0] | Should -Be 'MfaUpgrade.AdfsAdapterUpgrade'
         $r.status | Should -Be 'completed'
         (Get-Content -LiteralPath $adfs -Raw) | Should -Match 'Version=8\.1\.1\.2'
@@ -282,7 +284,7 @@ Describe 'A stopped upgrade is drained and resumable' {
     It 'Ctrl+C during Invoke-MfaServerUpgrade: the CLI ends before Stop returns, the journal resumes to 8.1.1.2' {
         $work = Copy-Sample -Name 'phonefactor-5.2'
         $backup = Join-Path -Path (New-TestFolder) -ChildPath 'up'
-        $r = Invoke-InRunspace -Script "Invoke-MfaServerUpgrade -ImagePath '$work' -PackagePath '$($script:Packages)' -BackupPath '$backup' -Unattended -Confirm:`$false -WarningAction SilentlyContinue" -StopWhen { param($ps, $out) $out.Count -ge 1 }
+        $r = Invoke-InRunspace -Script "Invoke-MfaServerUpgrade -ImagePath '$work' -PackagePath '$($script:Packages)' -BackupPath '$backup' -Role standalone -Unattended -Confirm:`$false -WarningAction SilentlyContinue" -StopWhen { param($ps, $out) $out.Count -ge 1 }
         $r.Stopped | Should -BeTrue
         # Stop() returned only once the CLI had ended: no process of that run is left.
         if ($PSVersionTable.PSVersion.Major -ge 7 -and -not $IsWindows) {
@@ -307,7 +309,7 @@ Describe 'Deploy-MfaUpgrade.ps1 (ConfigMgr / Group Policy)' {
         $logs = New-TestFolder
         $backup = Join-Path -Path $logs -ChildPath 'backup'
         $deploy = Join-Path -Path $script:Repo -ChildPath 'powershell/MfaUpgrade/Deploy-MfaUpgrade.ps1'
-        & $script:Pwsh -NoProfile -NonInteractive -File $deploy -ImagePath $work -PackagePath $script:Packages -BackupPath $backup -LogFolder $logs | Out-Null
+        & $script:Pwsh -NoProfile -NonInteractive -File $deploy -ImagePath $work -PackagePath $script:Packages -BackupPath $backup -LogFolder $logs -Role standalone | Out-Null
         $LASTEXITCODE | Should -BeIn @(0, 3010, 5)
         (Get-MfaDeployment -ImagePath $work).server.product.version | Should -Be '8.1.1.2'
         & $script:Pwsh -NoProfile -NonInteractive -File $deploy -ImagePath $work -PackagePath $script:Packages -BackupPath (Join-Path -Path $logs -ChildPath 'backup2') -LogFolder $logs | Out-Null

@@ -78,7 +78,7 @@ Describe 'The defects of the issue' {
 
         It 'the module never renames its objects'' type (Select-Object -First/-Last would make them Selected.*)' {
             $work = Copy-Sample -Name 'phonefactor-5.2'
-            $results = @(Invoke-MfaServerUpgrade -ImagePath $work -PackagePath $script:Packages -BackupPath "$work-upgrade" -Unattended -Confirm:$false -WarningAction SilentlyContinue)
+            $results = @(Invoke-MfaServerUpgrade -ImagePath $work -PackagePath $script:Packages -BackupPath "$work-upgrade" -Role standalone -Unattended -Confirm:$false -WarningAction SilentlyContinue)
             $types = @($results | ForEach-Object { $_.PSObject.TypeNames[0] })
             $types | Should -Contain 'MfaUpgrade.UpgradeResult'
             @($types | Where-Object { $_ -like 'Selected.*' }).Count | Should -Be 0
@@ -116,8 +116,10 @@ Describe 'The defects of the issue' {
         }
 
         It 'progress of a fleet walk is completed when it stops early (-Unattended before a manual action)' {
-            $r = Invoke-InRunspace -Script "Invoke-MfaServerUpgrade -Fleet '$(Join-Path -Path $script:Fleets -ChildPath 'contoso.json')' -PackagePath '$($script:Packages)' -BackupPath C:\B -Unattended -Confirm:`$false -WarningAction SilentlyContinue"
+            # From action 2 (the master's backup, action 1, would need a real MFA01): the drain of MFA02.
+            $r = Invoke-InRunspace -Script "Invoke-MfaServerUpgrade -Fleet '$(Join-Path -Path $script:Fleets -ChildPath 'contoso.json')' -PackagePath '$($script:Packages)' -BackupPath C:\B -StartAt 2 -Unattended -Confirm:`$false -WarningAction SilentlyContinue"
             @($r.Output | Where-Object { $_.Status -eq 'ManualStepRequired' }).Count | Should -Be 1
+            @($r.Output | Where-Object { $_.Status -eq 'ManualStepRequired' })[0].Order | Should -Be 2
             $fleet = @($r.Progress | Where-Object { $_.Activity -eq 'MFA Server fleet upgrade' })
             $fleet.Count | Should -BeGreaterThan 0
             $fleet[-1].RecordType | Should -Be 'Completed'
@@ -171,7 +173,9 @@ Describe 'The defects of the issue' {
             $rows = @(Invoke-MfaServerUpgrade -Fleet (Join-Path -Path $script:Fleets -ChildPath 'contoso.json') -PackagePath 'D:\MFA' -BackupPath 'D:\Backups\upgrade' -AdfsConfigPath 'C:\Program Files\Multi-Factor Authentication Server\MultiFactorAuthenticationAdfsAdapter.config' -WhatIf -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
             @($errs | Where-Object { $_.FullyQualifiedErrorId -like '*Share*' -or $_.FullyQualifiedErrorId -like 'MfaUpgrade.FLEET_STOPPED*' }).Count | Should -Be 0
             $farms = @($rows | Where-Object { $_.Action -eq 'adfs-farm' })
-            @($farms | ForEach-Object { $_.Order } | Sort-Object -Unique) | Should -Be @(12, 13)
+            $planned = @((Get-MfaUpgradePlan -Fleet (Join-Path -Path $script:Fleets -ChildPath 'contoso.json')).actions | Where-Object { $_.kind -eq 'adfs-farm' } | ForEach-Object { [int]$_.order })
+            $planned.Count | Should -Be 2
+            @($farms | ForEach-Object { $_.Order } | Sort-Object -Unique) | Should -Be $planned
             @($farms | ForEach-Object { $_.ComputerName }) | Should -Contain 'ADFS01'
         }
     }
@@ -188,10 +192,11 @@ Describe 'The defects of the issue' {
             $before.server.product.version | Should -Be '8.1.1.2'
             $logs = New-TestFolder
             $deploy = Join-Path -Path $script:Repo -ChildPath 'powershell\MfaUpgrade\Deploy-MfaUpgrade.ps1'
-            & $script:Pwsh -NoProfile -NonInteractive -File $deploy -ImagePath $work -PackagePath $script:Packages -BackupPath (Join-Path -Path $logs -ChildPath 'backup') -LogFolder $logs | Out-Null
+            & $script:Pwsh -NoProfile -NonInteractive -File $deploy -ImagePath $work -PackagePath $script:Packages -BackupPath (Join-Path -Path $logs -ChildPath 'backup') -LogFolder $logs -Role standalone | Out-Null
             $code = $LASTEXITCODE
             $log = Get-Content -LiteralPath (Join-Path -Path $logs -ChildPath 'MfaUpgrade.log') -Raw
             $log | Should -Not -Match 'Nothing to do'
+            $log | Should -Not -Match 'role is not known' -Because 'the role was given: whatever stops it is the plan''s own reason'
             # Either the old components are upgraded, or the plan refuses (7) and says why: never
             # a success with the old User Portal left in place.
             $code | Should -BeIn @(0, 3010, 5, 7)

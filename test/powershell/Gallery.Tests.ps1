@@ -108,7 +108,7 @@ Import-Module -Name MfaUpgrade
         $got.Base | Should -BeLike "$userData*MfaUpgrade*"
         $got.Version | Should -Be '0.1.0'
         $got.Product | Should -Be '7.0.2.1'
-        $got.Commands | Should -Be 12
+        $got.Commands | Should -Be @((Import-PowerShellDataFile -Path $script:ModulePath).FunctionsToExport).Count
         $got.Node12.ToLowerInvariant() | Should -Be (InModuleScope MfaUpgrade { $script:Node12Sha256 })
     }
 }

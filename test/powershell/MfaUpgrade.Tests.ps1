@@ -160,7 +160,7 @@ Describe 'Backup, verification and the upgrade on a copy of a sample' {
     }
 
     It 'upgrades the copy unattended, and the copy then shows MFA Server 8.1.1.2' {
-        $results = @(Invoke-MfaServerUpgrade -ImagePath $script:Work -PackagePath $script:Packages -BackupPath "$($script:Work)-upgrade" -Unattended -Confirm:$false -WarningAction SilentlyContinue)
+        $results = @(Invoke-MfaServerUpgrade -ImagePath $script:Work -PackagePath $script:Packages -BackupPath "$($script:Work)-upgrade" -Role standalone -Unattended -Confirm:$false -WarningAction SilentlyContinue)
         $result = $results | Where-Object { $_.PSObject.TypeNames[0] -eq 'MfaUpgrade.UpgradeResult' }
         $result | Should -Not -BeNullOrEmpty
         $LASTEXITCODE | Should -BeIn @(0, 3010, 5)

@@ -103,12 +103,35 @@ Describe 'Remoting over SSH to localhost' -Tag 'Remoting' -Skip:(-not $env:MFA_P
 
     It 'Invoke-MfaServerUpgrade -Session upgrades an image on the server end to end' {
         $work = Copy-Sample -Name 'phonefactor-5.2'
-        $rows = @(Invoke-MfaServerUpgrade -Session $script:Session -ImagePath $work -PackagePath $script:Packages -BackupPath "$work-upgrade" -Unattended -Confirm:$false -WarningAction SilentlyContinue)
+        $rows = @(Invoke-MfaServerUpgrade -Session $script:Session -ImagePath $work -PackagePath $script:Packages -BackupPath "$work-upgrade" -Role standalone -Unattended -Confirm:$false -WarningAction SilentlyContinue)
         $rows.Count | Should -Be 1
         $rows[0].PSObject.TypeNames[0] | Should -Be 'MfaUpgrade.ServerStatus'
         $rows[0].ExitCode | Should -BeIn @(0, 3010, 5)
         @($rows[0].Output | ForEach-Object { $_.PSObject.TypeNames[0] }) | Should -Contain 'MfaUpgrade.UpgradeResult'
         (Get-MfaDeployment -ImagePath $work).server.product.version | Should -Be '8.1.1.2'
+    }
+
+    It 'Test-MfaUpgrade -Session / -ComputerName checks the upgraded image on the server (paths as the server sees them)' {
+        $work = Copy-Sample -Name 'phonefactor-5.2'
+        $rows = @(Invoke-MfaServerUpgrade -Session $script:Session -ImagePath $work -PackagePath $script:Packages -BackupPath "$work-upgrade" -Role standalone -Unattended -Confirm:$false -WarningAction SilentlyContinue)
+        $rows[0].ExitCode | Should -BeIn @(0, 5)
+        $checks = @(Test-MfaUpgrade -Session $script:Session -ImagePath $work -BackupPath "$work-upgrade")
+        $checks.Count | Should -BeGreaterThan 5
+        @($checks | ForEach-Object { $_.PSObject.TypeNames[0] } | Sort-Object -Unique) | Should -Be @('MfaUpgrade.HealthCheck')
+        @($checks | ForEach-Object { $_.ComputerName } | Sort-Object -Unique) | Should -Be @('127.0.0.1')
+        @($checks | Where-Object { $_.status -ne 'pass' }).Count | Should -Be 0
+        $LASTEXITCODE | Should -Be 0
+        # A stopped service on the "server": exit code 4 comes back, the failing check with it.
+        $services = Join-Path -Path $work -ChildPath 'services.json'
+        [System.IO.File]::WriteAllText($services, ([System.IO.File]::ReadAllText($services) -replace '("name":\s*"MultiFactorAuth",(?:[^{}])*?"state":\s*)"running"', '$1"stopped"'))
+        $global:MfaUpgradeSshOptions = $script:SshOptions
+        $summary = @(Test-MfaUpgrade -ComputerName '127.0.0.2' -ImagePath $work -BackupPath "$work-upgrade" -Summary -WarningAction SilentlyContinue)
+        $summary.Count | Should -Be 1
+        $summary[0].PSObject.TypeNames[0] | Should -Be 'MfaUpgrade.UpgradeHealth'
+        $summary[0].computerName | Should -Be 'PF01' -Because 'the image host''s own name, as the CLI reports it'
+        $summary[0].healthy | Should -BeFalse
+        @($summary[0].checks | Where-Object { $_.status -eq 'fail' } | ForEach-Object { $_.id }) | Should -Be @('services')
+        $LASTEXITCODE | Should -Be 4
     }
 
     It 'Export-MfaBackup -Destination: written on the server, pulled here with Copy-Item -FromSession, verified here' {

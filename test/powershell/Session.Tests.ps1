@@ -44,8 +44,9 @@ Describe 'The README session' {
             $lines = @(
                 'Get-MfaDeployment -ImagePath ./phonefactor-5.2 | Format-Table -AutoSize'
                 'Get-MfaDeployment -ImagePath ./phonefactor-5.2 | Export-MfaBackup -Path ./backup -Confirm:$false | Test-MfaBackup | Format-List ok, encrypted, files, problems'
-                'Invoke-MfaServerUpgrade -ImagePath ./phonefactor-5.2 -PackagePath ./packages -BackupPath ./upgrade -Unattended -Confirm:$false | Where-Object { $_.PSObject.TypeNames[0] -eq ''MfaUpgrade.UpgradeResult'' } | Format-List outcome, stepsRun'
+                'Invoke-MfaServerUpgrade -ImagePath ./phonefactor-5.2 -PackagePath ./packages -BackupPath ./upgrade -Role standalone -Unattended -Confirm:$false | Where-Object { $_.PSObject.TypeNames[0] -eq ''MfaUpgrade.UpgradeResult'' } | Format-List outcome, stepsRun'
                 '$LASTEXITCODE'
+                'Test-MfaUpgrade -ImagePath ./phonefactor-5.2 -BackupPath ./upgrade | Format-Table status, title'
                 '(Get-MfaDeployment -ImagePath ./phonefactor-5.2).server.product | Format-List name, version'
             )
             $session = ($lines | ForEach-Object { Invoke-SessionLine -Line $_ }) -join "`n"

@@ -39,6 +39,7 @@ export const MODULE_ONLY_PARAMETERS: Record<string, { names: string[]; why: stri
   'Export-MfaBackup': { names: ['Destination'], why: 'the bundle written on a server is pulled to this computer (Copy-Item -FromSession) by the module' },
   'Invoke-MfaServerUpgrade': { names: ['Fleet', 'AdfsConfigPath', 'StartAt'], why: 'the fleet walk is the module\'s: plan --fleet gives the order, each server\'s upgrade runs through remoting' },
   'Invoke-MfaAdfsAdapterUpgrade': { names: ['Unattended'], why: 'the walk across a farm\'s servers is the module\'s (adfs-upgrade runs on one server at a time)' },
+  'Test-MfaUpgrade': { names: ['Summary'], why: 'verify-upgrade writes each check and then a summary holding them all: which of the two goes down the pipeline is the module\'s choice' },
 };
 
 /** Options the module sets itself, never from a parameter. */

@@ -230,7 +230,7 @@ test('the object type names the cmdlets declare are ones the bundle emits, and t
   const views = doc.Configuration.ViewDefinitions.View;
   const viewed = new Set(views.flatMap((v) => v.ViewSelectedBy.TypeName));
   t.deepEqual([...viewed].filter((v) => !emitted.has(v)), [], 'views for type names nobody emits');
-  for (const must of ['MfaUpgrade.Deployment', 'MfaUpgrade.ReadinessCheck', 'MfaUpgrade.UpgradePlan', 'MfaUpgrade.FleetPlan', 'MfaUpgrade.WebConfigMerge', 'MfaUpgrade.BackupBundle', 'MfaUpgrade.BackupVerification', 'MfaUpgrade.UpgradeResult', 'MfaUpgrade.ServerStatus', 'MfaUpgrade.AdfsAdapterUpgrade']) {
+  for (const must of ['MfaUpgrade.Deployment', 'MfaUpgrade.ReadinessCheck', 'MfaUpgrade.UpgradePlan', 'MfaUpgrade.FleetPlan', 'MfaUpgrade.WebConfigMerge', 'MfaUpgrade.BackupBundle', 'MfaUpgrade.BackupVerification', 'MfaUpgrade.UpgradeResult', 'MfaUpgrade.ServerStatus', 'MfaUpgrade.AdfsAdapterUpgrade', 'MfaUpgrade.HealthCheck', 'MfaUpgrade.UpgradeHealth']) {
     t.true(viewed.has(must), `a view for ${must}`);
   }
   for (const v of views) {

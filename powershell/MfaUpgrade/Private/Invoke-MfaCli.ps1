@@ -532,7 +532,14 @@ function Write-MfaExitCodeMessage {
         3010 { $Cmdlet.WriteWarning("mfa-upgrade $($Command): $meaning (exit code 3010).") }
         5 { $Cmdlet.WriteWarning("mfa-upgrade $($Command): $meaning (exit code 5). The work done so far is journaled; finish the manual steps, then run again with -Resume.") }
         7 { $Cmdlet.WriteWarning("mfa-upgrade $($Command): $meaning (exit code 7): see the Status of the checks or the Blockers of the plan. Nothing was changed.") }
-        4 { $Cmdlet.WriteWarning("mfa-upgrade $($Command): $meaning (exit code 4).") }
+        4 {
+            if ($Command -eq 'verify-upgrade') {
+                $Cmdlet.WriteWarning("mfa-upgrade $($Command): the upgrade is not healthy (exit code 4): the checks whose Status is fail say what was found and, in Remedy, what to do.")
+            }
+            else {
+                $Cmdlet.WriteWarning("mfa-upgrade $($Command): $meaning (exit code 4).")
+            }
+        }
         default {
             $record = New-MfaErrorRecord -Code "EXIT_$ExitCode" -Message "mfa-upgrade $Command exited with $($ExitCode): $meaning." -ExitCode $ExitCode -Command $Command
             $Cmdlet.WriteError($record)

@@ -17,6 +17,7 @@ function Get-MfaErrorCategory {
         '^(DOUBLE_HOP|PATH_UNREACHABLE)$' { return [System.Management.Automation.ErrorCategory]::PermissionDenied }
         '^(REMOTE_MODULE_COPY|PULL_FAILED)$' { return [System.Management.Automation.ErrorCategory]::WriteError }
         '^(PATH_PROVIDER|CLI_PROTOCOL)$' { return [System.Management.Automation.ErrorCategory]::InvalidArgument }
+        '^FLEET_ACTION_UNKNOWN$' { return [System.Management.Automation.ErrorCategory]::InvalidData }
         '^CLI_INTEGRITY$' { return [System.Management.Automation.ErrorCategory]::SecurityError }
         '^INTERRUPTED$' { return [System.Management.Automation.ErrorCategory]::OperationStopped }
         '^(RUN_IN_PROGRESS|RUN_OPEN)$' { return [System.Management.Automation.ErrorCategory]::ResourceBusy }

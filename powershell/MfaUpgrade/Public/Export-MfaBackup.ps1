@@ -27,8 +27,10 @@ function Export-MfaBackup {
     scrypt). A passphrase is never taken on the command line. Maps to --passphrase-file.
 
     .PARAMETER Role
-    This server's role in its replication group, master or subordinate (Windows does not record
-    it in a documented place). Maps to --role.
+    This server's role in its replication group (Windows does not record it in a documented
+    place): master (the writable data file: back it up before any server of the group is
+    upgraded), subordinate (a read-only replica) or standalone (a server without others). It is
+    recorded in the bundle. Maps to --role.
 
     .PARAMETER ComputerName
     Servers to back up through PowerShell remoting; -Path is a path as that server sees it. One
@@ -94,7 +96,7 @@ function Export-MfaBackup {
         [string] $PassphraseFile,
 
         [Parameter()]
-        [ValidateSet('master', 'subordinate')]
+        [ValidateSet('master', 'subordinate', 'standalone')]
         [string] $Role,
 
         [Parameter(Mandatory = $true, ParameterSetName = 'ComputerName', ValueFromPipelineByPropertyName = $true)]

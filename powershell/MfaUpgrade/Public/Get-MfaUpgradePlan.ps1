@@ -39,10 +39,33 @@ function Get-MfaUpgradePlan {
     PhoneFactorWebServiceSdk=MultiFactorAuthWebServiceSdk. Carried SDK URLs are rewritten. Maps to
     --sdk-vdir.
 
+    .PARAMETER Role
+    This server's replication role: master, subordinate or standalone (a server without others).
+    Windows does not record it in a documented place; the MFA Server console shows it under
+    Servers. Without it the plan adds a manual step to confirm it before anything changes. Not
+    with -Fleet (the fleet file gives each server's role). Maps to --role.
+
+    .PARAMETER SubordinatesUpgraded
+    With -Role master: every subordinate is at the target version already, so the master may be
+    upgraded now (otherwise its plan is blocked: subordinates first). Not with -Fleet. Maps to
+    --subordinates-upgraded.
+
+    .PARAMETER LoadBalanced
+    This node is behind a load balancer: the plan takes it out of the pool before the backup
+    stops its service (an outage for this node) and puts it back at the end. Not with -Fleet
+    (the fleet file's loadBalanced gives its own drain actions). Maps to --load-balanced.
+
+    .PARAMETER CarryRemoved
+    Also carry web.config keys the new version no longer has (as Merge-MfaWebConfig
+    -CarryRemoved). With -Fleet, each server's upgrade command carries it. Maps to
+    --carry-removed.
+
     .PARAMETER Fleet
     A JSON file of servers and their roles (master, subordinate, webServiceSdk, userPortal,
     mobileAppWebService, adfs with its farm) and the server to promote: the plan is the order
-    across them. Maps to --fleet.
+    across them, starting with a backup of the master's data file (action kind backup-master)
+    before any server is touched. Each upgrade action carries the role its server is given.
+    Maps to --fleet.
 
     .PARAMETER ComputerName
     Servers to plan for through PowerShell remoting; -PackagePath is a path as that server sees it.
@@ -75,6 +98,12 @@ function Get-MfaUpgradePlan {
     PS C:\> Get-MfaUpgradePlan -PackagePath D:\MFA\8.1.1.2 | Select-Object -ExpandProperty steps | Format-Table id, title
 
     The steps an upgrade of this server to the packages in D:\MFA\8.1.1.2 would take.
+
+    .EXAMPLE
+    PS C:\> Get-MfaUpgradePlan -PackagePath D:\MFA\8.1.1.2 -Role subordinate -LoadBalanced | Select-Object -ExpandProperty steps | Format-Table id, kind, title
+
+    The plan of a subordinate behind a load balancer: drained first, its service stopped for the
+    backup, put back at the end.
 
     .EXAMPLE
     PS C:\> Get-MfaUpgradePlan -Fleet .\contoso.json | Select-Object -ExpandProperty actions | Format-Table order, server, kind, manual, title
@@ -139,6 +168,25 @@ function Get-MfaUpgradePlan {
         [ValidatePattern('^\{[0-9A-Fa-f-]{36}\}$')]
         [string[]] $IgnoreProduct,
 
+        [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
+        [ValidateSet('master', 'subordinate', 'standalone')]
+        [string] $Role,
+
+        [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
+        [switch] $SubordinatesUpgraded,
+
+        [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
+        [switch] $LoadBalanced,
+
+        [Parameter()]
+        [switch] $CarryRemoved,
+
         [Parameter(Mandatory = $true, ParameterSetName = 'Fleet')]
         [ValidateNotNullOrEmpty()]
         [string] $Fleet,
@@ -162,6 +210,9 @@ function Get-MfaUpgradePlan {
         if ($PSBoundParameters.ContainsKey('VdirNames')) {
             $PSBoundParameters['VdirNames'] = $VdirNames.ToLowerInvariant()
         }
+        if ($PSBoundParameters.ContainsKey('Role')) {
+            $PSBoundParameters['Role'] = $Role.ToLowerInvariant()
+        }
         if ($PSCmdlet.ParameterSetName -in @('ComputerName', 'Session')) {
             Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -PathParameter @('ImagePath', 'PackagePath', 'Fleet', 'ReportPath')
             return
@@ -177,6 +228,10 @@ function Get-MfaUpgradePlan {
             RemoveMobileAppWebService = 'remove-mobile-app'
             UserCount                 = 'users'
             SdkVdir                   = 'sdk-vdir'
+            Role                      = 'role'
+            SubordinatesUpgraded      = 'subordinates-upgraded'
+            LoadBalanced              = 'load-balanced'
+            CarryRemoved              = 'carry-removed'
             Fleet                     = 'fleet'
         } -PathParameter @('ImagePath', 'PackagePath', 'Fleet', 'ReportPath') -Cmdlet $PSCmdlet
         Invoke-MfaCli -Command 'plan' -Arguments $cliArgs -Cmdlet $PSCmdlet

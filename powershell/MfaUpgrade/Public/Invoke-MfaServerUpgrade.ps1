@@ -20,12 +20,33 @@ function Invoke-MfaServerUpgrade {
     $LASTEXITCODE is 5. Returns the MfaUpgrade.UpgradePlan and a MfaUpgrade.UpgradeResult.
     $LASTEXITCODE: 0, 3010 (reboot required), 1603, 1618, 5, 7 (plan blocked).
 
-    With -Fleet, the fleet plan (Get-MfaUpgradePlan -Fleet) is followed action by action:
-    upgrades run on their server through PowerShell remoting, manual actions (take a server out of
-    the load balancer, promote a subordinate, put it back) wait for you to confirm them (with
-    -Unattended the run stops before the first one, saying what to do), and AD FS farms are done
-    with Invoke-MfaAdfsAdapterUpgrade when -AdfsConfigPath is given. One MfaUpgrade.ServerStatus
-    row per action. A failed action stops the run; -StartAt continues from an action.
+    The server's replication role is yours to give (Windows does not record it in a documented
+    place): -Role, or -FleetFile. Without either, an interactive run first asks you to confirm
+    it, and an -Unattended run is refused before anything changes ($LASTEXITCODE 7). A master is
+    upgraded only after its subordinates: -SubordinatesUpgraded (or the fleet file's versions)
+    says they are at the target already; else promote a subordinate and upgrade the old master
+    with -Role subordinate. After the MFA Server install the run follows the service log until
+    the data file is converted (-ConversionTimeoutMinutes). Test-MfaUpgrade checks the result.
+
+    With -Fleet, the fleet plan (Get-MfaUpgradePlan -Fleet) is followed action by action, each on
+    its server through PowerShell remoting:
+      backup-master    Export-MfaBackup -Role master on the master, into a new bundle folder
+                       <BackupPath>\fleet-master-backup-<yyyyMMdd-HHmmss> (as the master sees
+                       -BackupPath), before any server is touched;
+      upgrade          Invoke-MfaServerUpgrade there with -Role set to the role the plan gives that
+                       server (subordinates first; the old master after the promotion, as a
+                       subordinate; none for a web-only server) and the other options given here;
+      drain, promote, restore-traffic
+                       manual: they wait for you to confirm them (with -Unattended the run stops
+                       before the first one, saying what to do);
+      adfs-farm        Invoke-MfaAdfsAdapterUpgrade on the farm's servers when -AdfsConfigPath is
+                       given, else manual.
+    A plan holding an action kind this module does not know is refused before any action runs
+    (FLEET_ACTION_UNKNOWN): update the module to the executable's version. One
+    MfaUpgrade.ServerStatus row per action. A failed action stops the run; -StartAt continues
+    from an action. -Role, -FleetFile, -SubordinatesUpgraded and -LoadBalanced are for one
+    server and cannot be given with -Fleet: the fleet plan decides each server's role, and its
+    own drain and restore-traffic actions replace -LoadBalanced.
 
     .PARAMETER PackagePath
     The folder with the new installers (as the server sees it). Maps to --packages.
@@ -75,13 +96,46 @@ function Invoke-MfaServerUpgrade {
     First wait before retrying such an installation, doubled each time (default 30). Maps to
     --retry-delay.
 
+    .PARAMETER Role
+    This server's replication role: master, subordinate or standalone (a server without others).
+    Windows does not record it in a documented place; the MFA Server console shows it under
+    Servers. Without it (and without -FleetFile) an interactive run asks you to confirm it and an
+    -Unattended run is refused (exit code 7). Not with -Fleet. Maps to --role.
+
+    .PARAMETER SubordinatesUpgraded
+    With -Role master: every subordinate is at the target version already, so the master may be
+    upgraded now (otherwise the plan is blocked: subordinates first). Not with -Fleet. Maps to
+    --subordinates-upgraded.
+
+    .PARAMETER LoadBalanced
+    This node is behind a load balancer: the plan takes it out of the pool before the backup
+    stops its service (an outage for this node) and puts it back at the end (manual steps). Not
+    with -Fleet, whose plan has drain and restore-traffic actions of its own. Maps to
+    --load-balanced.
+
+    .PARAMETER CarryRemoved
+    Also carry web.config keys the new version no longer has (as Merge-MfaWebConfig
+    -CarryRemoved). With -Fleet, every server's upgrade gets it. Maps to --carry-removed.
+
+    .PARAMETER FleetFile
+    The fleet file (as for Get-MfaUpgradePlan -Fleet), read for this one server: its role, whether
+    it is load balanced and, for a master, its subordinates' recorded versions ("version"). A path
+    as the server sees it. Unlike -Fleet, which walks every server of the file through remoting,
+    this upgrades only this server (or -ComputerName/-Session). Not with -Fleet. Maps to --fleet.
+
+    .PARAMETER ConversionTimeoutMinutes
+    How long to follow the MFA Server service log for the end of the data file conversion after
+    its install (default 60); then the run pauses for a person to confirm it (exit code 5). 0
+    looks once. With -Fleet, every server's upgrade gets it. Maps to --conversion-timeout.
+
     .PARAMETER MsiLogPath
     The folder on the server for Windows Installer's verbose logs (default
     C:\Windows\Logs\MfaUpgrade). Maps to --msi-log-dir.
 
     .PARAMETER Fleet
-    A fleet file (servers and roles, see Get-MfaUpgradePlan -Fleet): upgrade every server in the
-    plan's order through PowerShell remoting.
+    A fleet file (servers and roles, see Get-MfaUpgradePlan -Fleet), as this computer sees it:
+    back up the master, then upgrade every server in the plan's order through PowerShell
+    remoting. To upgrade one server with its role read from the fleet file, use -FleetFile.
 
     .PARAMETER AdfsConfigPath
     With -Fleet: the new AD FS adapter config as the AD FS servers see it; without it, AD FS farms
@@ -124,9 +178,15 @@ function Invoke-MfaServerUpgrade {
     Shows the plan of upgrading this server; changes nothing.
 
     .EXAMPLE
-    PS C:\> Invoke-MfaServerUpgrade -PackagePath D:\MFA\8.1.1.2 -BackupPath D:\Backups\MFA01-upgrade -Unattended -Confirm:$false; $LASTEXITCODE
+    PS C:\> Invoke-MfaServerUpgrade -PackagePath D:\MFA\8.1.1.2 -BackupPath D:\Backups\MFA03-upgrade -Role subordinate -Unattended -Confirm:$false; $LASTEXITCODE
 
-    Upgrades this server without any prompt, as a ConfigMgr program would.
+    Upgrades this server (a subordinate) without any prompt, as a ConfigMgr program would.
+
+    .EXAMPLE
+    PS C:\> Invoke-MfaServerUpgrade -ComputerName MFA02 -PackagePath D:\MFA\8.1.1.2 -BackupPath D:\Backups\upgrade -FleetFile D:\MFA\contoso.json -ConversionTimeoutMinutes 180
+
+    Upgrades MFA02 through remoting, its role and load balancer read from the fleet file (a path
+    on MFA02), waiting up to three hours for a large data file to be converted.
 
     .EXAMPLE
     PS C:\> Invoke-MfaServerUpgrade -BackupPath D:\Backups\MFA01-upgrade -Resume
@@ -141,8 +201,14 @@ function Invoke-MfaServerUpgrade {
     .EXAMPLE
     PS C:\> Invoke-MfaServerUpgrade -Fleet .\contoso.json -PackagePath D:\MFA\8.1.1.2 -BackupPath D:\Backups\upgrade -AdfsConfigPath 'C:\Program Files\Multi-Factor Authentication Server\MultiFactorAuthenticationAdfsAdapter.config'
 
-    Upgrades every server of contoso.json in order, asking before each action and waiting for the
-    manual ones.
+    Backs up the master, then upgrades every server of contoso.json in order, asking before each
+    action and waiting for the manual ones.
+
+    .EXAMPLE
+    PS C:\> Invoke-MfaServerUpgrade -Fleet .\contoso.json -PackagePath D:\MFA\8.1.1.2 -BackupPath D:\Backups\upgrade -WhatIf
+
+    Shows every action of the fleet walk (the master's backup first, each upgrade with its role)
+    and changes nothing.
 
     .INPUTS
     System.String (ComputerName, ImagePath by property name)
@@ -226,6 +292,35 @@ function Invoke-MfaServerUpgrade {
         [ValidateNotNullOrEmpty()]
         [string] $MsiLogPath,
 
+        [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
+        [ValidateSet('master', 'subordinate', 'standalone')]
+        [string] $Role,
+
+        [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
+        [switch] $SubordinatesUpgraded,
+
+        [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
+        [switch] $LoadBalanced,
+
+        [Parameter()]
+        [switch] $CarryRemoved,
+
+        [Parameter(ParameterSetName = 'Local')]
+        [Parameter(ParameterSetName = 'ComputerName')]
+        [Parameter(ParameterSetName = 'Session')]
+        [ValidateNotNullOrEmpty()]
+        [string] $FleetFile,
+
+        [Parameter()]
+        [ValidateRange(0, 10080)]
+        [int] $ConversionTimeoutMinutes,
+
         [Parameter(Mandatory = $true, ParameterSetName = 'Fleet')]
         [ValidateNotNullOrEmpty()]
         [string] $Fleet,
@@ -263,6 +358,9 @@ function Invoke-MfaServerUpgrade {
         if ($PSBoundParameters.ContainsKey('VdirNames')) {
             $PSBoundParameters['VdirNames'] = $VdirNames.ToLowerInvariant()
         }
+        if ($PSBoundParameters.ContainsKey('Role')) {
+            $PSBoundParameters['Role'] = $Role.ToLowerInvariant()
+        }
         if ($PSCmdlet.ParameterSetName -eq 'Fleet') {
             Invoke-MfaFleetUpgrade -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Fleet $Fleet -StartAt $StartAt -AdfsConfigPath $AdfsConfigPath -Unattended:$Unattended -Credential $Credential
             return
@@ -275,7 +373,7 @@ function Invoke-MfaServerUpgrade {
             $action = "Roll back the upgrade journaled in '$BackupPath' and restore its backup"
         }
         if ($PSCmdlet.ParameterSetName -ne 'Local') {
-            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action $action -PathParameter @('ImagePath', 'PackagePath', 'BackupPath', 'MsiLogPath', 'ReportPath')
+            Invoke-MfaRemote -Cmdlet $PSCmdlet -CommandName $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ComputerName $ComputerName -Session $Session -Credential $Credential -StatusRows -Action $action -PathParameter @('ImagePath', 'PackagePath', 'BackupPath', 'MsiLogPath', 'ReportPath', 'FleetFile')
             return
         }
 
@@ -297,7 +395,13 @@ function Invoke-MfaServerUpgrade {
             InstallerRetryCount        = 'retry-1618'
             InstallerRetryDelaySeconds = 'retry-delay'
             MsiLogPath                 = 'msi-log-dir'
-        } -PathParameter @('ImagePath', 'PackagePath', 'BackupPath', 'MsiLogPath', 'ReportPath') -Cmdlet $PSCmdlet
+            Role                       = 'role'
+            SubordinatesUpgraded       = 'subordinates-upgraded'
+            LoadBalanced               = 'load-balanced'
+            CarryRemoved               = 'carry-removed'
+            FleetFile                  = 'fleet'
+            ConversionTimeoutMinutes   = 'conversion-timeout'
+        } -PathParameter @('ImagePath', 'PackagePath', 'BackupPath', 'MsiLogPath', 'ReportPath', 'FleetFile') -Cmdlet $PSCmdlet
         $target = Get-MfaTargetName -ImagePath $ImagePath
         $text = Get-MfaShouldProcessText -Command 'upgrade' -Arguments $cliArgs -Target $target -Action $action -Cmdlet $PSCmdlet
         if ($null -eq $text) {

@@ -12,6 +12,10 @@ function Invoke-MfaUpgradeRehearsal {
     machine after the upgrade). Nothing outside the temporary folder is touched, so it needs no
     confirmation; it can run on any machine that holds the bundle and the packages.
 
+    Give the server's replication role (-Role) as for the real upgrade: without it the rehearsal
+    stops at the manual step that asks a person to confirm the role (outcome paused), where an
+    unattended upgrade is refused.
+
     .PARAMETER BackupPath
     The backup bundle whose machine image is rehearsed on. Maps to --backup.
 
@@ -36,6 +40,23 @@ function Invoke-MfaUpgradeRehearsal {
     .PARAMETER SdkVdir
     The Web Service SDK moved to another virtual directory: OLD=NEW pairs, or 'default'. Maps to
     --sdk-vdir.
+
+    .PARAMETER Role
+    The replication role of the server the bundle was taken on: master, subordinate or
+    standalone (a server without others). Not recorded by Windows in a documented place. Maps to
+    --role.
+
+    .PARAMETER SubordinatesUpgraded
+    With -Role master: every subordinate is at the target version already (subordinates first,
+    then the master). Maps to --subordinates-upgraded.
+
+    .PARAMETER LoadBalanced
+    The server is behind a load balancer: the rehearsed plan drains it before the backup and puts
+    it back at the end (both left to do by hand in the rehearsal). Maps to --load-balanced.
+
+    .PARAMETER CarryRemoved
+    Also carry web.config keys the new version no longer has (as Merge-MfaWebConfig
+    -CarryRemoved). Maps to --carry-removed.
 
     .PARAMETER PassphraseFile
     The passphrase file of an encrypted bundle. Maps to --passphrase-file.
@@ -63,12 +84,12 @@ function Invoke-MfaUpgradeRehearsal {
     --report.
 
     .EXAMPLE
-    PS C:\> Invoke-MfaUpgradeRehearsal -BackupPath D:\Backups\MFA01-before-8.1 -PackagePath D:\MFA\8.1.1.2
+    PS C:\> Invoke-MfaUpgradeRehearsal -BackupPath D:\Backups\MFA01-before-8.1 -PackagePath D:\MFA\8.1.1.2 -Role subordinate
 
     Rehearses the upgrade of MFA01 on a copy from its backup and shows the outcome.
 
     .EXAMPLE
-    PS C:\> Export-MfaBackup -Path D:\Backups\MFA01 -Confirm:$false | ForEach-Object { Invoke-MfaUpgradeRehearsal -BackupPath $_.Path -PackagePath D:\MFA\8.1.1.2 -KeepCopy }
+    PS C:\> Export-MfaBackup -Path D:\Backups\MFA01 -Confirm:$false | ForEach-Object { Invoke-MfaUpgradeRehearsal -BackupPath $_.Path -PackagePath D:\MFA\8.1.1.2 -Role standalone -KeepCopy }
 
     Backs up this server, rehearses the upgrade on the copy and keeps the upgraded copy for a look.
 
@@ -125,6 +146,19 @@ function Invoke-MfaUpgradeRehearsal {
         [string[]] $IgnoreProduct,
 
         [Parameter()]
+        [ValidateSet('master', 'subordinate', 'standalone')]
+        [string] $Role,
+
+        [Parameter()]
+        [switch] $SubordinatesUpgraded,
+
+        [Parameter()]
+        [switch] $LoadBalanced,
+
+        [Parameter()]
+        [switch] $CarryRemoved,
+
+        [Parameter()]
         [ValidateNotNullOrEmpty()]
         [string] $PassphraseFile,
 
@@ -141,6 +175,9 @@ function Invoke-MfaUpgradeRehearsal {
         if ($PSBoundParameters.ContainsKey('VdirNames')) {
             $PSBoundParameters['VdirNames'] = $VdirNames.ToLowerInvariant()
         }
+        if ($PSBoundParameters.ContainsKey('Role')) {
+            $PSBoundParameters['Role'] = $Role.ToLowerInvariant()
+        }
         $cliArgs = ConvertTo-MfaCliArgument -BoundParameters $PSBoundParameters -Map @{
             ReportPath                 = 'report'
             SkipComponent              = 'skip-component'
@@ -152,6 +189,10 @@ function Invoke-MfaUpgradeRehearsal {
             RemoveMobileAppWebService = 'remove-mobile-app'
             UserCount                 = 'users'
             SdkVdir                   = 'sdk-vdir'
+            Role                      = 'role'
+            SubordinatesUpgraded      = 'subordinates-upgraded'
+            LoadBalanced              = 'load-balanced'
+            CarryRemoved              = 'carry-removed'
             PassphraseFile            = 'passphrase-file'
             ExpectDigest              = 'expect-digest'
             KeepCopy                  = 'keep'
