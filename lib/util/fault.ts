@@ -2,11 +2,16 @@
 // lookup): MFA_UPGRADE_KILL_AT=<point>[#n] kills this process with SIGKILL the n-th time it passes
 // the named point (step boundaries, mid-copy); MFA_UPGRADE_STALL_AT=<point>:<ms> holds the process
 // there (as a long install would) so a test can act while the run holds the host.
+import { appendFileSync } from 'node:fs';
+
 const killAt = process.env['MFA_UPGRADE_KILL_AT'];
 const stallAt = process.env['MFA_UPGRADE_STALL_AT'];
+// MFA_UPGRADE_FAULT_TRACE=<file>: every point passed is appended, so a test can kill at each one inside a step.
+const traceFile = process.env['MFA_UPGRADE_FAULT_TRACE'];
 const counts = new Map<string, number>();
 
 export function faultPoint(name: string): void {
+  if (traceFile) appendFileSync(traceFile, `${name}\n`);
   if (killAt) {
     const [point, nth] = killAt.split('#');
     if (point === name) {

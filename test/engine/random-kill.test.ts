@@ -107,6 +107,26 @@ async function stateOf(host: string): Promise<string> {
   return JSON.stringify({ ...s, files, adfsState });
 }
 
+/** Where two states differ (the first few), for a failure message one can act on. */
+function differences(a: string, b: string): string {
+  const x = JSON.parse(a) as Record<string, unknown>;
+  const y = JSON.parse(b) as Record<string, unknown>;
+  const out: string[] = [];
+  for (const k of Object.keys(x)) {
+    const u = x[k];
+    const v = y[k];
+    if (Array.isArray(u) && Array.isArray(v)) {
+      for (const e of u) if (!v.includes(e)) out.push(`${k} has ${String(e).slice(0, 200)}`);
+      for (const e of v) if (!u.includes(e)) out.push(`${k} lacks ${String(e).slice(0, 200)}`);
+    } else if (u && typeof u === 'object' && v && typeof v === 'object') {
+      const uo = u as Record<string, unknown>;
+      const vo = v as Record<string, unknown>;
+      for (const f of new Set([...Object.keys(uo), ...Object.keys(vo)])) if (uo[f] !== vo[f]) out.push(`${k}: ${f} ${f in uo ? (f in vo ? 'differs' : 'is extra') : 'is missing'}`);
+    } else if (u !== v) out.push(`${k} differs`);
+  }
+  return out.slice(0, 8).join('; ');
+}
+
 function leftovers(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
@@ -170,15 +190,21 @@ for (const [index, sc] of SCENARIOS.entries()) {
             if (killed.signal !== 'SIGKILL') continue;
             kills++;
             const mode = sc.repeat ? undefined : i % 2 === 0 ? '--resume' : '--rollback';
-            const label = `kill ${i} after ${delay} ms, then ${mode ?? 'the same command again'}`;
+            const lastLines = killed.stdout.trim().split('\n').slice(-2).join(' | ').slice(0, 400);
+            const label = `kill ${i} after ${delay} ms (last output: ${lastLines || 'none'}), then ${mode ?? 'the same command again'}`;
             const after = await slot(() => spawnCli(sc.args(run.host, run.work, mode)).done);
             const code = resultCode(after.events);
             const journalMissing = after.events.some((e) => e['type'] === 'error' && /NO_JOURNAL|ADFS_NOTHING_TO_RESUME/.test(String(e['code'])));
             if (journalMissing) {
               // Killed before its journal began: nothing may have changed.
-              if ((await stateOf(run.host)) !== original) failures.push(`${label}: no journal, yet the host changed`);
+              const got = await stateOf(run.host);
+              if (got !== original) failures.push(`${label}: no journal, yet the host changed: ${differences(got, original)}`);
             } else if (code !== (mode === '--rollback' ? 0 : sc.finishCode)) failures.push(`${label}: exit ${code}: ${after.stdout.slice(-800)}`);
-            else if ((await stateOf(run.host)) !== (mode === '--rollback' ? original : final)) failures.push(`${label}: the host differs from ${mode === '--rollback' ? 'the original' : 'an uninterrupted run'}`);
+            else {
+              const got = await stateOf(run.host);
+              const want = mode === '--rollback' ? original : final;
+              if (got !== want) failures.push(`${label}: the host differs from ${mode === '--rollback' ? 'the original' : 'an uninterrupted run'}: ${differences(got, want)}\n${after.stdout.slice(-1200)}`);
+            }
             const stray = [...leftovers(run.host), ...leftovers(sc.repeat ? join(run.work, '..') : run.work)];
             if (stray.length) failures.push(`${label}: left behind ${stray.join(', ')}`);
             return;

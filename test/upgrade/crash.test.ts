@@ -8,7 +8,7 @@
 import { preinstallNewAdapter } from '../adfs/helpers/scenarios.js';
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openImageHost } from '../../lib/host/image/image-host.js';
@@ -79,7 +79,8 @@ function upgradeTier(sample: string): Tier {
   return {
     name: sample,
     fresh: () => freshSample(sample),
-    args: (w, mode) => ['upgrade', '--host', w.host, '--packages', PKG, '--backup', w.work, '--unattended', '--retry-delay', '0', '--json', '--role', 'standalone', ...(mode ? [mode] : [])],
+    // A wait that never sees the conversion end pauses after a minute (left to do), not after 60.
+    args: (w, mode) => ['upgrade', '--host', w.host, '--packages', PKG, '--backup', w.work, '--unattended', '--retry-delay', '0', '--json', '--role', 'standalone', '--conversion-timeout', '1', ...(mode ? [mode] : [])],
     finishCode: 5,
     points: async () => [
       'before:backup',
@@ -89,10 +90,37 @@ function upgradeTier(sample: string): Tier {
       ...(await stepIds()).filter((s) => s.kind !== 'backup' && s.kind !== 'manual').flatMap((s) => [`start:${s.id}`, `run:${s.id}`, `done:${s.id}`]),
       'atomic-write#3',
       'atomic-write#12',
+      ...(await serverInstallWrites(sample)),
     ],
     lateKill: 'done:',
     ignore: (dir) => [...IGNORE, ...serviceLog(dir)],
   };
+}
+
+/**
+ * Every atomic write inside the MFA Server install and the conversion wait (the installer's files,
+ * the service starting, the data file converted and the line logged), found by tracing an
+ * uninterrupted run: the steps that hold the users' data, killed at each of their writes.
+ */
+async function serverInstallWrites(sample: string): Promise<string[]> {
+  const w = freshSample(sample);
+  const trace = join(w.root, 'trace.txt');
+  try {
+    await spawnCli(['upgrade', '--host', w.host, '--packages', PKG, '--backup', w.work, '--unattended', '--retry-delay', '0', '--json', '--role', 'standalone'], { MFA_UPGRADE_FAULT_TRACE: trace }).done;
+    const out: string[] = [];
+    let step = '';
+    let writes = 0;
+    for (const point of readFileSync(trace, 'utf8').split('\n')) {
+      if (point.startsWith('start:')) step = point.slice('start:'.length);
+      if (point !== 'atomic-write') continue;
+      writes++;
+      if (/install-server$|wait-conversion$/.test(step)) out.push(`atomic-write#${writes}`);
+    }
+    if (out.length < 5) throw new Error(`the trace of ${sample} shows ${out.length} writes inside the server install: the fault trace is broken`);
+    return out;
+  } finally {
+    rmSync(w.root, { recursive: true, force: true });
+  }
 }
 
 function freshSample(sample: string): Work {
@@ -158,7 +186,13 @@ async function expectations(tier: Tier) {
   const final = strictHostState(start.host);
   const ignore = tier.ignore(start.host);
   rmSync(start.root, { recursive: true, force: true });
-  return { original, final, ignore, points: await tier.points() };
+  return { original, final, finalLeft: leftToDo(done.events), ignore, points: await tier.points() };
+}
+
+/** The steps an upgrade left to do (a resume that pauses at the conversion wait also exits 5). */
+function leftToDo(events: Array<Record<string, unknown>>): string {
+  const result = events.find((e) => e['typeName'] === 'MfaUpgrade.UpgradeResult')?.['data'] as { leftToDo?: Array<{ id: string }> } | undefined;
+  return (result?.leftToDo ?? []).map((l) => l.id).join(', ');
 }
 
 function differs(dir: string, actual: StrictHostState, expected: StrictHostState, ignore: string[]): string {
@@ -177,7 +211,7 @@ for (const tier of [upgradeTier('phonefactor-5.2'), upgradeTier('mfa-7.0'), adfs
 
   test(`${tier.name}: killed at every point, ${tier.repeat ? 'running it again ends where an uninterrupted run ends' : '--resume ends where an uninterrupted run ends and --rollback where it began'}`, async (t) => {
     t.timeout(30 * 60_000);
-    const { original, final, ignore, points } = await expected;
+    const { original, final, finalLeft, ignore, points } = await expected;
     const failures: string[] = [];
     await Promise.all(
       points.map(async (point) => {
@@ -201,6 +235,7 @@ for (const tier of [upgradeTier('phonefactor-5.2'), upgradeTier('mfa-7.0'), adfs
           try {
             const resumed = await cli(tier.args(run, '--resume'));
             if (resultCode(resumed.events) !== tier.finishCode) failures.push(`${point}: --resume exited ${resultCode(resumed.events)}: ${resumed.stdout.slice(-400)}`);
+            else if (leftToDo(resumed.events) !== finalLeft) failures.push(`${point}: --resume left [${leftToDo(resumed.events)}] to do, an uninterrupted run [${finalLeft}]`);
             else {
               const d = differs(run.host, strictHostState(run.host), final, ignore);
               if (d) failures.push(`${point}: after --resume the host differs from an uninterrupted run: ${d}`);

@@ -7,7 +7,8 @@
 //   0  16  "MFA-IMAGE-PFDATA"       magic
 //   16  4  schema (u32 LE)          the schema the file is at (or converting to)
 //   20  4  from (u32 LE)            the schema it was converted from
-//   24  4  state (u32 LE)           0 converted, 1 converting, 2 interrupted (damaged)
+//   24  4  state (u32 LE)           0 converted, 1 converting, 2 interrupted (damaged),
+//                                   3 converted with its completion line not yet logged
 //   28  4  polls left (u32 LE)      while converting: service status queries until it completes
 //
 // The bytes change deterministically (the same file converted twice, or by a resumed run, gives
@@ -36,11 +37,12 @@ export const HEADER_SIZE = 32;
 const CONVERTED = 0;
 const CONVERTING = 1;
 const INTERRUPTED = 2;
+const LOGGING = 3;
 
 export interface DataFileHeader {
   schema: number;
   from: number;
-  state: 'converted' | 'converting' | 'interrupted';
+  state: 'converted' | 'converting' | 'interrupted' | 'logging';
   pollsLeft: number;
 }
 
@@ -48,7 +50,7 @@ export function readHeader(bytes: Uint8Array): DataFileHeader | undefined {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (b.length < HEADER_SIZE || !b.subarray(0, 16).equals(MAGIC)) return undefined;
   const state = b.readUInt32LE(24);
-  return { schema: b.readUInt32LE(16), from: b.readUInt32LE(20), state: state === CONVERTED ? 'converted' : state === CONVERTING ? 'converting' : 'interrupted', pollsLeft: b.readUInt32LE(28) };
+  return { schema: b.readUInt32LE(16), from: b.readUInt32LE(20), state: state === CONVERTED ? 'converted' : state === CONVERTING ? 'converting' : state === LOGGING ? 'logging' : 'interrupted', pollsLeft: b.readUInt32LE(28) };
 }
 
 export function withHeader(body: Uint8Array, h: DataFileHeader): Buffer {
@@ -56,7 +58,7 @@ export function withHeader(body: Uint8Array, h: DataFileHeader): Buffer {
   MAGIC.copy(head, 0);
   head.writeUInt32LE(h.schema, 16);
   head.writeUInt32LE(h.from, 20);
-  head.writeUInt32LE(h.state === 'converted' ? CONVERTED : h.state === 'converting' ? CONVERTING : INTERRUPTED, 24);
+  head.writeUInt32LE(({ converted: CONVERTED, converting: CONVERTING, interrupted: INTERRUPTED, logging: LOGGING } as const)[h.state], 24);
   head.writeUInt32LE(h.pollsLeft, 28);
   return Buffer.concat([head, body]);
 }
@@ -95,10 +97,11 @@ export class ImageDataConversions {
     await writeFileAtomicLocal(this.paths.local(path), data);
   }
 
-  private async logLine(c: DataConversion, level: 'I' | 'E', text: string): Promise<void> {
+  private async logLine(c: DataConversion, level: 'I' | 'E', text: string, once = false): Promise<void> {
     const local = this.paths.local(c.log);
     await fsp.mkdir(dirname(local), { recursive: true });
     const old = await fsp.readFile(local).catch(() => Buffer.alloc(0));
+    if (once && old.toString('utf8').trimEnd().endsWith(`${level} ${text}`)) return;
     const eol = old.length && !old.includes('\r\n') ? '\n' : '\r\n';
     const sep = old.length && !old.toString('latin1').endsWith('\n') ? eol : '';
     // No wall-clock time: the same run gives the same bytes (the crash tier compares them).
@@ -136,30 +139,51 @@ export class ImageDataConversions {
       });
     }
     if (h?.state === 'converting') return;
+    if (h?.state === 'logging') return this.finish(c, bytes, h);
     const from = h ? h.schema : await this.loggedSchema(c);
     if (from >= c.schema) return;
     const polls = c.polls ?? 0;
-    await this.write(c.dataFile, withHeader(bodyOf(bytes), { schema: c.schema, from, state: polls > 0 ? 'converting' : 'converted', pollsLeft: polls }));
-    if (polls === 0) await this.logLine(c, 'I', completionLine(from, c.schema));
+    const next: DataFileHeader = { schema: c.schema, from, state: polls > 0 ? 'converting' : 'logging', pollsLeft: polls };
+    await this.write(c.dataFile, withHeader(bodyOf(bytes), next));
+    if (polls === 0) await this.finish(c, bytes, next);
+  }
+
+  /**
+   * The end of a conversion: the file is converted (state 'logging'), then the completion line is
+   * logged once, then the file says so. The service is another process on Windows, which killing
+   * the tool never tears; here it runs in the tool's process, so a kill between these writes
+   * leaves a state the next start, poll or stop finishes, as the service would have.
+   */
+  private async finish(c: DataConversion, bytes: Buffer, h: DataFileHeader): Promise<void> {
+    await this.logLine(c, 'I', completionLine(h.from, h.schema), true);
+    await this.write(c.dataFile, withHeader(bodyOf(bytes), { ...h, state: 'converted', pollsLeft: 0 }));
   }
 
   /** Time passes for a running service (its status was queried): a conversion in progress moves on. */
   async onPoll(c: DataConversion): Promise<void> {
-    if ((await this.head(c.dataFile))?.state !== 'converting') return;
+    const state = (await this.head(c.dataFile))?.state;
+    if (state !== 'converting' && state !== 'logging') return;
     const bytes = await this.read(c.dataFile);
     const h = bytes && readHeader(bytes);
-    if (!bytes || !h || h.state !== 'converting') return;
+    if (!bytes || !h) return;
+    if (h.state === 'logging') return this.finish(c, bytes, h);
+    if (h.state !== 'converting') return;
     const left = Math.max(0, h.pollsLeft - 1);
-    await this.write(c.dataFile, withHeader(bodyOf(bytes), { ...h, state: left === 0 ? 'converted' : 'converting', pollsLeft: left }));
-    if (left === 0) await this.logLine(c, 'I', completionLine(h.from, h.schema));
+    const next: DataFileHeader = { ...h, state: left === 0 ? 'logging' : 'converting', pollsLeft: left };
+    await this.write(c.dataFile, withHeader(bodyOf(bytes), next));
+    if (left === 0) await this.finish(c, bytes, next);
   }
 
   /** The service stopped: a conversion still running is cut off, and the file is left damaged. */
   async onStop(c: DataConversion): Promise<void> {
-    if ((await this.head(c.dataFile))?.state !== 'converting') return;
+    const state = (await this.head(c.dataFile))?.state;
+    if (state !== 'converting' && state !== 'logging') return;
     const bytes = await this.read(c.dataFile);
     const h = bytes && readHeader(bytes);
-    if (!bytes || !h || h.state !== 'converting') return;
+    if (!bytes || !h) return;
+    // Converted already: the service logged the end before it stopped.
+    if (h.state === 'logging') return this.finish(c, bytes, h);
+    if (h.state !== 'converting') return;
     await this.write(c.dataFile, withHeader(bodyOf(bytes), { ...h, state: 'interrupted', pollsLeft: 0 }));
     await this.logLine(c, 'E', `Data file conversion to ${h.schema} was interrupted by a service stop`);
   }
