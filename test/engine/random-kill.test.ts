@@ -195,10 +195,16 @@ for (const [index, sc] of SCENARIOS.entries()) {
             const after = await slot(() => spawnCli(sc.args(run.host, run.work, mode)).done);
             const code = resultCode(after.events);
             const journalMissing = after.events.some((e) => e['type'] === 'error' && /NO_JOURNAL|ADFS_NOTHING_TO_RESUME/.test(String(e['code'])));
-            if (journalMissing) {
-              // Killed before its journal began: nothing may have changed.
+            // Killed after its journal recorded the end (while the process was exiting): nothing is left to resume.
+            const alreadyEnded = mode === '--resume' && after.events.some((e) => e['type'] === 'error' && e['code'] === 'JOURNAL_ENDED');
+            if (alreadyEnded) {
               const got = await stateOf(run.host);
-              if (got !== original) failures.push(`${label}: no journal, yet the host changed: ${differences(got, original)}`);
+              if (got !== final) failures.push(`${label}: the run had ended, yet the host differs from an uninterrupted run: ${differences(got, final)}`);
+            } else if (journalMissing) {
+              // Killed before its journal began (nothing may have changed), or after its run ended
+              // (AD FS says there is nothing to resume then): the original host or the finished one.
+              const got = await stateOf(run.host);
+              if (got !== original && got !== final) failures.push(`${label}: nothing to resume, yet the host is neither the original nor the finished one: ${differences(got, original)}`);
             } else if (code !== (mode === '--rollback' ? 0 : sc.finishCode)) failures.push(`${label}: exit ${code}: ${after.stdout.slice(-800)}`);
             else {
               const got = await stateOf(run.host);
