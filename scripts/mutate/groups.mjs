@@ -14,7 +14,7 @@ export const GROUPS = [
   // The step engine's resume and rollback (the lead's lib/engine), judged by the upgrade and crash tiers.
   // The step engine's resume and rollback, judged by its own fast tests (synthetic steps on an
   // image host); the crash tier and random kills judge it too, but take minutes a mutant.
-  { name: 'engine', mutate: ['lib/engine/engine.ts', 'lib/engine/journal.ts', 'lib/engine/undo-store.ts'], tests: ['test/engine/engine.test.ts'] },
+  { name: 'engine', mutate: ['lib/engine/engine.ts', 'lib/engine/journal.ts', 'lib/engine/undo-store.ts'], tests: ['test/engine/engine.test.ts', 'test/engine/engine-rules.test.ts', 'test/engine/journal.test.ts', 'test/engine/undo-store.test.ts'] },
   {
     name: 'backup',
     mutate: ['lib/backup/take-backup.ts', 'lib/backup/verify.ts', 'lib/backup/restore.ts', 'lib/backup/crypto.ts', 'lib/backup/read-bundle.ts'],
