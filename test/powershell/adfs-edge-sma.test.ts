@@ -7,20 +7,19 @@
 // Skips with the reason when the application folder is not built (node scripts/pwsh/edge-sma.mjs)
 // or edge-js's CoreCLR flavour does not load.
 import test from 'ava';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import type { RecordedCall } from '../../lib/host/image/powershell.js';
 import { openImageHost } from '../../lib/host/image/image-host.js';
-import type { Host, PowerShell, Services } from '../../lib/host/ports.js';
+import type { PowerShell } from '../../lib/host/ports.js';
 import { makeImage, testHost, type TestHost } from '../adfs/helpers/hosts.js';
-import { runScenario, SCENARIOS, type ScenarioOutcome } from '../adfs/helpers/scenarios.js';
+import { runScenario, SCENARIOS } from '../adfs/helpers/scenarios.js';
+import { comparable, fakeAdfsHost } from './helpers/fake-adfs-host.js';
 // @ts-expect-error a plain .mjs script without types
 import { edgeSma } from '../../scripts/pwsh/edge-sma.mjs';
 
 const built = (edgeSma as () => { appRoot: string; references: string[] } | null)();
 let why: string | undefined = built ? undefined : 'the SMA host folder is not built (node scripts/pwsh/edge-sma.mjs)';
 let powershell: PowerShell | undefined;
-let log = '';
 
 test.before(async () => {
   if (!built) return;
@@ -44,70 +43,14 @@ test.before(async () => {
 /** An image host whose PowerShell port is the in-process runspace (one for every scenario). */
 async function edgeHost(dir: string): Promise<TestHost> {
   const image = await openImageHost(dir);
-  log = join(dir, '..', 'calls.jsonl');
+  const log = join(dir, '..', 'calls.jsonl');
   writeFileSync(log, '');
   // This scenario's farm and call log, set inside the runspace (.NET reads the process environment
   // once, when the CLR starts): through the port itself, with a real cmdlet.
   const ps0 = powershell as PowerShell;
   await ps0.invoke('Set-Item', { Path: 'Env:MFA_FAKE_ADFS_IMAGE', Value: dir });
   await ps0.invoke('Set-Item', { Path: 'Env:MFA_FAKE_ADFS_LOG', Value: log });
-  const calls: RecordedCall[] = [];
-  let seen = 0;
-  const sync = () => {
-    const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-    for (const l of lines.slice(seen)) {
-      const { command, parameters } = JSON.parse(l) as RecordedCall;
-      calls.push({ command, parameters });
-    }
-    seen = lines.length;
-  };
-  const ps = powershell as PowerShell;
-  const services: Services = image.services;
-  const host: Host = {
-    kind: 'image',
-    stateDir: image.stateDir,
-    localPath: (p) => image.localPath(p),
-    info: () => image.info(),
-    registry: image.registry,
-    installer: image.installer,
-    services: {
-      list: () => services.list(),
-      get: (n) => services.get(n),
-      stop: async (n, o) => {
-        calls.push({ command: 'Stop-Service', parameters: { Name: n } });
-        return services.stop(n, o);
-      },
-      start: async (n, o) => {
-        calls.push({ command: 'Start-Service', parameters: { Name: n } });
-        await services.start(n, o);
-      },
-    },
-    files: image.files,
-    iis: image.iis,
-    powershell: {
-      hasCommand: (n) => ps.hasCommand(n),
-      invoke: async (c, p) => {
-        try {
-          return await ps.invoke(c, p);
-        } finally {
-          sync();
-        }
-      },
-    },
-  };
-  return { host, calls: () => calls };
-}
-
-/** A call with its parameters in name order, the Admin log's time filter normalised (each run registers at its own time). */
-function canonical(call: string): string {
-  call = call.replace(/@SystemTime>='[^']*'/, "@SystemTime>='T'");
-  const at = call.indexOf(' ');
-  const params = JSON.parse(call.slice(at + 1)) as Record<string, unknown>;
-  return `${call.slice(0, at)} ${JSON.stringify(Object.fromEntries(Object.entries(params).sort(([a], [b]) => a.localeCompare(b))))}`;
-}
-
-function comparable(o: ScenarioOutcome): ScenarioOutcome {
-  return { ...o, calls: o.calls.map(canonical) };
+  return fakeAdfsHost(image, ps0, log);
 }
 
 // In-process calls are fast: every scenario but 'not-adfs' (a runspace that has the ADFS module
