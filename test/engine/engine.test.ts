@@ -5,83 +5,11 @@
 import test from 'ava';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resumeRun, rollbackRun, startRun, type RunOptions } from '../../lib/engine/engine.js';
+import { resumeRun, rollbackRun, startRun } from '../../lib/engine/engine.js';
 import { readJournal } from '../../lib/engine/journal.js';
 import type { EngineStep } from '../../lib/engine/step.js';
-import { openImageHost } from '../../lib/host/image/image-host.js';
-import type { Host } from '../../lib/host/ports.js';
-import { SILENT_REPORTER } from '../../lib/reporting/reporter.js';
-import { CancelSource, NEVER_CANCELLED } from '../../lib/util/cancel.js';
-import { tempCopy, tempDir } from '../helpers/temp-host.js';
-
-type Env = { calls: string[] };
-
-interface Rig {
-  host: Host;
-  hostDir: string;
-  work: string;
-  env: Env;
-  options(steps: Array<EngineStep<Env>>, extra?: Partial<RunOptions<Env>>): RunOptions<Env>;
-  file(name: string): string | undefined;
-}
-
-async function rig(t: { teardown(fn: () => void): void }): Promise<Rig> {
-  const h = tempCopy('mfa-7.0');
-  const w = tempDir();
-  t.teardown(() => (h.cleanup(), w.cleanup()));
-  const host = await openImageHost(h.dir);
-  const env: Env = { calls: [] };
-  return {
-    host,
-    hostDir: h.dir,
-    work: w.dir,
-    env,
-    options: (steps, extra = {}) => ({
-      journalPath: join(w.dir, 'journal.jsonl'),
-      workDir: w.dir,
-      kind: 'upgrade',
-      spec: { test: true },
-      policy: 'pause',
-      steps,
-      env,
-      host,
-      reporter: SILENT_REPORTER,
-      cancel: NEVER_CANCELLED,
-      localNode: 'MFA01',
-      unattended: false,
-      retry: { attempts: 1, delayMs: 0 },
-      logDir: 'C:\\Windows\\Logs\\MfaUpgrade',
-      toolVersion: 'test',
-      activity: 'testing',
-      sleep: async () => undefined,
-      ...extra,
-    }),
-    file: (name) => {
-      const p = join(h.dir, 'drive/C/engine', name);
-      return existsSync(p) ? readFileSync(p, 'utf8') : undefined;
-    },
-  };
-}
-
-/** A step that writes C:\engine\<name> (its original kept for undo) and records its calls. */
-function writes(id: string, name: string, content: string, extra: Partial<EngineStep<Env>> = {}): EngineStep<Env> {
-  const path = `C:\\engine\\${name}`;
-  return {
-    id,
-    title: `write ${name}`,
-    kind: 'test',
-    async run(ctx) {
-      ctx.env.calls.push(`run ${id}`);
-      await ctx.undo.keep(path);
-      await ctx.host.files.writeFileAtomic(path, Buffer.from(content));
-    },
-    async undo(ctx) {
-      ctx.env.calls.push(`undo ${id}`);
-      await ctx.undo.putBack(path);
-    },
-    ...extra,
-  };
-}
+import { CancelSource } from '../../lib/util/cancel.js';
+import { rig, writes, type Env } from './helpers/engine-rig.js';
 
 const phases = (journal: string) =>
   readJournal(journal)
