@@ -222,6 +222,7 @@ class Run<Env> {
     const reason = this.o.cancel.reason ?? 'interrupted';
     if (this.o.onInterrupt === 'undo') {
       this.o.reporter.log('warning', `Stopped (${reason}): undoing what this run did.`);
+      this.beginRollback();
       const clean = await this.undoAll();
       await this.putBackAsFound(true);
       this.journal.append({ type: 'end', time: iso(), outcome: clean ? 'rolled-back' : 'failed', exitCode: ExitCode.interrupted });
@@ -368,6 +369,7 @@ class Run<Env> {
     o.reporter.log('error', `${step.id} (${step.title}) failed: ${error.message}`);
     if (o.policy === 'undo') {
       o.reporter.log('warning', 'Undoing what this run did, newest first.');
+      this.beginRollback();
       const clean = await this.undoAll();
       await this.putBackAsFound(true);
       const outcome = clean ? 'rolled-back' : 'failed';
@@ -386,6 +388,16 @@ class Run<Env> {
       cause: error,
     });
     return this.result('failed', error.exitCode, { failure: { step: step.id, error: wrapped } });
+  }
+
+  /**
+   * Journals that undoing has begun, once: a run killed while undoing must then be finished by
+   * --rollback, never resumed forward over half-undone steps.
+   */
+  beginRollback(): void {
+    if (this.state.rollback !== 'none') return;
+    this.journal.append({ type: 'rollback', time: iso(), phase: 'start' });
+    this.reload();
   }
 
   /** Undoes every step that began, newest first; true when every undo succeeded. */
@@ -489,8 +501,7 @@ export async function rollbackRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
   const state = run.reload();
   if (state.ended?.outcome === 'rolled-back') throw new MfaError('this run was already rolled back', { code: 'JOURNAL_ENDED', target: o.journalPath, exitCode: ExitCode.usage });
   o.lock?.setJournal(run.journal.path, state.begin.runId);
-  if (state.rollback === 'none') run.journal.append({ type: 'rollback', time: iso(), phase: 'start' });
-  run.reload();
+  run.beginRollback();
   await run.putBackAsFound(false);
   const clean = await run.undoAll();
   if (!clean) {

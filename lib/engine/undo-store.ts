@@ -3,6 +3,7 @@
 // there. The index is rewritten atomically after each keep, so it survives a crash.
 import { createReadStream, existsSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
+import { ExitCode, MfaError } from '../errors.js';
 import type { Host } from '../host/ports.js';
 import { parseJson } from '../util/json-file.js';
 import { writeFileAtomicLocal, writeStreamAtomicLocal } from '../util/local-fs.js';
@@ -42,8 +43,12 @@ export function undoStore(host: Host, dir: string): UndoStore {
       if (idx[key(hostPath)]) return;
       await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
       const st = await host.files.stat(hostPath);
+      // Kept as "did not exist", a folder would be removed, tree and all, by undo.
+      if (st?.isDirectory) {
+        throw new MfaError(`'${hostPath}' is a folder where the run expected a file`, { code: 'NOT_A_FILE', target: hostPath, exitCode: ExitCode.fatal, remedy: 'Move the folder out of the way (or restore to another place) and run again; nothing was written there.' });
+      }
       let copy: string | null = null;
-      if (st && !st.isDirectory) {
+      if (st) {
         copy = `${Object.keys(idx).length}.bin`;
         // Streamed: the data file may be gigabytes.
         await writeStreamAtomicLocal(join(dir, copy), chunks(await host.files.openRead(hostPath)));

@@ -15,10 +15,24 @@ export const GROUPS = [
   // The step engine's resume and rollback, judged by its own fast tests (synthetic steps on an
   // image host); the crash tier and random kills judge it too, but take minutes a mutant.
   { name: 'engine', mutate: ['lib/engine/engine.ts', 'lib/engine/journal.ts', 'lib/engine/undo-store.ts'], tests: ['test/engine/engine.test.ts', 'test/engine/engine-rules.test.ts', 'test/engine/journal.test.ts', 'test/engine/undo-store.test.ts'] },
+  // Backup is split by what judges each part: all of test/backup takes ~11 s a mutant on two cores,
+  // which puts a whole-group run at hours; each part's own files take 3-6 s.
   {
-    name: 'backup',
-    mutate: ['lib/backup/take-backup.ts', 'lib/backup/verify.ts', 'lib/backup/restore.ts', 'lib/backup/crypto.ts', 'lib/backup/read-bundle.ts'],
-    tests: ['test/backup/*.test.ts'],
+    name: 'backup-write',
+    mutate: ['lib/backup/take-backup.ts'],
+    tests: ['test/backup/backup.test.ts', 'test/backup/bad-input.test.ts', 'test/backup/consistency.test.ts', 'test/backup/secrets-and-progress.test.ts', 'test/backup/verify.test.ts'],
   },
-  { name: 'bundle-paths', mutate: ['lib/backup/bundle-access.ts', 'lib/backup/extract.ts'], tests: ['test/backup/paths.test.ts', 'test/backup/verify.test.ts'] },
+  {
+    name: 'backup-verify',
+    mutate: ['lib/backup/verify.ts', 'lib/backup/read-bundle.ts', 'lib/backup/crypto.ts'],
+    tests: ['test/backup/verify.test.ts', 'test/backup/trust.test.ts', 'test/backup/encryption.test.ts', 'test/backup/bad-input.test.ts', 'test/backup/paths.test.ts'],
+  },
+  { name: 'backup-restore', mutate: ['lib/backup/restore.ts'], tests: ['test/backup/restore.test.ts', 'test/backup/trust.test.ts', 'test/backup/encryption.test.ts', 'test/backup/paths.test.ts'] },
+  // The bundle path checks: the segment rules (names.ts), the manifest path checks of format.ts, and
+  // the two places paths leave the bundle (the access layer and snapshot extraction).
+  {
+    name: 'bundle-paths',
+    mutate: ['lib/backup/names.ts', 'lib/backup/format.ts:110-173', 'lib/backup/bundle-access.ts', 'lib/backup/extract.ts'],
+    tests: ['test/backup/paths.test.ts', 'test/backup/windows-names.test.ts', 'test/backup/access.test.ts', 'test/backup/verify.test.ts', 'test/backup/encryption.test.ts'],
+  },
 ];

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GROUPS } from './groups.mjs';
+import { testsFingerprint, forgetUnkilled } from './tests-changed.mjs';
 
 const args = process.argv.slice(2);
 const sample = args.includes('--sample') || process.env.MFA_MUTATE_SAMPLE === '1';
@@ -27,6 +28,17 @@ const deadline = minutes > 0 ? Date.now() + minutes * 60_000 : Infinity;
 
 function runGroup(g) {
   const report = join(root, 'reports/mutation', `${g.name}.json`);
+  // The command runner reports one test ("All tests") with no file, so Stryker cannot see that a
+  // group's tests changed and would reuse every old survivor; the group's own fingerprint of its
+  // test files decides instead (forced runs re-judge everything anyway).
+  const incremental = join(root, 'scripts/mutate/incremental', `${g.name}.json`);
+  const fingerprintFile = join(root, 'scripts/mutate/incremental', `${g.name}.tests.sha256`);
+  const fingerprint = testsFingerprint(root, g.tests);
+  const before = existsSync(fingerprintFile) ? readFileSync(fingerprintFile, 'utf8').trim() : '';
+  if (before !== fingerprint && existsSync(incremental)) {
+    const forgotten = forgetUnkilled(incremental);
+    console.log(`${g.name}: its tests changed since the last run; ${forgotten} surviving mutants will be judged again`);
+  }
   const config = join(generated, `${g.name}.config.mjs`);
   writeFileSync(
     config,
@@ -42,7 +54,9 @@ function runGroup(g) {
     }, left) : undefined;
     child.on('exit', (code, signal) => {
       if (timer) clearTimeout(timer);
-      done({ group: g.name, status: signal || code !== 0 ? `incomplete (${signal ?? `exit ${code}`})` : 'done', report: existsSync(report) && !signal && code === 0 ? report : undefined });
+      const complete = !signal && code === 0;
+      if (complete) writeFileSync(fingerprintFile, `${fingerprint}\n`);
+      done({ group: g.name, status: complete ? 'done' : `incomplete (${signal ?? `exit ${code}`})`, report: existsSync(report) && complete ? report : undefined });
     });
   });
 }

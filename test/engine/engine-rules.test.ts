@@ -157,7 +157,7 @@ test('under "undo" a failure undoes newest first, goes on past an undo that fail
   t.is(res.outcome, 'failed');
   t.is(res.exitCode, 1603);
   t.deepEqual(r.env.calls, ['run 01', 'run 02', 'undo 03', 'undo 01']);
-  t.deepEqual(stepTrail(r.trail()).slice(5), ['step 03 failed', 'step 03 undo-start', 'step 03 undone', 'step 02 undo-start', 'step 02 undo-failed', 'step 01 undo-start', 'step 01 undone', 'end']);
+  t.deepEqual(stepTrail(r.trail()).slice(5), ['step 03 failed', 'rollback start', 'step 03 undo-start', 'step 03 undone', 'step 02 undo-start', 'step 02 undo-failed', 'step 01 undo-start', 'step 01 undone', 'end']);
   t.like(r.records().pop(), { type: 'end', outcome: 'failed', exitCode: 1603 });
   t.is(r.file('a.txt'), undefined);
   t.is(r.service(ADSYNC)?.state, 'running');
@@ -230,6 +230,46 @@ test('a stop request under onInterrupt "undo" undoes what the run did and ends t
       t.is(res.failure?.error.remedy, 'Nothing changed: run it again when you are ready.');
       t.is(r.file('a.txt'), undefined);
     }
+  }
+});
+
+test('an undo begun by the failure policy or by a stop request is journaled as a rollback: killed inside it, --resume is refused and --rollback finishes it', async (t) => {
+  for (const cause of ['failure', 'stop'] as const) {
+    const r = await rig(t);
+    const cancel = new CancelSource();
+    // The journal as a kill inside 02's undo leaves it: read while that undo runs.
+    let killedJournal = '';
+    const plan = steps(
+      writes('01', 'a.txt', 'A'),
+      writes('02', 'b.txt', 'B', {
+        async undo(ctx) {
+          if (!killedJournal) killedJournal = readFileSync(r.journal, 'utf8');
+          ctx.env.calls.push('undo 02');
+          await ctx.undo.putBack('C:\\engine\\b.txt');
+        },
+      }),
+      marks('03', cause === 'failure' ? { run: () => Promise.reject(new Error('no')) } : { run: async () => cancel.cancel('SIGTERM') }),
+      marks('04'),
+    );
+    await startRun(r.options(plan, cause === 'failure' ? { policy: 'undo' } : { cancel, onInterrupt: 'undo' }));
+    const text = readFileSync(r.journal, 'utf8');
+    const trail = stepTrail(r.trail());
+    t.true(trail.indexOf('rollback start') >= 0 && trail.indexOf('rollback start') < trail.indexOf('step 03 undo-start'), `${cause}: ${trail.join(', ')}`);
+    t.is(trail.filter((x) => x === 'rollback start').length, 1, cause);
+    writeFileSync(r.journal, killedJournal);
+    writeFileSync(join(r.hostDir, 'drive/C/engine/b.txt'), 'B');
+    const refused = (await t.throwsAsync(resumeRun(r.options(plan)))) as MfaError;
+    t.is(refused.code, 'ROLLBACK_STARTED', cause);
+    t.is(readFileSync(r.journal, 'utf8'), killedJournal, `${cause}: a refused resume leaves the journal alone`);
+    r.env.calls.length = 0;
+    const before = r.records().length;
+    const rolled = await rollbackRun(r.options(plan));
+    t.is(rolled.outcome, 'rolled-back', cause);
+    t.deepEqual(r.env.calls, ['undo 02', 'undo 01'], cause);
+    t.deepEqual(stepTrail(r.trail(before)), ['step 02 undone', 'step 01 undo-start', 'step 01 undone', 'end'], cause);
+    t.is(r.file('a.txt'), undefined, cause);
+    t.is(r.file('b.txt'), undefined, cause);
+    t.not(text, killedJournal);
   }
 });
 

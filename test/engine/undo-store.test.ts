@@ -74,3 +74,16 @@ test('has() and entries() say what was kept (paths as the run named them, withou
   t.true(await again.has('C:\\Engine\\MISSING.txt'));
   t.deepEqual((await again.kept()).length, 2);
 });
+
+test('a folder where the run expected a file is refused by keep (nothing recorded), so no undo can remove the folder as a file that did not exist', async (t) => {
+  const r = await rig(t);
+  mkdirSync(r.local('web.config'));
+  writeFileSync(join(r.local('web.config'), 'inside.txt'), 'keep me');
+  const store = undoStore(r.host, r.dir);
+  const err = await t.throwsAsync(store.keep('C:\\Engine\\web.config'));
+  t.is((err as { code?: string }).code, 'NOT_A_FILE');
+  t.regex(err?.message ?? '', /'C:\\Engine\\web\.config' is a folder/);
+  t.false(await store.has('C:\\Engine\\web.config'));
+  await store.putBack('C:\\Engine\\web.config');
+  t.is(readFileSync(join(r.local('web.config'), 'inside.txt'), 'utf8'), 'keep me');
+});
