@@ -1,4 +1,4 @@
-// npm run mutate [-- --sample] [-- --group <name>] [-- --minutes <n>]
+// npm run mutate [-- --sample] [-- --group <name>] [-- --minutes <n>] [-- --force]
 // Runs Stryker once per group of groups.mjs (its files mutated, its focused ava command judging
 // each mutant), incrementally (scripts/mutate/incremental/<group>.json is committed, so unchanged
 // code and tests are not run again), lists the mutants that survived, and ends with
@@ -11,6 +11,7 @@ import { GROUPS } from './groups.mjs';
 import { testsFingerprint, forgetUnkilled } from './tests-changed.mjs';
 
 const args = process.argv.slice(2);
+const force = args.includes('--force');
 const sample = args.includes('--sample') || process.env.MFA_MUTATE_SAMPLE === '1';
 const only = args.includes('--group') ? args[args.indexOf('--group') + 1] : undefined;
 const minutes = Number(args.includes('--minutes') ? args[args.indexOf('--minutes') + 1] : sample ? 4 : 0);
@@ -47,7 +48,7 @@ function runGroup(g) {
   return new Promise((done) => {
     const left = deadline - Date.now();
     if (left <= 0) return done({ group: g.name, status: 'not run (time cap)' });
-    const child = spawn('npx', ['stryker', 'run', config], { stdio: 'inherit', detached: true });
+    const child = spawn('npx', ['stryker', 'run', config, ...(force ? ['--force'] : [])], { stdio: 'inherit', detached: true });
     const timer = Number.isFinite(left) ? setTimeout(() => {
       console.error(`\n${g.name}: stopped at the ${minutes}-minute cap`);
       try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }

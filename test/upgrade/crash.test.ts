@@ -5,39 +5,19 @@
 // host started, compared with the strict whole-host comparison (registry, products and their
 // cached packages, services, every file and folder, every IIS setting), and nothing of the tool's
 // may be left behind.
-import { preinstallNewAdapter } from '../adfs/helpers/scenarios.js';
 import test from 'ava';
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openImageHost } from '../../lib/host/image/image-host.js';
 import { makePlan } from '../../lib/upgrade/make-plan.js';
-import { compareStrictHostStates, strictHostState, type StrictHostState } from '../helpers/host-state.js';
-import { makeImage, NEW_CONFIG } from '../adfs/helpers/hosts.js';
+import { compareStrictHostStates, strictHostState } from '../helpers/host-state.js';
+import { adfsArgs, adfsIgnore, copyRun, differs, freshAdfs, freshSample, IGNORE, leftToDo, PKG, removeRun, restoreArgs, restoreHosts, twoAtATime, upgradeArgs, upgradeIgnore, type Mode, type Work } from '../helpers/kill-scenarios.js';
 import { resultCode, spawnCli } from '../helpers/spawn-cli.js';
-
-const PKG = join(process.cwd(), 'examples', 'packages');
-
-/**
- * Left out of the comparisons, each for its reason: Windows Installer's verbose logs (one per
- * attempt, by design); the MFA service's own log, which a started MFA Server writes and a
- * rollback keeps (no package laid it down, as on Windows); the tool's AD FS records (its journal
- * and export, kept on purpose).
- */
-const IGNORE = ['drive/C/Windows/Logs'];
-const serviceLog = (dir: string) => readdirSync(join(dir, 'drive/C/Program Files'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `drive/C/Program Files/${e.name}/Logs/MultiFactorAuthSvc.log`);
-
-interface Work {
-  root: string;
-  host: string;
-  work: string;
-}
 
 interface Tier {
   name: string;
   fresh(): Work;
-  args(w: Work, mode?: '--resume' | '--rollback'): string[];
+  args(w: Work, mode?: Mode): string[];
   finishCode: number;
   points(): Promise<string[]>;
   /** A kill point late in the run, from where rollback itself is killed at each of its points. */
@@ -47,40 +27,20 @@ interface Tier {
   repeat?: boolean;
 }
 
-function copyRun(from: Work): Work {
-  const root = mkdtempSync(join(tmpdir(), 'mfa-crash-'));
-  cpSync(from.root, root, { recursive: true });
-  return { root, host: join(root, 'host'), work: join(root, 'work') };
-}
-
-// Two children at a time: the machine has two cores.
-let running = 0;
-const waiting: Array<() => void> = [];
-async function slot<T>(fn: () => Promise<T>): Promise<T> {
-  if (running >= 2) await new Promise<void>((r) => waiting.push(r));
-  running++;
-  try {
-    return await fn();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
-
+const slot = twoAtATime();
 const cli = (args: string[], killAt?: string) => slot(() => spawnCli(args, killAt ? { MFA_UPGRADE_KILL_AT: killAt } : {}).done);
 
 function upgradeTier(sample: string): Tier {
   const stepIds = async () => {
     const w = freshSample(sample);
     const plan = await makePlan(await openImageHost(w.host), { packagesDir: PKG, vdirNames: 'keep', role: 'standalone' });
-    rmSync(w.root, { recursive: true, force: true });
+    removeRun(w);
     return plan.steps;
   };
   return {
     name: sample,
     fresh: () => freshSample(sample),
-    // A wait that never sees the conversion end pauses after a minute (left to do), not after 60.
-    args: (w, mode) => ['upgrade', '--host', w.host, '--packages', PKG, '--backup', w.work, '--unattended', '--retry-delay', '0', '--json', '--role', 'standalone', '--conversion-timeout', '1', ...(mode ? [mode] : [])],
+    args: upgradeArgs,
     finishCode: 5,
     points: async () => [
       'before:backup',
@@ -93,7 +53,7 @@ function upgradeTier(sample: string): Tier {
       ...(await serverInstallWrites(sample)),
     ],
     lateKill: 'done:',
-    ignore: (dir) => [...IGNORE, ...serviceLog(dir)],
+    ignore: upgradeIgnore,
   };
 }
 
@@ -106,7 +66,7 @@ async function serverInstallWrites(sample: string): Promise<string[]> {
   const w = freshSample(sample);
   const trace = join(w.root, 'trace.txt');
   try {
-    await spawnCli(['upgrade', '--host', w.host, '--packages', PKG, '--backup', w.work, '--unattended', '--retry-delay', '0', '--json', '--role', 'standalone'], { MFA_UPGRADE_FAULT_TRACE: trace }).done;
+    await spawnCli(upgradeArgs(w), { MFA_UPGRADE_FAULT_TRACE: trace }).done;
     const out: string[] = [];
     let step = '';
     let writes = 0;
@@ -119,64 +79,33 @@ async function serverInstallWrites(sample: string): Promise<string[]> {
     if (out.length < 5) throw new Error(`the trace of ${sample} shows ${out.length} writes inside the server install: the fault trace is broken`);
     return out;
   } finally {
-    rmSync(w.root, { recursive: true, force: true });
+    removeRun(w);
   }
-}
-
-function freshSample(sample: string): Work {
-  const root = mkdtempSync(join(tmpdir(), 'mfa-crash-'));
-  cpSync(join('examples/hosts', sample), join(root, 'host'), { recursive: true });
-  return { root, host: join(root, 'host'), work: join(root, 'work') };
 }
 
 const ADFS_STEPS = ['farm/export', 'farm/carry-config', 'farm/patch-register-script', 'farm/policy-remove', 'farm/unregister', 'farm/register', 'farm/restart@ADFS01', 'farm/policy-add'];
 
 const adfsTier: Tier = {
   name: 'AD FS sequence',
-  fresh: () => {
-    const img = makeImage();
-    preinstallNewAdapter(img.dir);
-    const root = join(img.dir, '..');
-    return { root, host: img.dir, work: join(root, 'work') };
-  },
-  args: (w, mode) => ['adfs-upgrade', '--host', w.host, '--config', NEW_CONFIG, '--json', ...(mode ? [mode] : [])],
+  fresh: freshAdfs,
+  args: adfsArgs,
   finishCode: 0,
   points: async () => ADFS_STEPS.flatMap((id) => [`start:${id}`, `run:${id}`, `done:${id}`]),
   lateKill: 'done:farm/policy-add',
-  ignore: () => [...IGNORE, 'drive/C/ProgramData'],
+  ignore: adfsIgnore,
 };
 
 /** A restore of a bundle taken before the data file was damaged and a web.config changed. */
-function restoreTier(): Tier {
-  let template: Work | undefined;
-  const prepare = (): Work => {
-    if (template) return template;
-    const root = mkdtempSync(join(tmpdir(), 'mfa-crash-restore-'));
-    cpSync('examples/hosts/mfa-7.0', join(root, 'host'), { recursive: true });
-    const r = spawnSync(process.execPath, [join(process.cwd(), 'dist', 'mfa-upgrade.cjs'), 'backup', '--host', join(root, 'host'), '--out', join(root, 'work'), '--json'], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`backup for the restore tier: ${r.stdout.slice(-1000)}`);
-    writeFileSync(join(root, 'host', 'drive/C/Program Files/Multi-Factor Authentication Server/Data/PhoneFactor.pfdata'), Buffer.alloc(64 * 1024, 0x42));
-    writeFileSync(join(root, 'host', 'drive/C/inetpub/wwwroot/MFAPortal/web.config'), '<configuration />\n');
-    template = { root, host: join(root, 'host'), work: join(root, 'work') };
-    return template;
-  };
-  return {
-    name: 'restore',
-    fresh: () => {
-      const t = prepare();
-      const root = mkdtempSync(join(tmpdir(), 'mfa-crash-'));
-      cpSync(t.host, join(root, 'host'), { recursive: true });
-      cpSync(t.work, join(root, 'work'), { recursive: true });
-      return { root, host: join(root, 'host'), work: join(root, 'work') };
-    },
-    args: (w) => ['restore', w.work, '--host', w.host, '--include', 'web,themes', '--json'],
-    finishCode: 0,
-    points: async () => ['stop-services', 'folders', 'file-000', 'file-001', 'file-002', 'start-services'].flatMap((id) => [`start:${id}`, `run:${id}`, `done:${id}`]).concat(['atomic-write#1', 'atomic-write#2']),
-    lateKill: 'done:',
-    ignore: () => IGNORE,
-    repeat: true,
-  };
-}
+const restoreTier: Tier = {
+  name: 'restore',
+  fresh: restoreHosts(),
+  args: restoreArgs,
+  finishCode: 0,
+  points: async () => ['stop-services', 'folders', 'file-000', 'file-001', 'file-002', 'start-services'].flatMap((id) => [`start:${id}`, `run:${id}`, `done:${id}`]).concat(['atomic-write#1', 'atomic-write#2']),
+  lateKill: 'done:',
+  ignore: () => IGNORE,
+  repeat: true,
+};
 
 async function expectations(tier: Tier) {
   const start = tier.fresh();
@@ -185,21 +114,11 @@ async function expectations(tier: Tier) {
   if (resultCode(done.events) !== tier.finishCode) throw new Error(`the uninterrupted ${tier.name} run exited ${resultCode(done.events)}: ${done.stdout.slice(-1500)}`);
   const final = strictHostState(start.host);
   const ignore = tier.ignore(start.host);
-  rmSync(start.root, { recursive: true, force: true });
+  removeRun(start);
   return { original, final, finalLeft: leftToDo(done.events), ignore, points: await tier.points() };
 }
 
-/** The steps an upgrade left to do (a resume that pauses at the conversion wait also exits 5). */
-function leftToDo(events: Array<Record<string, unknown>>): string {
-  const result = events.find((e) => e['typeName'] === 'MfaUpgrade.UpgradeResult')?.['data'] as { leftToDo?: Array<{ id: string }> } | undefined;
-  return (result?.leftToDo ?? []).map((l) => l.id).join(', ');
-}
-
-function differs(dir: string, actual: StrictHostState, expected: StrictHostState, ignore: string[]): string {
-  return compareStrictHostStates(actual, expected, { ignoreFiles: ignore, actualDir: dir }).slice(0, 6).join('; ');
-}
-
-for (const tier of [upgradeTier('phonefactor-5.2'), upgradeTier('mfa-7.0'), adfsTier, restoreTier()]) {
+for (const tier of [upgradeTier('phonefactor-5.2'), upgradeTier('mfa-7.0'), adfsTier, restoreTier]) {
   const expected = expectations(tier);
 
   test.serial(`${tier.name}: an uninterrupted run changes the host, and the kill points cover every step`, async (t) => {
@@ -247,10 +166,10 @@ for (const tier of [upgradeTier('phonefactor-5.2'), upgradeTier('mfa-7.0'), adfs
               if (d) failures.push(`${point}: after --rollback the host differs from the original: ${d}`);
             }
           } finally {
-            rmSync(other.root, { recursive: true, force: true });
+            removeRun(other);
           }
         } finally {
-          rmSync(run.root, { recursive: true, force: true });
+          removeRun(run);
         }
       }),
     );
@@ -289,11 +208,11 @@ for (const tier of [upgradeTier('phonefactor-5.2'), upgradeTier('mfa-7.0'), adfs
             if (d) failures.push(`${point}: after the second --rollback the host differs from the original: ${d}`);
           }
         } finally {
-          rmSync(run.root, { recursive: true, force: true });
+          removeRun(run);
         }
       }),
     );
-    rmSync(base.root, { recursive: true, force: true });
+    removeRun(base);
     t.deepEqual(failures, [], failures.join('\n'));
     t.true(killedInRollback >= 3, `only ${killedInRollback} rollback points were reached`);
     t.log(`${killedInRollback} kills inside rollback, each finished by --rollback again`);
