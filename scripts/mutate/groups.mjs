@@ -7,7 +7,7 @@ export const GROUPS = [
   {
     name: 'xml-value-edits',
     mutate: ['lib/config/xml/value-edits.ts', 'lib/config/xml/edit.ts'],
-    tests: ['test/config/xml.test.ts', 'test/config/escape.property.test.ts', 'test/config/merge.test.ts', 'test/config/merge.property.test.ts'],
+    tests: ['test/config/edit.test.ts', 'test/config/xml.test.ts', 'test/config/escape.property.test.ts', 'test/config/merge.test.ts', 'test/config/merge.property.test.ts'],
     stable: true,
   },
   { name: 'msi-1618-3010', mutate: ['lib/engine/installer-op.ts', 'lib/engine/msi-codes.ts'], tests: ['test/engine/installer-op-retry.test.ts'], stable: true },
