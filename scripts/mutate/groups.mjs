@@ -33,6 +33,6 @@ export const GROUPS = [
   {
     name: 'bundle-paths',
     mutate: ['lib/backup/names.ts', 'lib/backup/format.ts:110-173', 'lib/backup/bundle-access.ts', 'lib/backup/extract.ts'],
-    tests: ['test/backup/paths.test.ts', 'test/backup/windows-names.test.ts', 'test/backup/access.test.ts', 'test/backup/verify.test.ts', 'test/backup/encryption.test.ts'],
+    tests: ['test/backup/path-rules.test.ts', 'test/backup/extract.test.ts', 'test/backup/paths.test.ts', 'test/backup/windows-names.test.ts', 'test/backup/access.test.ts', 'test/backup/verify.test.ts', 'test/backup/encryption.test.ts'],
   },
 ];

@@ -41,9 +41,11 @@ function runGroup(g) {
     console.log(`${g.name}: its tests changed since the last run; ${forgotten} surviving mutants will be judged again`);
   }
   const config = join(generated, `${g.name}.config.mjs`);
+  // ava straight from its entry point (no npm start a mutant) and --fail-fast: a killed mutant
+  // needs only its first failing test.
   writeFileSync(
     config,
-    `import base from '../../../stryker.config.mjs';\nexport default { ...base, mutate: ${JSON.stringify(g.mutate)}, commandRunner: { command: ${JSON.stringify(`npx ava --timeout=2m ${g.tests.join(' ')}`)} }, incrementalFile: ${JSON.stringify(`scripts/mutate/incremental/${g.name}.json`)}, jsonReporter: { fileName: ${JSON.stringify(`reports/mutation/${g.name}.json`)} } };\n`,
+    `import base from '../../../stryker.config.mjs';\nexport default { ...base, mutate: ${JSON.stringify(g.mutate)}, commandRunner: { command: ${JSON.stringify(`node node_modules/ava/entrypoints/cli.mjs --fail-fast --timeout=2m ${g.tests.join(' ')}`)} }, incrementalFile: ${JSON.stringify(`scripts/mutate/incremental/${g.name}.json`)}, jsonReporter: { fileName: ${JSON.stringify(`reports/mutation/${g.name}.json`)} } };\n`,
   );
   return new Promise((done) => {
     const left = deadline - Date.now();
