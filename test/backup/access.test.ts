@@ -1,10 +1,12 @@
 // The bundle as the upgrade executor reads it (BackupAccess): the original bytes of a file by
 // its Windows path, the files under a folder, a cached package to reinstall from, a restore.
 import test from 'ava';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBundleAccess } from '../../lib/backup/bundle-access.js';
 import { Output } from '../../lib/cli/output.js';
+import { MfaError } from '../../lib/errors.js';
 import { openImageHost } from '../../lib/host/image/image-host.js';
 import { treeHash } from '../helpers/tree-hash.js';
 import { backupOf, workspace } from './helpers.js';
@@ -62,4 +64,82 @@ test('an encrypted bundle is read with the passphrase given to the access', asyn
   } finally {
     ws.cleanup();
   }
+});
+
+test('a bundle the run took is trusted only as taken: its manifest rewritten and resealed with a keyless seal is refused; an access told the digest refuses it too, one told nothing accepts it', async (t) => {
+  const ws = workspace('mfa-7.0');
+  t.teardown(ws.cleanup);
+  const access = createBundleAccess();
+  const { bundle, digest } = await access.take(await openImageHost(ws.host), join(ws.root, 'bundle'), quiet(), undefined, undefined, 'master');
+  const manifestFile = join(bundle, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { role: string; warnings: string[]; encryption: unknown };
+  t.is(manifest.role, 'master');
+  t.falsy(manifest.encryption);
+  await createBundleAccess({ expectDigest: digest }).verify(bundle);
+  const forged = Buffer.from(JSON.stringify({ ...manifest, warnings: [...manifest.warnings, 'forged'] }));
+  writeFileSync(manifestFile, forged);
+  writeFileSync(join(bundle, 'manifest.seal'), JSON.stringify({ algorithm: 'sha256', value: createHash('sha256').update(forged).digest('hex') }));
+  const notOurs = /the bundle is not the one backed up/;
+  await t.throwsAsync(access.verify(bundle), { message: notOurs });
+  await t.throwsAsync(access.readOriginal(bundle, 'C:\\inetpub\\wwwroot\\MFAPortal\\web.config'), { message: notOurs });
+  await t.throwsAsync(createBundleAccess({ expectDigest: digest }).verify(bundle), { message: notOurs });
+  await createBundleAccess().verify(bundle);
+});
+
+test('what an administrator is told: a bundle failing verification (every problem named), an altered copy, a missing seal', async (t) => {
+  const ws = await backupOf('mfa-7.0');
+  t.teardown(ws.cleanup);
+  const cfg = 'snapshot/drive/C/inetpub/wwwroot/MFAPortal/web.config';
+  writeFileSync(join(ws.bundle, cfg), readFileSync(join(ws.bundle, cfg), 'utf8').replace('configuration', 'konfiguration'));
+  const failed = (await t.throwsAsync(createBundleAccess().verify(ws.bundle))) as MfaError;
+  t.is(failed.code, 'BUNDLE_VERIFY_FAILED');
+  t.is(failed.exitCode, 3);
+  t.is(failed.target, ws.bundle);
+  t.regex(failed.message, new RegExp(`^the backup bundle fails verification: ${cfg.replace(/\./g, '\\.')} \\S`));
+  t.is(failed.remedy, 'Run mfa-upgrade verify-backup on it for the list; take a new backup.');
+  writeFileSync(join(ws.bundle, 'snapshot/extra.txt'), 'x');
+  const two = (await t.throwsAsync(createBundleAccess().verify(ws.bundle))) as MfaError;
+  t.is(two.message.split('; ').length, 2, two.message);
+  const altered = (await t.throwsAsync(createBundleAccess().readOriginal(ws.bundle, 'C:\\inetpub\\wwwroot\\MFAPortal\\web.config'))) as MfaError;
+  t.is(altered.message, "the backup's copy of C:\\inetpub\\wwwroot\\MFAPortal\\web.config was altered");
+  t.is(altered.code, 'BUNDLE_ALTERED');
+  t.is(altered.remedy, 'Run mfa-upgrade verify-backup on the bundle.');
+  rmSync(join(ws.bundle, 'manifest.seal'));
+  const unsealed = (await t.throwsAsync(createBundleAccess().readOriginal(ws.bundle, 'C:\\inetpub\\wwwroot\\MFAPortal\\web.config'))) as MfaError;
+  t.is(unsealed.message, "the bundle's manifest does not match its seal: manifest.seal is missing");
+  t.is(unsealed.code, 'BUNDLE_ALTERED');
+  t.is(unsealed.remedy, 'Run mfa-upgrade verify-backup on it; use an intact copy.');
+});
+
+test('an encrypted bundle taken through the access: its cached packages are refused for install (saying what to do), and it restores with the passphrase the access holds', async (t) => {
+  const ws = workspace('phonefactor-5.2');
+  t.teardown(ws.cleanup);
+  const access = createBundleAccess({ passphrase: 'a long enough passphrase' });
+  const { bundle } = await access.take(await openImageHost(ws.host), join(ws.root, 'bundle'), quiet());
+  t.truthy((JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as { encryption: unknown }).encryption);
+  const refused = (await t.throwsAsync(access.cachedPackage(bundle, '{a2c4e6f8-1b3d-4e5f-8a9b-c0d1e2f3a4b5}'))) as MfaError;
+  t.is(refused.code, 'BUNDLE_ENCRYPTED_PACKAGE');
+  t.is(refused.message, 'the cached packages of an encrypted bundle cannot be installed from it directly');
+  t.is(refused.remedy, 'Reinstall the product from its original installer, or use an unencrypted bundle for upgrades.');
+  const data = join(ws.host, 'drive/C/Program Files/PhoneFactor/Data/Phonefactor.pfdata');
+  const before = readFileSync(data);
+  writeFileSync(data, 'lost');
+  await access.restore(await openImageHost(ws.host), bundle, { web: false, themes: false }, quiet());
+  t.deepEqual(readFileSync(data), before);
+});
+
+test('a service that will not start again after the backup fails the take, naming the service and saying the backup is complete', async (t) => {
+  const ws = workspace('phonefactor-5.2');
+  t.teardown(ws.cleanup);
+  const image = await openImageHost(ws.host);
+  const realStart = image.services.start.bind(image.services);
+  image.services.start = async (name: string) => {
+    if (name === 'pfsvc') throw new MfaError(`service '${name}' failed to start (1053)`, { code: 'WIN32_1053', target: name });
+    return realStart(name);
+  };
+  const e = (await t.throwsAsync(createBundleAccess().take(image, join(ws.root, 'bundle'), quiet()))) as MfaError;
+  t.is(e.message, 'pfsvc could not be started again after the backup');
+  t.is(e.code, 'SERVICE_START_FAILED');
+  t.is(e.target, 'pfsvc');
+  t.is(e.remedy, 'Start the service, then run the upgrade again (the backup is complete).');
 });
