@@ -38,8 +38,9 @@ export function isSecretNode(path: string[], identities: Array<string | undefine
 export function redactEmbedded(value: string): string {
   return value
     .replace(/\b([a-z0-9_.:-]*?(?:password|pwd|passwd|passphrase|secret|accountkey|sharedaccesskey))(\s*=\s*)("[^"]*"|'[^']*'|[^;]*)/gi, (_m, k: string, eq: string) => `${k}${eq}${MASK}`)
-    // XML carried as a value (serializeAs="Xml"): <SdkPassword>x</SdkPassword>.
-    .replace(/(<([a-z0-9_.:-]*(?:password|pwd|passwd|passphrase|secret)[a-z0-9_.:-]*)(?:\s[^>]*)?>)([^<]+)(?=<\/\2\s*>)/gi, (_m, open: string) => `${open}${MASK}`)
+    // XML carried as a value (serializeAs="Xml"): <SdkPassword>x</SdkPassword>. Quoted attribute
+    // values may hold '>' or '<'.
+    .replace(/(<([a-z0-9_.:-]*(?:password|pwd|passwd|passphrase|secret)[a-z0-9_.:-]*)(?:\s(?:[^>"']|"[^"]*"|'[^']*')*)?>)([^<]+)(?=<\/\2\s*>)/gi, (_m, open: string) => `${open}${MASK}`)
     .replace(/\b([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^/@\s]*@/gi, (_m, head: string) => `${head}:${MASK}@`);
 }
 
