@@ -25,7 +25,7 @@ export const GROUPS = [
   {
     name: 'backup-verify',
     mutate: ['lib/backup/verify.ts', 'lib/backup/read-bundle.ts', 'lib/backup/crypto.ts'],
-    tests: ['test/backup/verify.test.ts', 'test/backup/trust.test.ts', 'test/backup/encryption.test.ts', 'test/backup/bad-input.test.ts', 'test/backup/paths.test.ts'],
+    tests: ['test/backup/verify-problems.test.ts', 'test/backup/verify.test.ts', 'test/backup/trust.test.ts', 'test/backup/encryption.test.ts', 'test/backup/bad-input.test.ts', 'test/backup/paths.test.ts'],
   },
   { name: 'backup-restore', mutate: ['lib/backup/restore.ts'], tests: ['test/backup/restore-result.test.ts', 'test/backup/restore.test.ts', 'test/backup/trust.test.ts', 'test/backup/encryption.test.ts', 'test/backup/paths.test.ts'] },
   // The bundle path checks: the segment rules (names.ts), the manifest path checks of format.ts, and
