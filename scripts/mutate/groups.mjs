@@ -20,7 +20,7 @@ export const GROUPS = [
   {
     name: 'backup-write',
     mutate: ['lib/backup/take-backup.ts'],
-    tests: ['test/backup/backup.test.ts', 'test/backup/bad-input.test.ts', 'test/backup/consistency.test.ts', 'test/backup/secrets-and-progress.test.ts', 'test/backup/verify.test.ts'],
+    tests: ['test/backup/manifest-facts.test.ts', 'test/backup/backup.test.ts', 'test/backup/bad-input.test.ts', 'test/backup/consistency.test.ts', 'test/backup/secrets-and-progress.test.ts', 'test/backup/verify.test.ts'],
   },
   {
     name: 'backup-verify',
