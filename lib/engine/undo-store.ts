@@ -45,7 +45,7 @@ export function undoStore(host: Host, dir: string): UndoStore {
       const st = await host.files.stat(hostPath);
       // Kept as "did not exist", a folder would be removed, tree and all, by undo.
       if (st?.isDirectory) {
-        throw new MfaError(`'${hostPath}' is a folder where the run expected a file`, { code: 'NOT_A_FILE', target: hostPath, exitCode: ExitCode.fatal, remedy: 'Move the folder out of the way (or restore to another place) and run again; nothing was written there.' });
+        throw new MfaError(`'${hostPath}' is a folder where the run expected a file`, { code: 'FILE_IS_FOLDER', target: hostPath, exitCode: ExitCode.fatal, remedy: 'Move the folder out of the way (or restore to another place) and run again; nothing was written there.' });
       }
       let copy: string | null = null;
       if (st) {

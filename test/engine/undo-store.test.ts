@@ -81,7 +81,7 @@ test('a folder where the run expected a file is refused by keep (nothing recorde
   writeFileSync(join(r.local('web.config'), 'inside.txt'), 'keep me');
   const store = undoStore(r.host, r.dir);
   const err = await t.throwsAsync(store.keep('C:\\Engine\\web.config'));
-  t.is((err as { code?: string }).code, 'NOT_A_FILE');
+  t.is((err as { code?: string }).code, 'FILE_IS_FOLDER');
   t.regex(err?.message ?? '', /'C:\\Engine\\web\.config' is a folder/);
   t.false(await store.has('C:\\Engine\\web.config'));
   await store.putBack('C:\\Engine\\web.config');
