@@ -5,27 +5,33 @@
 // the bundle's own snapshot files, hashed here.
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractSnapshot } from '../../lib/backup/extract.js';
 import type { Manifest } from '../../lib/backup/format.js';
 import { MfaError } from '../../lib/errors.js';
 import { treeHash } from '../helpers/tree-hash.js';
-import { backupOf } from './helpers.js';
+import { takeBackup } from '../../lib/backup/take-backup.js';
+import { openImageHost } from '../../lib/host/image/image-host.js';
+import { backupOf, workspace } from './helpers.js';
 
 const PASS = 'correct horse battery staple';
 const manifestOf = (bundle: string) => JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as Manifest;
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 test('a plain bundle: the snapshot folder again, byte for byte, with its empty folders, readable by its owner only', async (t) => {
-  const ws = await backupOf('mfa-7.0');
+  // An empty theme folder: only the manifest's folder list can bring it back.
+  const ws = workspace('mfa-7.0');
   t.teardown(ws.cleanup);
+  mkdirSync(join(ws.host, 'drive/C/inetpub/wwwroot/MFAPortal/App_Themes/Empty'));
+  await takeBackup(await openImageHost(ws.host), { out: ws.bundle });
   const out = await extractSnapshot(ws.bundle, join(ws.root, 'extracted'));
   t.is(out, join(ws.root, 'extracted'));
   t.deepEqual(treeHash(out), treeHash(join(ws.bundle, 'snapshot')));
   const dirs = manifestOf(ws.bundle).directories.filter((d) => d.stored.startsWith('snapshot/'));
   t.true(dirs.length > 0);
   for (const d of dirs) t.true(statSync(join(out, ...d.stored.slice('snapshot/'.length).split('/'))).isDirectory(), d.stored);
+  t.deepEqual(readdirSync(join(out, 'drive/C/inetpub/wwwroot/MFAPortal/App_Themes/Empty')), []);
   if (process.platform !== 'win32') t.is(statSync(out).mode & 0o777, 0o700);
 });
 

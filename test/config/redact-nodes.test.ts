@@ -48,6 +48,7 @@ test('secrets in XML carried as a value: the element text masked when the elemen
     ['<passwordHint>h</passwordHint><b>x</b>', `<passwordHint>${MASK}</passwordHint><b>x</b>`],
     ['x<mypassword attr=">">v</mypassword>', `x<mypassword attr=">">${MASK}</mypassword>`],
     ["<pwd a='>x<'>secret</pwd>", `<pwd a='>x<'>${MASK}</pwd>`],
+    ['<pwd note="two words" b=\'c d\'>secret</pwd>', `<pwd note="two words" b='c d'>${MASK}</pwd>`],
   ];
   for (const [input, want] of cases) t.is(redactEmbedded(input), want, input);
 });
