@@ -4,10 +4,13 @@
 // bundle was authenticated; and what each refusal says, with the host left as it was. Oracles:
 // the sample host's own files (sizes, bytes) and the restore's undo.json read as JSON.
 import test from 'ava';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { restoreBundle, type RestoreResult } from '../../lib/backup/restore.js';
 import { MfaError } from '../../lib/errors.js';
+import { CancelSource } from '../../lib/util/cancel.js';
 import { openImageHost } from '../../lib/host/image/image-host.js';
 import type { LogLevel, Reporter } from '../../lib/reporting/reporter.js';
 import { treeHash } from '../helpers/tree-hash.js';
@@ -151,4 +154,87 @@ test('a restore that fails after replacing files keeps the failure\'s own code a
   t.true(e.message.includes('the disk is full'), e.message);
   t.is(e.remedy, 'Free some space.');
   t.deepEqual(treeHash(ws.host, (rel) => rel === 'services.json'), before);
+});
+
+test('a restore stopped after replacing the data file undoes itself, says so, and ends interrupted (exit 1602)', async (t) => {
+  const ws = await backupOf('mfa-7.0');
+  t.teardown(ws.cleanup);
+  writeFileSync(join(ws.host, DATA), 'damaged');
+  writeFileSync(join(ws.host, PORTAL, 'web.config'), '<configuration/>');
+  const before = treeHash(ws.host, (rel) => rel === 'services.json');
+  const image = await openImageHost(ws.host);
+  const cancel = new CancelSource();
+  const host = withFiles(image, {
+    writeStreamAtomic: async (path: string, source: AsyncIterable<Uint8Array>) => {
+      await image.files.writeStreamAtomic(path, source);
+      if (/\.pfdata$/i.test(path)) cancel.cancel('SIGINT');
+    },
+  });
+  const e = (await t.throwsAsync(restoreBundle(host, ws.bundle, { include: { web: true, themes: false }, cancel }))) as MfaError;
+  t.is(e.code, 'INTERRUPTED');
+  t.is(e.exitCode, 1602);
+  t.true(e.message.endsWith(' (the files the restore had replaced were put back)'), e.message);
+  t.deepEqual(treeHash(ws.host, (rel) => rel === 'services.json'), before);
+});
+
+test('a service starting when the restore begins counts as running (stopped, then started); the undo folder may be below folders not made yet; two problems are both named', async (t) => {
+  const ws = await backupOf('mfa-7.0');
+  t.teardown(ws.cleanup);
+  writeFileSync(join(ws.host, DATA), 'damaged');
+  const services = JSON.parse(readFileSync(join(ws.host, 'services.json'), 'utf8')) as Array<{ name: string; state: string }>;
+  writeFileSync(join(ws.host, 'services.json'), JSON.stringify(services.map((s) => (s.name === 'MultiFactorAuth' ? { ...s, state: 'start_pending' } : s))));
+  const undoDir = join(ws.root, 'not', 'yet', 'there');
+  const r = await restoreBundle(await openImageHost(ws.host), ws.bundle, { undoDir });
+  t.deepEqual(r.actions.filter((a) => a.kind === 'stopService').map((a) => a.target), ['MultiFactorAuthAdSync', 'MultiFactorAuth']);
+  t.deepEqual(r.leftStopped, []);
+  t.is(r.undoDir, undoDir);
+  t.true(existsSync(join(undoDir, 'undo.json')));
+  writeFileSync(join(ws.bundle, 'snapshot', 'one.txt'), '1');
+  writeFileSync(join(ws.bundle, 'snapshot', 'two.txt'), '2');
+  const bad = (await t.throwsAsync(restoreBundle(await openImageHost(ws.host), ws.bundle))) as MfaError;
+  t.true(bad.message.includes('snapshot/one.txt is a file the manifest does not list; snapshot/two.txt is a file the manifest does not list'), bad.message);
+});
+
+test('a file that does not read back as backed up fails the restore: the plain bundle names both hashes, an encrypted one never prints plaintext hashes', async (t) => {
+  for (const passphrase of [undefined, 'a long enough passphrase']) {
+    const ws = await backupOf('mfa-7.0', passphrase ? { passphrase } : {});
+    t.teardown(ws.cleanup);
+    writeFileSync(join(ws.host, DATA), 'damaged');
+    const image = await openImageHost(ws.host);
+    // The disk keeps other bytes than were written (one flipped), once: putting back is not disturbed.
+    let flip = true;
+    const host = withFiles(image, {
+      writeStreamAtomic: async (path: string, source: AsyncIterable<Uint8Array>) => {
+        const chunks: Buffer[] = [];
+        for await (const c of source) chunks.push(Buffer.from(c));
+        const all = Buffer.concat(chunks);
+        if (/\.pfdata$/i.test(path) && flip) {
+          all[0] = (all[0] as number) ^ 0xff;
+          flip = false;
+        }
+        await image.files.writeFileAtomic(path, all);
+      },
+    });
+    const e = (await t.throwsAsync(restoreBundle(host, ws.bundle, passphrase ? { passphrase } : {}))) as MfaError;
+    t.is(e.code, 'RESTORE_VERIFY_FAILED');
+    const original = readFileSync(join(SAMPLE, DATA));
+    const flipped = Buffer.from(original);
+    flipped[0] = (flipped[0] as number) ^ 0xff;
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    if (passphrase) {
+      t.is(e.message, 'the restored file does not match the backup (the files the restore had replaced were put back)');
+      t.false(e.message.includes(sha(original)));
+    } else t.is(e.message, `the restored file does not match the backup (SHA-256 ${sha(flipped)}, expected ${sha(original)}) (the files the restore had replaced were put back)`);
+    t.is(readFileSync(join(ws.host, DATA), 'utf8'), 'damaged');
+  }
+});
+
+test("a format-1 bundle restores with the format's warning in the result", async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'mfa-v1-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  for (const d of ['host', 'v1-plain']) cpSync(join('test/fixtures/backup-v1', d), join(root, d), { recursive: true });
+  writeFileSync(join(root, 'host', DATA), 'x');
+  const r = await restoreBundle(await openImageHost(join(root, 'host')), join(root, 'v1-plain'));
+  t.true(r.warnings.some((w) => /format 1/.test(w)), JSON.stringify(r.warnings));
+  t.true(r.warnings.includes(NOT_AUTHENTICATED));
 });
