@@ -67,6 +67,7 @@ test('the result: services stopped AD Sync first and started in reverse, a missi
   t.true(out.lines.some(([l, m]) => l === 'warning' && m === NOT_AUTHENTICATED));
   t.is(r.digest, ws.result.digest);
   t.is(r.undoDir, resolve(`${ws.bundle}.restore-undo-2025-01-02T03-04-05-000Z`));
+  if (process.platform !== 'win32') t.is(statSync(join(r.undoDir as string, 'undo.json')).mode & 0o777, 0o600);
   const undo = JSON.parse(readFileSync(join(r.undoDir as string, 'undo.json'), 'utf8')) as { bundle: string; time: string; restored: Array<{ target: string; previousContent: string | null }> };
   t.is(undo.bundle, resolve(ws.bundle));
   t.is(undo.time, '2025-01-02T03-04-05-000Z');
@@ -153,7 +154,18 @@ test('a restore that fails after replacing files keeps the failure\'s own code a
   t.true(e.message.endsWith(' (the files the restore had replaced were put back)'), e.message);
   t.true(e.message.includes('the disk is full'), e.message);
   t.is(e.remedy, 'Free some space.');
+  t.is(e.target, win(`${PORTAL}/web.config`));
   t.deepEqual(treeHash(ws.host, (rel) => rel === 'services.json'), before);
+
+  // When putting back fails too, the message does not claim it was put back.
+  const stuck = withFiles(image, {
+    writeStreamAtomic: async (path: string, source: AsyncIterable<Uint8Array>) => {
+      if (/web\.config$/i.test(path)) throw new MfaError('the disk is full', { code: 'DISK_FULL', target: path });
+      return image.files.writeStreamAtomic(path, source);
+    },
+  });
+  const e2 = (await t.throwsAsync(restoreBundle(stuck, ws.bundle, { include: { web: true, themes: false } }))) as MfaError;
+  t.is(e2.message, 'the disk is full');
 });
 
 test('a restore stopped after replacing the data file undoes itself, says so, and ends interrupted (exit 1602)', async (t) => {
