@@ -178,8 +178,9 @@ test('a restore stopped after replacing the data file undoes itself, says so, an
   const cancel = new CancelSource();
   const host = withFiles(image, {
     writeStreamAtomic: async (path: string, source: AsyncIterable<Uint8Array>) => {
-      await image.files.writeStreamAtomic(path, source);
+      const written = await image.files.writeStreamAtomic(path, source);
       if (/\.pfdata$/i.test(path)) cancel.cancel('SIGINT');
+      return written;
     },
   });
   const e = (await t.throwsAsync(restoreBundle(host, ws.bundle, { include: { web: true, themes: false }, cancel }))) as MfaError;
@@ -225,6 +226,7 @@ test('a file that does not read back as backed up fails the restore: the plain b
           flip = false;
         }
         await image.files.writeFileAtomic(path, all);
+        return { size: all.length, sha256: createHash('sha256').update(all).digest('hex') };
       },
     });
     const e = (await t.throwsAsync(restoreBundle(host, ws.bundle, passphrase ? { passphrase } : {}))) as MfaError;
