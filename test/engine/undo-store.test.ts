@@ -83,6 +83,7 @@ test('a folder where the run expected a file is refused by keep (nothing recorde
   const err = await t.throwsAsync(store.keep('C:\\Engine\\web.config'));
   t.is((err as { code?: string }).code, 'FILE_IS_FOLDER');
   t.regex(err?.message ?? '', /'C:\\Engine\\web\.config' is a folder/);
+  t.is((err as { remedy?: string }).remedy, 'Move the folder out of the way (or restore to another place) and run again; nothing was written there.');
   t.false(await store.has('C:\\Engine\\web.config'));
   await store.putBack('C:\\Engine\\web.config');
   t.is(readFileSync(join(r.local('web.config'), 'inside.txt'), 'utf8'), 'keep me');
