@@ -21,9 +21,16 @@ export const GROUPS = [
     mutate: ['lib/backup/take-backup.ts'],
     tests: ['test/backup/manifest-facts.test.ts', 'test/backup/backup.test.ts', 'test/backup/bad-input.test.ts', 'test/backup/consistency.test.ts', 'test/backup/secrets-and-progress.test.ts', 'test/backup/verify.test.ts'],
   },
+  // Verification, and the reading and decryption under it: two groups judged by the same files, so
+  // each runs within a session on two cores.
   {
     name: 'backup-verify',
-    mutate: ['lib/backup/verify.ts', 'lib/backup/read-bundle.ts', 'lib/backup/crypto.ts'],
+    mutate: ['lib/backup/verify.ts'],
+    tests: ['test/backup/verify-problems.test.ts', 'test/backup/verify.test.ts', 'test/backup/trust.test.ts', 'test/backup/encryption.test.ts', 'test/backup/bad-input.test.ts', 'test/backup/paths.test.ts'],
+  },
+  {
+    name: 'backup-read',
+    mutate: ['lib/backup/read-bundle.ts', 'lib/backup/crypto.ts'],
     tests: ['test/backup/verify-problems.test.ts', 'test/backup/verify.test.ts', 'test/backup/trust.test.ts', 'test/backup/encryption.test.ts', 'test/backup/bad-input.test.ts', 'test/backup/paths.test.ts'],
   },
   { name: 'backup-restore', mutate: ['lib/backup/restore.ts'], tests: ['test/backup/restore-result.test.ts', 'test/backup/restore.test.ts', 'test/backup/trust.test.ts', 'test/backup/encryption.test.ts', 'test/backup/paths.test.ts'] },
