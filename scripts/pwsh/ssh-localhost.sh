@@ -62,6 +62,16 @@ else
   /usr/sbin/sshd -t -f "$dir/sshd_config"
   /usr/sbin/sshd -f "$dir/sshd_config"
 fi
-# The server answers: one command through the PowerShell subsystem's own client.
-ssh -q -p $port -i "$dir/client_ed25519" -o UserKnownHostsFile="$dir/known_hosts" -o BatchMode=yes "$(id -un)@127.0.0.1" true
+# The server answers: one command through the PowerShell subsystem's own client. A server just
+# started may not accept yet on a loaded machine (CI saw exit 255 once): ask again for a while.
+probe() { ssh -q -p $port -i "$dir/client_ed25519" -o UserKnownHostsFile="$dir/known_hosts" -o BatchMode=yes -o ConnectTimeout=5 "$(id -un)@127.0.0.1" true; }
+tries=0
+until probe; do
+  tries=$((tries + 1))
+  if [ $tries -ge 15 ]; then
+    echo "the SSH server on 127.0.0.1:$port does not answer (see $dir/sshd_config; is another server on that port?)" >&2
+    exit 1
+  fi
+  sleep 1
+done
 echo "MFA_PESTER_SSH=$dir"
