@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { openImageHost } from '../../../lib/host/image/image-host.js';
+import { openImageHost, type ImageHost } from '../../../lib/host/image/image-host.js';
 import { ImagePowerShell, type RecordedCall } from '../../../lib/host/image/powershell.js';
 import type { Host, PowerShell, Services } from '../../../lib/host/ports.js';
 import { ChildProcessPowerShell } from '../../../lib/host/powershell/child-process.js';
@@ -81,43 +81,35 @@ export interface EdgeHookup {
   record(onCall: (call: RecordedCall) => void): void;
 }
 
-export async function testHost(dir: string, transport: TransportName, edge?: EdgeHookup): Promise<TestHost> {
-  const image = await openImageHost(dir);
-  const calls: RecordedCall[] = [];
-  let powershell: PowerShell;
-  let sync: () => void;
-  if (transport === 'image') {
-    powershell = new ImagePowerShell(join(dir, 'adfs.json'), { onCall: (c) => calls.push(c) });
-  } else if (transport === 'child-process') {
-    const log = join(dir, '..', 'calls.jsonl');
-    writeFileSync(log, '');
-    let seen = 0;
-    const child = new ChildProcessPowerShell({ executable: await fakePowerShellExecutable(), env: { ...process.env, MFA_FAKE_ADFS_IMAGE: dir, MFA_FAKE_ADFS_LOG: log } });
-    // The fake logs what it received; merge it into the ordered list after each call.
-    sync = () => {
-      const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-      for (const l of lines.slice(seen)) {
-        const { command, parameters } = JSON.parse(l) as RecordedCall;
-        calls.push({ command, parameters });
+/**
+ * `ps` whose calls are read back from the JSONL log a fake PowerShell appends what it received to,
+ * merged into `calls` after each call (so they keep their order with the service stops and starts).
+ */
+export function loggedPowerShell(ps: PowerShell, log: string, calls: RecordedCall[]): PowerShell {
+  let seen = 0;
+  const sync = () => {
+    const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    for (const l of lines.slice(seen)) {
+      const { command, parameters } = JSON.parse(l) as RecordedCall;
+      calls.push({ command, parameters });
+    }
+    seen = lines.length;
+  };
+  return {
+    hasCommand: (n) => ps.hasCommand(n),
+    invoke: async (c, p) => {
+      try {
+        return await ps.invoke(c, p);
+      } finally {
+        sync();
       }
-      seen = lines.length;
-    };
-    powershell = {
-      hasCommand: (n) => child.hasCommand(n),
-      invoke: async (c, p) => {
-        try {
-          return await child.invoke(c, p);
-        } finally {
-          sync();
-        }
-      },
-    };
-  } else {
-    if (!edge) throw new Error('pass the edge-js hookup');
-    edge.record((c) => calls.push(c));
-    powershell = edge.powershell;
-  }
-  const host: Host = {
+    },
+  };
+}
+
+/** The image host with `powershell` as its PowerShell port, its service stops and starts recorded in `calls`. */
+export function recordingHost(image: ImageHost, powershell: PowerShell, calls: RecordedCall[]): Host {
+  return {
     kind: 'image',
     stateDir: image.stateDir,
     localPath: (p) => image.localPath(p),
@@ -129,7 +121,25 @@ export async function testHost(dir: string, transport: TransportName, edge?: Edg
     iis: image.iis,
     powershell,
   };
-  return { host, calls: () => calls };
+}
+
+export async function testHost(dir: string, transport: TransportName, edge?: EdgeHookup): Promise<TestHost> {
+  const image = await openImageHost(dir);
+  const calls: RecordedCall[] = [];
+  let powershell: PowerShell;
+  if (transport === 'image') {
+    powershell = new ImagePowerShell(join(dir, 'adfs.json'), { onCall: (c) => calls.push(c) });
+  } else if (transport === 'child-process') {
+    const log = join(dir, '..', 'calls.jsonl');
+    writeFileSync(log, '');
+    const child = new ChildProcessPowerShell({ executable: await fakePowerShellExecutable(), env: { ...process.env, MFA_FAKE_ADFS_IMAGE: dir, MFA_FAKE_ADFS_LOG: log } });
+    powershell = loggedPowerShell(child, log, calls);
+  } else {
+    if (!edge) throw new Error('pass the edge-js hookup');
+    edge.record((c) => calls.push(c));
+    powershell = edge.powershell;
+  }
+  return { host: recordingHost(image, powershell, calls), calls: () => calls };
 }
 
 /** Why the edge-js tests cannot run here, or undefined when they can. */

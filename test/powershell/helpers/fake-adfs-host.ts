@@ -1,59 +1,16 @@
 // What the two real-PowerShell AD FS tiers (pwsh as a child process, and the real SMA in process)
 // share: an image host whose PowerShell port is theirs, recording every call the fake ADFS module
 // logged and every service stop/start; and the form their calls are compared in.
-import { readFileSync } from 'node:fs';
 import type { ImageHost } from '../../../lib/host/image/image-host.js';
 import type { RecordedCall } from '../../../lib/host/image/powershell.js';
-import type { Host, PowerShell, Services } from '../../../lib/host/ports.js';
-import type { TestHost } from '../../adfs/helpers/hosts.js';
+import type { PowerShell } from '../../../lib/host/ports.js';
+import { loggedPowerShell, recordingHost, type TestHost } from '../../adfs/helpers/hosts.js';
 import type { ScenarioOutcome } from '../../adfs/helpers/scenarios.js';
 
 /** The image host with `ps` as its PowerShell port; the fake module appends its calls to `log` (JSONL). */
 export function fakeAdfsHost(image: ImageHost, ps: PowerShell, log: string): TestHost {
   const calls: RecordedCall[] = [];
-  let seen = 0;
-  const sync = () => {
-    const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-    for (const l of lines.slice(seen)) {
-      const { command, parameters } = JSON.parse(l) as RecordedCall;
-      calls.push({ command, parameters });
-    }
-    seen = lines.length;
-  };
-  const services: Services = image.services;
-  const host: Host = {
-    kind: 'image',
-    stateDir: image.stateDir,
-    localPath: (p) => image.localPath(p),
-    info: () => image.info(),
-    registry: image.registry,
-    installer: image.installer,
-    services: {
-      list: () => services.list(),
-      get: (n) => services.get(n),
-      stop: async (n, o) => {
-        calls.push({ command: 'Stop-Service', parameters: { Name: n } });
-        return services.stop(n, o);
-      },
-      start: async (n, o) => {
-        calls.push({ command: 'Start-Service', parameters: { Name: n } });
-        await services.start(n, o);
-      },
-    },
-    files: image.files,
-    iis: image.iis,
-    powershell: {
-      hasCommand: (n) => ps.hasCommand(n),
-      invoke: async (c, p) => {
-        try {
-          return await ps.invoke(c, p);
-        } finally {
-          sync();
-        }
-      },
-    },
-  };
-  return { host, calls: () => calls };
+  return { host: recordingHost(image, loggedPowerShell(ps, log, calls), calls), calls: () => calls };
 }
 
 /** A call with its parameters in name order (a splatted hashtable binds in no fixed order), the Admin log's time filter normalised (each run registers at its own time). */
