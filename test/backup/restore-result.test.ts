@@ -31,6 +31,18 @@ const win = (rel: string) => `C:\\${rel.slice('drive/C/'.length).split('/').join
 const sizeOf = (rel: string) => statSync(join(SAMPLE, rel)).size;
 const NOT_AUTHENTICATED = 'This bundle is not encrypted and no --expect-digest was given: anyone who could write to it could have changed it and recomputed its seal. Pass --expect-digest with the digest backup printed to restore only the bundle that was backed up.';
 
+/**
+ * An MFA 7.0 host backed up, then its data file and portal web.config changed: the host as the
+ * restore finds it (its files' hashes, services aside, in `before`).
+ */
+async function damagedSinceBackup(t: { teardown(fn: () => void): void }) {
+  const ws = await backupOf('mfa-7.0');
+  t.teardown(ws.cleanup);
+  writeFileSync(join(ws.host, DATA), 'damaged');
+  writeFileSync(join(ws.host, PORTAL, 'web.config'), '<configuration/>');
+  return { ws, image: await openImageHost(ws.host), before: treeHash(ws.host, (rel) => rel === 'services.json') };
+}
+
 test('the result: services stopped AD Sync first and started in reverse, a missing folder created, files replaced or created with their sizes, bytes written, what was replaced kept with undo.json', async (t) => {
   const ws = await backupOf('mfa-7.0');
   t.teardown(ws.cleanup);
@@ -132,12 +144,7 @@ test('refusals say what failed and what to do, and change nothing: an encrypted 
 });
 
 test('a restore that fails after replacing files keeps the failure\'s own code and says the replaced files were put back', async (t) => {
-  const ws = await backupOf('mfa-7.0');
-  t.teardown(ws.cleanup);
-  writeFileSync(join(ws.host, DATA), 'damaged');
-  writeFileSync(join(ws.host, PORTAL, 'web.config'), '<configuration/>');
-  const before = treeHash(ws.host, (rel) => rel === 'services.json');
-  const image = await openImageHost(ws.host);
+  const { ws, image, before } = await damagedSinceBackup(t);
   // The web.config's first write fails (a moment's full disk); putting it back later succeeds.
   let failed = false;
   const host = withFiles(image, {
@@ -169,12 +176,7 @@ test('a restore that fails after replacing files keeps the failure\'s own code a
 });
 
 test('a restore stopped after replacing the data file undoes itself, says so, and ends interrupted (exit 1602)', async (t) => {
-  const ws = await backupOf('mfa-7.0');
-  t.teardown(ws.cleanup);
-  writeFileSync(join(ws.host, DATA), 'damaged');
-  writeFileSync(join(ws.host, PORTAL, 'web.config'), '<configuration/>');
-  const before = treeHash(ws.host, (rel) => rel === 'services.json');
-  const image = await openImageHost(ws.host);
+  const { ws, image, before } = await damagedSinceBackup(t);
   const cancel = new CancelSource();
   const host = withFiles(image, {
     writeStreamAtomic: async (path: string, source: AsyncIterable<Uint8Array>) => {
