@@ -1,7 +1,6 @@
 // The bundle as the upgrade executor reads it (BackupAccess): the original bytes of a file by
 // its Windows path, the files under a folder, a cached package to reinstall from, a restore.
 import test from 'ava';
-import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBundleAccess } from '../../lib/backup/bundle-access.js';
@@ -9,7 +8,7 @@ import { Output } from '../../lib/cli/output.js';
 import { MfaError } from '../../lib/errors.js';
 import { openImageHost } from '../../lib/host/image/image-host.js';
 import { treeHash } from '../helpers/tree-hash.js';
-import { backupOf, workspace } from './helpers.js';
+import { backupOf, forgeManifest, manifestOf, workspace } from './helpers.js';
 
 const quiet = () => new Output({ json: true, verbose: false, write: () => undefined, writeErr: () => undefined });
 
@@ -71,14 +70,11 @@ test('a bundle the run took is trusted only as taken: its manifest rewritten and
   t.teardown(ws.cleanup);
   const access = createBundleAccess();
   const { bundle, digest } = await access.take(await openImageHost(ws.host), join(ws.root, 'bundle'), quiet(), undefined, undefined, 'master');
-  const manifestFile = join(bundle, 'manifest.json');
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { role: string; warnings: string[]; encryption: unknown };
+  const manifest = manifestOf(bundle);
   t.is(manifest.role, 'master');
   t.falsy(manifest.encryption);
   await createBundleAccess({ expectDigest: digest }).verify(bundle);
-  const forged = Buffer.from(JSON.stringify({ ...manifest, warnings: [...manifest.warnings, 'forged'] }));
-  writeFileSync(manifestFile, forged);
-  writeFileSync(join(bundle, 'manifest.seal'), JSON.stringify({ algorithm: 'sha256', value: createHash('sha256').update(forged).digest('hex') }));
+  forgeManifest(bundle, (m) => m.warnings.push('forged'));
   const notOurs = /the bundle is not the one backed up/;
   await t.throwsAsync(access.verify(bundle), { message: notOurs });
   await t.throwsAsync(access.readOriginal(bundle, 'C:\\inetpub\\wwwroot\\MFAPortal\\web.config'), { message: notOurs });
@@ -142,4 +138,20 @@ test('a service that will not start again after the backup fails the take, namin
   t.is(e.code, 'SERVICE_START_FAILED');
   t.is(e.target, 'pfsvc');
   t.is(e.remedy, 'Start the service, then run the upgrade again (the backup is complete).');
+});
+
+test('a manifest listing its files in another order (as a forged or hand-edited one may): listOriginal still answers in order, and the cached package is still found through snapshot/products.json', async (t) => {
+  const ws = await backupOf('phonefactor-5.2');
+  t.teardown(ws.cleanup);
+  const order = manifestOf(ws.bundle).files.map((f) => f.stored);
+  forgeManifest(ws.bundle, (m) => m.files.reverse());
+  t.deepEqual(manifestOf(ws.bundle).files.map((f) => f.stored), [...order].reverse());
+  const access = createBundleAccess();
+  await access.verify(ws.bundle);
+  const themes = 'C:\\inetpub\\wwwroot\\PhoneFactor\\App_Themes';
+  // Ordinal order of the relative paths, written out by hand.
+  t.deepEqual(await access.listOriginal(ws.bundle, themes), ['Contoso\\Contoso.css', 'Contoso\\images\\contoso-logo.png', 'Default\\Default.css']);
+  const pkg = await access.cachedPackage(ws.bundle, '{A2C4E6F8-1B3D-4E5F-8A9B-C0D1E2F3A4B5}');
+  t.is(pkg?.name, 'PhoneFactor User Portal');
+  t.is(pkg?.version, '5.2.1.12');
 });

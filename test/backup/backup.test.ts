@@ -2,11 +2,10 @@
 // adapter config and its AD FS export, the PhoneFactor key of both views, a snapshot that is an
 // image host of the machine (its inventory equals the original's), and a manifest of it all.
 import test from 'ava';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type Manifest } from '../../lib/backup/format.js';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION } from '../../lib/backup/format.js';
 import { takeBackup } from '../../lib/backup/take-backup.js';
 import { decodeRegBytes } from '../../lib/host/image/reg-file.js';
 import { openImageHost } from '../../lib/host/image/image-host.js';
@@ -14,10 +13,8 @@ import { takeInventory } from '../../lib/inventory/take-inventory.js';
 import { runChecks } from '../../lib/readiness/run-checks.js';
 import { backupSpec } from '../../lib/cli/commands/backup.spec.js';
 import { treeHash } from '../helpers/tree-hash.js';
-import { SAMPLES, backupOf, runCommand, withPowerShell, workspace } from './helpers.js';
+import { backupOf, fileSha, manifestOf, runCommand, SAMPLES, withPowerShell, workspace } from './helpers.js';
 
-const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
-const manifestOf = (bundle: string) => JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as Manifest;
 
 for (const sample of SAMPLES) {
   test(`${sample}: every file of the manifest is the host's file, byte for byte, with its original path, size and SHA-256`, async (t) => {
@@ -34,8 +31,8 @@ for (const sample of SAMPLES) {
       for (const f of m.files) {
         const stored = join(ws.bundle, ...f.stored.split('/'));
         t.is(statSync(stored).size, f.size as number, f.stored);
-        t.is(sha(stored), f.sha256 as string, f.stored);
-        if (f.original !== null) t.is(sha(image.paths.local(f.original)), f.sha256 as string, f.original);
+        t.is(fileSha(stored), f.sha256 as string, f.stored);
+        if (f.original !== null) t.is(fileSha(image.paths.local(f.original)), f.sha256 as string, f.original);
       }
       t.true(ws.result.verification.ok);
     } finally {

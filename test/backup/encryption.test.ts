@@ -15,10 +15,9 @@ import { openImageHost } from '../../lib/host/image/image-host.js';
 import { takeInventory } from '../../lib/inventory/take-inventory.js';
 import { extractSnapshot } from '../../lib/backup/extract.js';
 import { treeHash } from '../helpers/tree-hash.js';
-import { backupOf, runCommand, workspace } from './helpers.js';
+import { backupOf, manifestOf, runCommand, workspace } from './helpers.js';
 
 const PASS = 'correct horse battery staple';
-const manifestOf = (bundle: string) => JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as Manifest;
 
 function allFiles(dir: string): string[] {
   const out: string[] = [];

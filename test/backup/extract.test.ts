@@ -4,20 +4,16 @@
 // digest, a folder that already exists) leave nothing behind. Oracles: the machine's own files and
 // the bundle's own snapshot files, hashed here.
 import test from 'ava';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractSnapshot } from '../../lib/backup/extract.js';
-import type { Manifest } from '../../lib/backup/format.js';
 import { MfaError } from '../../lib/errors.js';
 import { treeHash } from '../helpers/tree-hash.js';
 import { takeBackup } from '../../lib/backup/take-backup.js';
 import { openImageHost } from '../../lib/host/image/image-host.js';
-import { backupOf, workspace } from './helpers.js';
+import { backupOf, fileSha, manifestOf, workspace } from './helpers.js';
 
 const PASS = 'correct horse battery staple';
-const manifestOf = (bundle: string) => JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as Manifest;
-const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 test('a plain bundle: the snapshot folder again, byte for byte, with its empty folders, readable by its owner only', async (t) => {
   // An empty theme folder: only the manifest's folder list can bring it back.
@@ -49,7 +45,7 @@ test('an encrypted bundle opened with its passphrase: each file decrypted to the
     t.true(f.stored.endsWith('.enc'), f.stored);
     const rel = f.stored.slice('snapshot/'.length).replace(/\.enc$/, '').split('/');
     if (!existsSync(join(ws.host, ...rel)) || rel[0] !== 'drive') continue;
-    t.is(sha(join(out, ...rel)), sha(join(ws.host, ...rel)), f.stored);
+    t.is(fileSha(join(out, ...rel)), fileSha(join(ws.host, ...rel)), f.stored);
     same++;
   }
   t.true(existsSync(join(out, 'drive/C/Program Files/Multi-Factor Authentication Server/Data/PhoneFactor.pfdata')));

@@ -1,7 +1,8 @@
 // Helpers for the backup tests: run a command module the way main() would, take a backup of a
 // sample copy, and the seams the bad-input tests need (a disk that fills up, a host whose files
 // misbehave).
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from '../../lib/cli/args.js';
@@ -10,6 +11,7 @@ import { Output } from '../../lib/cli/output.js';
 import type { CommandSpec } from '../../lib/cli/spec.js';
 import { openImageHost, type ImageHost } from '../../lib/host/image/image-host.js';
 import type { Files, Host } from '../../lib/host/ports.js';
+import type { Manifest } from '../../lib/backup/format.js';
 import type { BundleFs } from '../../lib/backup/sink.js';
 import { takeBackup, type BackupOptions, type BackupResult } from '../../lib/backup/take-backup.js';
 import { NEVER_CANCELLED } from '../../lib/util/cancel.js';
@@ -127,3 +129,16 @@ export function withPowerShell(host: ImageHost, invoke: Host['powershell']['invo
 
 /** Ignore the image's services.json in tree hashes where only stop/start touched it. */
 export const notServices = (rel: string): boolean => rel === 'services.json';
+
+export const shaOf = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+export const fileSha = (path: string): string => shaOf(readFileSync(path));
+export const manifestOf = (bundle: string): Manifest => JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as Manifest;
+
+/** Rewrites a bundle's manifest and reseals it with SHA-256, which needs no key: what anyone with write access to the bundle can do. */
+export function forgeManifest(bundle: string, edit: (m: Manifest) => void): void {
+  const m = manifestOf(bundle);
+  edit(m);
+  const bytes = Buffer.from(JSON.stringify(m, null, 2));
+  writeFileSync(join(bundle, 'manifest.json'), bytes);
+  writeFileSync(join(bundle, 'manifest.seal'), JSON.stringify({ algorithm: 'sha256', value: shaOf(bytes) }));
+}

@@ -14,7 +14,7 @@ import { CancelSource } from '../../lib/util/cancel.js';
 import { openImageHost } from '../../lib/host/image/image-host.js';
 import type { LogLevel, Reporter } from '../../lib/reporting/reporter.js';
 import { treeHash } from '../helpers/tree-hash.js';
-import { backupOf, withFiles } from './helpers.js';
+import { backupOf, shaOf, withFiles } from './helpers.js';
 
 const SAMPLE = 'examples/hosts/mfa-7.0';
 const DATA = 'drive/C/Program Files/Multi-Factor Authentication Server/Data/PhoneFactor.pfdata';
@@ -236,11 +236,10 @@ test('a file that does not read back as backed up fails the restore: the plain b
     const original = readFileSync(join(SAMPLE, DATA));
     const flipped = Buffer.from(original);
     flipped[0] = (flipped[0] as number) ^ 0xff;
-    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     if (passphrase) {
       t.is(e.message, 'the restored file does not match the backup (the files the restore had replaced were put back)');
-      t.false(e.message.includes(sha(original)));
-    } else t.is(e.message, `the restored file does not match the backup (SHA-256 ${sha(flipped)}, expected ${sha(original)}) (the files the restore had replaced were put back)`);
+      t.false(e.message.includes(shaOf(original)));
+    } else t.is(e.message, `the restored file does not match the backup (SHA-256 ${shaOf(flipped)}, expected ${shaOf(original)}) (the files the restore had replaced were put back)`);
     t.is(readFileSync(join(ws.host, DATA), 'utf8'), 'damaged');
   }
 });

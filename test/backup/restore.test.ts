@@ -2,7 +2,6 @@
 // services are stopped around it and left as found; web.configs and themes when asked; a bundle
 // that fails verification is refused before anything is touched; a failed restore is undone.
 import test from 'ava';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { restoreSpec } from '../../lib/cli/commands/backup.spec.js';
@@ -10,9 +9,8 @@ import { restoreBundle } from '../../lib/backup/restore.js';
 import { MfaError } from '../../lib/errors.js';
 import { openImageHost } from '../../lib/host/image/image-host.js';
 import { treeHash } from '../helpers/tree-hash.js';
-import { SAMPLES, backupOf, notServices, runCommand, withFiles } from './helpers.js';
+import { backupOf, fileSha, notServices, runCommand, SAMPLES, withFiles } from './helpers.js';
 
-const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 const DATA: Record<string, string> = {
   'phonefactor-5.2': 'drive/C/Program Files/PhoneFactor/Data/Phonefactor.pfdata',
   'mfa-7.0': 'drive/C/Program Files/Multi-Factor Authentication Server/Data/PhoneFactor.pfdata',
@@ -24,14 +22,14 @@ for (const sample of SAMPLES) {
   test(`${sample}: a restore onto a copy of the host leaves the data file byte-identical to the original`, async (t) => {
     const ws = await backupOf(sample);
     try {
-      const original = sha(join('examples/hosts', sample, DATA[sample] as string));
+      const original = fileSha(join('examples/hosts', sample, DATA[sample] as string));
       const dataPath = join(ws.host, DATA[sample] as string);
       // The users changed (or the file was damaged) after the backup.
       writeFileSync(dataPath, Buffer.alloc(4096, 0x42));
       const servicesBefore = states(ws.host);
       const r = await runCommand(restoreSpec, [ws.bundle, '--host', ws.host, '--json']);
       t.is(r.code, 0, r.stdout);
-      t.is(sha(dataPath), original);
+      t.is(fileSha(dataPath), original);
       t.deepEqual(treeHash(ws.host, notServices), treeHash(join('examples/hosts', sample), notServices));
       t.deepEqual(states(ws.host), servicesBefore);
       const result = r.events.find((e) => e['type'] === 'object')?.['data'] as { filesRestored: number; undoDir: string; actions: Array<{ kind: string; target: string }> };

@@ -4,22 +4,21 @@
 // bundle fails --expect-digest; passphrases are bytes; format-1 bundles (written by the code
 // before this format, kept as fixtures) still verify and restore, with a warning.
 import test from 'ava';
-import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { restoreSpec, verifyBackupSpec } from '../../lib/cli/commands/backup.spec.js';
 import { ENC_OVERHEAD, PAD_UNIT, paddedSize } from '../../lib/backup/crypto.js';
 import { Passphrase, readPassphraseFile } from '../../lib/backup/passphrase.js';
+import type { ManifestFile } from '../../lib/backup/format.js';
 import { restoreBundle } from '../../lib/backup/restore.js';
 import { verifyBundle } from '../../lib/backup/verify.js';
 import { MfaError } from '../../lib/errors.js';
 import { openImageHost } from '../../lib/host/image/image-host.js';
 import { treeHash } from '../helpers/tree-hash.js';
-import { backupOf, runCommand } from './helpers.js';
+import { backupOf, forgeManifest, runCommand, shaOf } from './helpers.js';
 
 const PASS = 'correct horse battery staple';
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 function allFiles(dir: string): string[] {
   const out: string[] = [];
@@ -29,16 +28,6 @@ function allFiles(dir: string): string[] {
     else out.push(p);
   }
   return out;
-}
-
-/** Re-seals a manifest as anyone can: with SHA-256, which needs no key. */
-function resealPlain(bundle: string, edit: (m: Record<string, unknown>) => void): void {
-  const mpath = join(bundle, 'manifest.json');
-  const m = JSON.parse(readFileSync(mpath, 'utf8')) as Record<string, unknown>;
-  edit(m);
-  const bytes = Buffer.from(JSON.stringify(m, null, 2));
-  writeFileSync(mpath, bytes);
-  writeFileSync(join(bundle, 'manifest.seal'), JSON.stringify({ algorithm: 'sha256', value: sha(bytes) }));
 }
 
 test('an encrypted bundle shows no plaintext hash and no exact size of any file, anywhere in it', async (t) => {
@@ -58,7 +47,7 @@ test('an encrypted bundle shows no plaintext hash and no exact size of any file,
       if (f['original'] === null) continue;
       const plain = readFileSync(image.paths.local(f['original'] as string));
       // The oracle: the hashes an offline guesser would compare against, computed from the machine.
-      t.false(everything.includes(Buffer.from(sha(plain))), `plaintext SHA-256 of ${String(f['original'])} is in the bundle`);
+      t.false(everything.includes(Buffer.from(shaOf(plain))), `plaintext SHA-256 of ${String(f['original'])} is in the bundle`);
       t.false(manifestText.includes(String(plain.length)) && storedSize - ENC_OVERHEAD === plain.length);
       t.is(storedSize, ENC_OVERHEAD + paddedSize(plain.length));
       checked++;
@@ -109,10 +98,10 @@ test('an encrypted bundle swapped for a plain forgery (re-sealed with SHA-256) i
     // The forgery: a plain bundle whose data file says something else, re-sealed.
     const dataStored = 'snapshot/drive/C/Program Files/Multi-Factor Authentication Server/Data/PhoneFactor.pfdata';
     writeFileSync(join(plain.bundle, ...dataStored.split('/')), 'forged');
-    resealPlain(plain.bundle, (m) => {
-      const f = (m['files'] as Array<Record<string, unknown>>).find((x) => x['stored'] === dataStored) as Record<string, unknown>;
-      f['size'] = 6;
-      f['sha256'] = sha(Buffer.from('forged'));
+    forgeManifest(plain.bundle, (m) => {
+      const f = m.files.find((x) => x.stored === dataStored) as ManifestFile;
+      f.size = 6;
+      f.sha256 = shaOf('forged');
     });
     rmSync(enc.bundle, { recursive: true });
     cpSync(plain.bundle, enc.bundle, { recursive: true });
@@ -143,14 +132,14 @@ test('--expect-digest: the digest backup printed accepts the bundle; any change 
   try {
     const digest = ws.result.digest;
     t.regex(digest, /^sha256:[0-9a-f]{64}$/);
-    t.is(digest, `sha256:${sha(readFileSync(join(ws.bundle, 'manifest.json')))}`);
+    t.is(digest, `sha256:${shaOf(readFileSync(join(ws.bundle, 'manifest.json')))}`);
     const ok = await runCommand(verifyBackupSpec, [ws.bundle, '--expect-digest', digest.toUpperCase().replace('SHA256:', ''), '--json']);
     t.is(ok.code, 0);
     const r = await restoreBundle(await openImageHost(ws.host), ws.bundle, { expectDigest: digest });
     t.true(r.authenticated);
     t.deepEqual(r.warnings, []);
-    resealPlain(ws.bundle, (m) => {
-      m['role'] = 'master';
+    forgeManifest(ws.bundle, (m) => {
+      m.role = 'master';
     });
     const bad = await runCommand(verifyBackupSpec, [ws.bundle, '--expect-digest', digest, '--json']);
     t.is(bad.code, 3);
@@ -178,7 +167,7 @@ for (const [name, sealWith] of [
       writeFileSync(mpath, bytes);
       const seal = join(ws.bundle, 'manifest.seal');
       if (sealWith === undefined) rmSync(seal);
-      else writeFileSync(seal, sealWith === 'keyless' ? JSON.stringify({ algorithm: 'sha256', value: sha(bytes) }) : sealWith);
+      else writeFileSync(seal, sealWith === 'keyless' ? JSON.stringify({ algorithm: 'sha256', value: shaOf(bytes) }) : sealWith);
       for (const passphrase of [PASS, undefined]) {
         const { report } = await verifyBundle(ws.bundle, passphrase === undefined ? {} : { passphrase });
         t.false(report.ok, `verify ${passphrase ? 'with' : 'without'} the passphrase`);

@@ -3,13 +3,12 @@
 // changed on disk. Each case must produce its problem with the kind, path and detail written out
 // here, and no verified report. The bundle is taken once and copied per case.
 import test from 'ava';
-import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Manifest, ManifestFile } from '../../lib/backup/format.js';
 import { verifyBundle } from '../../lib/backup/verify.js';
-import { backupOf } from './helpers.js';
+import { backupOf, forgeManifest } from './helpers.js';
 
 const WEB = 'snapshot/drive/C/inetpub/wwwroot/MFAPortal/web.config';
 const DATA = 'snapshot/drive/C/Program Files/Multi-Factor Authentication Server/Data/PhoneFactor.pfdata';
@@ -25,28 +24,19 @@ async function copy(t: { teardown(fn: () => void): void }): Promise<string> {
   return join(root, 'bundle');
 }
 
-/** Rewrites the manifest and reseals it with its SHA-256, as anyone with write access could. */
-function forge(bundle: string, edit: (m: Manifest) => void): void {
-  const m = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as Manifest;
-  edit(m);
-  const bytes = Buffer.from(JSON.stringify(m, null, 2));
-  writeFileSync(join(bundle, 'manifest.json'), bytes);
-  writeFileSync(join(bundle, 'manifest.seal'), JSON.stringify({ algorithm: 'sha256', value: createHash('sha256').update(bytes).digest('hex') }));
-}
-
 const fileOf = (m: Manifest, stored: string) => m.files.find((f) => f.stored === stored) as ManifestFile;
 
 test.after.always(async () => (await template)?.cleanup());
 
 const cases: Array<{ name: string; damage(bundle: string): void; want: { kind: string; path: string; detail: string } }> = [
-  { name: 'a stored path that climbs out', damage: (b) => forge(b, (m) => m.files.push({ ...fileOf(m, WEB), stored: 'snapshot/../x' })), want: { kind: 'unsafe', path: 'snapshot/../x', detail: 'the bundle path climbs out with ".."' } },
-  { name: 'a stored path with a control character, printed as ?', damage: (b) => forge(b, (m) => m.files.push({ ...fileOf(m, WEB), stored: 'snapshot/a\u0007b' })), want: { kind: 'unsafe', path: 'snapshot/a?b', detail: 'the bundle path has a character Windows does not allow in a name' } },
-  { name: 'an entry listed twice, in another case', damage: (b) => forge(b, (m) => m.files.push({ ...fileOf(m, WEB), stored: WEB.toUpperCase().replace('SNAPSHOT', 'snapshot') })), want: { kind: 'manifest', path: WEB.toUpperCase().replace('SNAPSHOT', 'snapshot'), detail: 'is listed twice in the manifest (or names the same file on Windows as another entry)' } },
-  { name: 'an entry outside snapshot/ and extra/', damage: (b) => forge(b, (m) => m.files.push({ ...fileOf(m, WEB), stored: 'elsewhere/web.config', original: null })), want: { kind: 'unsafe', path: 'elsewhere/web.config', detail: 'lies outside snapshot/ and extra/' } },
-  { name: 'a machine file without its original path', damage: (b) => forge(b, (m) => void (fileOf(m, WEB).original = null)), want: { kind: 'unsafe', path: WEB, detail: 'is a machine file without an original path' } },
-  { name: 'an original path that is not absolute', damage: (b) => forge(b, (m) => void (fileOf(m, WEB).original = 'inetpub\\web.config')), want: { kind: 'unsafe', path: WEB, detail: 'has an original path that is not an absolute local Windows path without ".." or forbidden characters' } },
-  { name: 'an original path elsewhere than its place in the snapshot', damage: (b) => forge(b, (m) => void (fileOf(m, WEB).original = 'C:\\Windows\\System32\\drivers\\etc\\hosts')), want: { kind: 'unsafe', path: WEB, detail: 'does not lie where its original path belongs in the snapshot' } },
-  { name: 'a folder entry with an unsafe path', damage: (b) => forge(b, (m) => m.directories.push({ stored: 'snapshot/CON', original: 'C:\\CON' })), want: { kind: 'unsafe', path: 'snapshot/CON', detail: 'the bundle path names a device (CON, NUL, COM1, ...)' } },
+  { name: 'a stored path that climbs out', damage: (b) => forgeManifest(b, (m) => m.files.push({ ...fileOf(m, WEB), stored: 'snapshot/../x' })), want: { kind: 'unsafe', path: 'snapshot/../x', detail: 'the bundle path climbs out with ".."' } },
+  { name: 'a stored path with a control character, printed as ?', damage: (b) => forgeManifest(b, (m) => m.files.push({ ...fileOf(m, WEB), stored: 'snapshot/a\u0007b' })), want: { kind: 'unsafe', path: 'snapshot/a?b', detail: 'the bundle path has a character Windows does not allow in a name' } },
+  { name: 'an entry listed twice, in another case', damage: (b) => forgeManifest(b, (m) => m.files.push({ ...fileOf(m, WEB), stored: WEB.toUpperCase().replace('SNAPSHOT', 'snapshot') })), want: { kind: 'manifest', path: WEB.toUpperCase().replace('SNAPSHOT', 'snapshot'), detail: 'is listed twice in the manifest (or names the same file on Windows as another entry)' } },
+  { name: 'an entry outside snapshot/ and extra/', damage: (b) => forgeManifest(b, (m) => m.files.push({ ...fileOf(m, WEB), stored: 'elsewhere/web.config', original: null })), want: { kind: 'unsafe', path: 'elsewhere/web.config', detail: 'lies outside snapshot/ and extra/' } },
+  { name: 'a machine file without its original path', damage: (b) => forgeManifest(b, (m) => void (fileOf(m, WEB).original = null)), want: { kind: 'unsafe', path: WEB, detail: 'is a machine file without an original path' } },
+  { name: 'an original path that is not absolute', damage: (b) => forgeManifest(b, (m) => void (fileOf(m, WEB).original = 'inetpub\\web.config')), want: { kind: 'unsafe', path: WEB, detail: 'has an original path that is not an absolute local Windows path without ".." or forbidden characters' } },
+  { name: 'an original path elsewhere than its place in the snapshot', damage: (b) => forgeManifest(b, (m) => void (fileOf(m, WEB).original = 'C:\\Windows\\System32\\drivers\\etc\\hosts')), want: { kind: 'unsafe', path: WEB, detail: 'does not lie where its original path belongs in the snapshot' } },
+  { name: 'a folder entry with an unsafe path', damage: (b) => forgeManifest(b, (m) => m.directories.push({ stored: 'snapshot/CON', original: 'C:\\CON' })), want: { kind: 'unsafe', path: 'snapshot/CON', detail: 'the bundle path names a device (CON, NUL, COM1, ...)' } },
   { name: 'a file the manifest does not list', damage: (b) => writeFileSync(join(b, 'snapshot', 'planted.dll'), 'x'), want: { kind: 'extra', path: 'snapshot/planted.dll', detail: 'is a file the manifest does not list' } },
   {
     name: 'a folder the manifest does not list (named once, not its contents)',
