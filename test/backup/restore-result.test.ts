@@ -108,6 +108,18 @@ test('with the digest backup printed the bundle is authenticated (no warning); a
   t.deepEqual(readFileSync(join(ws.host, DATA)), readFileSync(join(SAMPLE, DATA)));
 });
 
+test('what-if on an intact host: the theme folders exist, so none is to be created; every file is a replacement; nothing changes', async (t) => {
+  const ws = await backupOf('mfa-7.0');
+  t.teardown(ws.cleanup);
+  const before = treeHash(ws.host);
+  const r = await restoreBundle(await openImageHost(ws.host), ws.bundle, { include: { web: true, themes: true }, whatIf: true, now: NOW });
+  t.true(r.whatIf);
+  t.deepEqual(r.actions.filter((a) => a.kind === 'createFolder' || a.kind === 'createFile'), []);
+  t.true(r.actions.some((a) => a.kind === 'replaceFile' && a.what === 'theme'));
+  t.deepEqual(treeHash(ws.host), before);
+  t.is(r.undoDir, null);
+});
+
 test('refusals say what failed and what to do, and change nothing: an encrypted bundle without its passphrase, a bundle failing verification, an undo folder that cannot be made', async (t) => {
   const enc = await backupOf('mfa-7.0', { passphrase: 'a long enough passphrase' });
   t.teardown(enc.cleanup);
