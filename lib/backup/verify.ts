@@ -123,6 +123,8 @@ function checkManifestPaths(manifest: Manifest): { problems: VerifyProblem[]; un
   for (const d of manifest.directories) {
     const p = storedPathProblem(d.stored);
     if (p) flag(d, `the bundle path ${p}`);
+    // A backup lists the machine's folders only, all in the snapshot.
+    else if (!d.stored.startsWith('snapshot/')) flag(d, 'is a folder outside snapshot/');
   }
   // The groups and what restore would write: one identity per group, every file below its root.
   for (const detail of matchGroups(manifest).problems) problems.push({ kind: 'unsafe', path: MANIFEST_NAME, detail });
@@ -172,12 +174,15 @@ export async function verifyOpened(bundle: OpenedBundle, options: VerifyOptions 
     }
     const want = expected.get(path);
     if (want === undefined) {
+      // A listed file whose entry is unsafe was named as such: it is not also an unlisted one.
+      if (unsafe.has(path)) continue;
       // Name the outermost unexpected entry only, not everything inside an extra folder.
       const parent = path.split('/').slice(0, -1).join('/');
       if (parent === '' || expected.get(parent) === 'dir') {
         problems.push({ kind: 'extra', path, detail: entry.kind === 'dir' ? 'is a folder the manifest does not list' : 'is a file the manifest does not list' });
       }
-    } else if ((want === 'dir') !== (entry.kind === 'dir')) {
+    } else if ((want === 'dir') !== (entry.kind === 'dir') || entry.kind === 'other') {
+      // 'other' is a device, pipe or socket: never read, so it must be named here.
       problems.push({ kind: 'altered', path, detail: want === 'dir' ? 'should be a folder' : 'should be a file' });
     }
   }

@@ -434,7 +434,8 @@ class Run<Env> {
 }
 
 function rotateEnded(journal: Journal): Promise<void> | undefined {
-  if (!journal.exists()) return undefined;
+  // A journal that records nothing is replaced by the new one.
+  if (!journal.begun()) return undefined;
   const state = journalState(journal.read(), journal.path);
   if (!state.ended) {
     throw new MfaError('an earlier run recorded in this journal has not ended', {
@@ -461,8 +462,10 @@ export interface BeginOptions {
 export async function beginJournal(journal: Journal, o: BeginOptions): Promise<string> {
   await rotateEnded(journal);
   const runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
-  journal.append({ type: 'begin', format: JOURNAL_FORMAT, time: iso(), runId, kind: o.kind, tool: o.toolVersion, host: o.localNode, pid: process.pid, policy: o.policy, spec: o.spec });
+  // The lock learns of the journal first: a run killed as it creates it leaves at most a
+  // temporary file beside it, which the next run's cleanup of the killed one removes.
   o.lock?.setJournal(journal.path, runId);
+  await journal.create({ type: 'begin', format: JOURNAL_FORMAT, time: iso(), runId, kind: o.kind, tool: o.toolVersion, host: o.localNode, pid: process.pid, policy: o.policy, spec: o.spec });
   const running = (await o.host.services.list()).filter((s) => s.state === 'running' || s.state === 'start_pending').map((s) => s.name);
   journal.append({ type: 'services', time: iso(), running });
   return runId;
@@ -480,6 +483,9 @@ export async function startRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
 export function openState(journalPath: string): JournalState {
   const journal = new Journal(journalPath);
   if (!journal.exists()) throw new MfaError('there is no run to continue here', { code: 'NO_JOURNAL', target: journalPath, exitCode: ExitCode.usage, remedy: 'Pass the folder of the interrupted run (the one given when it started).' });
+  if (!journal.begun()) {
+    throw new MfaError('the journal here records no run: its run was stopped as it began, before it changed anything', { code: 'NO_JOURNAL', target: journalPath, exitCode: ExitCode.usage, remedy: 'Run the command again without --resume or --rollback.' });
+  }
   return journalState(journal.read(), journalPath);
 }
 

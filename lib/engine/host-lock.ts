@@ -9,7 +9,7 @@ import { ExitCode, MfaError } from '../errors.js';
 import type { Host } from '../host/ports.js';
 import { isProcessAlive, processIdentity } from '../util/process.js';
 import { removeStaleTemps, tempBeside } from '../util/temp-names.js';
-import type { RunKind } from './journal.js';
+import { Journal, type RunKind } from './journal.js';
 
 export const LOCK_FILE = 'run.lock';
 
@@ -120,6 +120,16 @@ function describe(info: LockInfo): string {
   return `${info.command} (${info.kind}, process ${info.pid} on ${info.computer}, since ${info.since}${info.journal ? `, journal ${info.journal}` : ''})`;
 }
 
+/** Whether the lock's run began its journal; one that cannot be read is not known to be empty. */
+function journalBegun(info: LockInfo): boolean {
+  if (info.journal === null) return false;
+  try {
+    return new Journal(info.journal).begun();
+  } catch {
+    return true;
+  }
+}
+
 /** The same run, by id: its --backup folder may have been moved or copied since. */
 function continuesIt(req: LockRequest, info: LockInfo): boolean {
   return req.continues !== undefined && info.runId !== null && req.continues.runId === info.runId;
@@ -153,7 +163,7 @@ export async function acquireHostLock(host: Host, req: LockRequest, computer: st
         });
       }
       // A killed upgrade or AD FS run that never began its journal changed nothing: not half way.
-      const halfWay = (found.kind === 'upgrade' || found.kind === 'adfs') && (found.state === 'paused' || found.journal !== null);
+      const halfWay = (found.kind === 'upgrade' || found.kind === 'adfs') && (found.state === 'paused' || journalBegun(found));
       if ((found.state === 'paused' || halfWay) && !continuesIt(req, found)) {
         throw new MfaError(`${found.state === 'paused' ? 'a paused' : 'an interrupted'} run has left this host half way: ${describe(found)}`, {
           code: found.state === 'paused' ? 'RUN_PAUSED' : 'RUN_INTERRUPTED',

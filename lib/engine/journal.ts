@@ -3,6 +3,7 @@
 // for every run the tool makes: the server upgrade, the AD FS sequence, restore and backup.
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { ExitCode, MfaError } from '../errors.js';
+import { writeFileAtomicLocal } from '../util/local-fs.js';
 
 export const JOURNAL_FORMAT = 'mfa-upgrade/journal@2';
 
@@ -56,6 +57,22 @@ export class Journal {
 
   exists(): boolean {
     return existsSync(this.path);
+  }
+
+  /**
+   * Whether the journal records a run: a file with at least one whole record. A run killed while
+   * an earlier version created its journal left an empty or torn file; it had changed nothing.
+   */
+  begun(): boolean {
+    return this.exists() && this.read().length > 0;
+  }
+
+  /**
+   * Creates the journal with its begin record, whole or not at all (written beside, flushed,
+   * renamed): a run killed as it begins leaves no journal, never one that records nothing.
+   */
+  async create(begin: BeginRecord): Promise<void> {
+    await writeFileAtomicLocal(this.path, Buffer.from(`${JSON.stringify(begin)}\n`), 0o600);
   }
 
   append(record: JournalRecord): void {

@@ -1,7 +1,6 @@
 // A changing command's whole life under the host lock: taken before anything is read for the
 // change, settled when the command ends however it ends. A run that began its journal and did
 // not end it leaves the host half way, so its lock stays (paused) for --resume / --rollback.
-import { existsSync } from 'node:fs';
 import type { Host } from '../host/ports.js';
 import type { Reporter } from '../reporting/reporter.js';
 import { acquireHostLock, type HostLock, type LockRequest } from './host-lock.js';
@@ -25,9 +24,10 @@ export async function withHostLock<T>(host: Host, reporter: Reporter, request: L
 
 function openJournal(lock: HostLock): boolean {
   const path = lock.journal;
-  if (!path || !existsSync(path)) return false;
+  if (!path) return false;
   try {
-    return journalState(new Journal(path).read(), path).ended === undefined;
+    const journal = new Journal(path);
+    return journal.begun() && journalState(journal.read(), path).ended === undefined;
   } catch {
     // A journal that cannot be read is not known to be finished: keep the host held.
     return true;

@@ -1,7 +1,6 @@
 // A run killed outright (SIGKILL, power loss) leaves its lock and an open journal. For a backup or
 // a restore the next changing run finishes that run's cleanup from its journal before it starts:
 // the services it stopped are started again and its temporary files removed.
-import { existsSync } from 'node:fs';
 import type { Host } from '../host/ports.js';
 import type { Reporter } from '../reporting/reporter.js';
 import { removePath } from '../util/remove.js';
@@ -14,8 +13,10 @@ import { serviceOps } from './service-ops.js';
 const iso = () => new Date().toISOString();
 
 export async function finishKilledRun(host: Host, reporter: Reporter, dead: LockInfo): Promise<void> {
-  if (!dead.journal || !existsSync(dead.journal)) {
+  if (!dead.journal || !new Journal(dead.journal).begun()) {
     reporter.log('warning', `A ${dead.kind} run (process ${dead.pid}) was killed before it kept a journal; nothing of it to clean up.`);
+    // At most the journal it was creating, half-written beside where it belongs.
+    if (dead.journal) for (const f of await removeStaleTemps(dirname(dead.journal))) reporter.log('verbose', `Removed ${f}, left by that run.`);
     return;
   }
   const journal = new Journal(dead.journal);

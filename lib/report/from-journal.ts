@@ -57,7 +57,7 @@ function statusOf(phase: StepPhase | undefined): RunStepStatus {
 export function readUpgradeJournal(workDir: string): JournalState | undefined {
   const path = journalPathOf(workDir);
   const journal = new Journal(path);
-  return journal.exists() ? journalState(journal.read(), path) : undefined;
+  return journal.begun() ? journalState(journal.read(), path) : undefined;
 }
 
 /** Reads the journal in workDir; undefined when there is none (nothing ran yet). */

@@ -1,9 +1,9 @@
 // The server upgrade as an engine run: the plan's steps under the host lock, journaled in the
 // --backup folder (so --resume and --rollback find it), the failure policy "pause" (fix the cause,
 // then --resume, or --rollback), and a rollback that ends by putting back what the backup holds.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openState, resumeRun, rollbackRun, startRun, type RunOptions, type RunResult } from '../engine/engine.js';
+import { Journal } from '../engine/journal.js';
 import type { EngineStep } from '../engine/step.js';
 import type { RetryPolicy } from '../engine/installer-op.js';
 import { withHostLock } from '../engine/locked-run.js';
@@ -64,7 +64,7 @@ export async function runUpgrade(host: Host, backup: BackupAccess, reporter: Rep
   }
   // A run to continue is named by its journal's id; without a journal there is nothing to continue,
   // but the lock is still taken (and so a killed run's stale one cleared) before saying so.
-  const continues = o.mode !== 'run' && existsSync(journalPath) ? { journal: journalPath, runId: openState(journalPath).begin.runId } : undefined;
+  const continues = o.mode !== 'run' && new Journal(journalPath).begun() ? { journal: journalPath, runId: openState(journalPath).begin.runId } : undefined;
   const request = { command: `upgrade${o.mode === 'run' ? '' : ` --${o.mode}`}`, kind: 'upgrade' as const, ...(continues ? { continues } : {}) };
   return withHostLock(host, reporter, request, async (lock) => {
     const spec: UpgradeSpec = o.mode === 'run' ? { plan: planned as UpgradePlan, packagesDir: o.packagesDir } : (openState(journalPath).begin.spec as UpgradeSpec);

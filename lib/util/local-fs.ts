@@ -25,12 +25,12 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 
-/** Replaces path with data atomically, keeping the old file's mode. */
-export async function writeFileAtomicLocal(path: string, data: Uint8Array): Promise<void> {
+/** Replaces path with data atomically, keeping the old file's mode (a new file gets newMode). */
+export async function writeFileAtomicLocal(path: string, data: Uint8Array, newMode = 0o644): Promise<void> {
   await fsp.mkdir(dirname(path), { recursive: true });
   const tmp = tempBeside(path);
   const mode = await fsp.stat(path).then((s) => s.mode & 0o7777, () => undefined);
-  const h = await fsp.open(tmp, 'wx', mode ?? 0o644);
+  const h = await fsp.open(tmp, 'wx', mode ?? newMode);
   try {
     await h.writeFile(data);
     faultPoint('atomic-write');

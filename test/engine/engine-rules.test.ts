@@ -5,7 +5,7 @@
 // services put back as found, temporaries, --from, and what the administrator is told. Oracles:
 // the journal's JSONL lines, the image's files and services.json, and the messages reported.
 import test from 'ava';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openState, resumeRun, rollbackRun, startRun } from '../../lib/engine/engine.js';
 import { PersonNeeded, type EngineStep } from '../../lib/engine/step.js';
@@ -605,6 +605,31 @@ test('a run id is a UTC stamp and 6 hex digits; an ended journal is kept under i
   t.is(none.code, 'NO_JOURNAL');
   t.is(none.exitCode, 2);
   t.is(none.remedy, 'Pass the folder of the interrupted run (the one given when it started).');
+});
+
+test('a journal that records no run (empty, or one torn line: a run killed as an earlier version created it) is nothing to continue, and a new run replaces it', async (t) => {
+  for (const left of ['', '{"type":"begin","format":"mfa-up']) {
+    const r = await rig(t);
+    mkdirSync(r.work, { recursive: true });
+    writeFileSync(r.journal, left);
+    const none = t.throws(() => openState(r.journal)) as MfaError;
+    t.is(none.code, 'NO_JOURNAL');
+    t.is(none.exitCode, 2);
+    t.is(none.message, 'the journal here records no run: its run was stopped as it began, before it changed anything');
+    t.is(none.remedy, 'Run the command again without --resume or --rollback.');
+    const res = await startRun(r.options(steps(marks('01'))));
+    t.is(res.outcome, 'completed');
+    t.is(r.records()[0]?.type, 'begin');
+    t.is(openState(r.journal).begin.runId, res.runId);
+    t.deepEqual(readdirSync(r.work).filter((n) => n.startsWith('journal.jsonl.')), [], 'nothing was kept of a journal that recorded nothing');
+  }
+});
+
+test('the journal is created whole: its begin record is written beside it and renamed into place, readable by its owner only', async (t) => {
+  const r = await rig(t);
+  await startRun(r.options(steps(marks('01'))));
+  t.deepEqual(readdirSync(r.work).filter((n) => n.endsWith('.mfa-tmp')), []);
+  if (process.platform !== 'win32') t.is(statSync(r.journal).mode & 0o777, 0o600);
 });
 
 test("a step's ctx.sleep without an injected one really waits (a timer due sooner fires first)", async (t) => {

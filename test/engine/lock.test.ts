@@ -2,7 +2,7 @@
 // started at the same instant, runs killed outright. Real processes (the built bundle), because a
 // lock that only works inside one process is no lock.
 import test from 'ava';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostState } from '../helpers/host-state.js';
 import { resultCode, spawnCli, until } from '../helpers/spawn-cli.js';
@@ -107,4 +107,34 @@ test('a backup killed while the server was stopped: the next changing run starts
   const manifest = JSON.parse(readFileSync(join(w.dir, 'bundle2', 'manifest.json'), 'utf8')) as { consistency: { method: string } };
   t.is(manifest.consistency.method, 'services-stopped', 'the next backup found the server running again, as it was');
   t.deepEqual(readdirSync(w.dir).filter((f) => f.endsWith('.tmp')), []);
+});
+
+test('a run killed as its journal was created (an empty or torn journal, its lock left): --resume and --rollback say there is nothing to continue and clear the lock; the next run replaces the journal and finishes', async (t) => {
+  for (const left of ['', '{"type":"begin","format":"mfa-upg']) {
+    const h = tempCopy('mfa-7.0');
+    const w = tempDir();
+    t.teardown(() => (h.cleanup(), w.cleanup()));
+    const work = join(w.dir, 'run');
+    const journal = join(work, 'upgrade-journal.jsonl');
+    mkdirSync(work, { recursive: true });
+    writeFileSync(journal, left);
+    const stray = join(work, '.upgrade-journal.jsonl.4194999-deadbeef.mfa-tmp');
+    writeFileSync(stray, '{"type":"begin"');
+    mkdirSync(join(h.dir, '.mfa-upgrade'), { recursive: true });
+    // A process id above Linux's largest: never a live process.
+    const dead = { pid: 4194999, identity: null, computer: 'MFA01', command: 'upgrade', kind: 'upgrade', journal, runId: '20261201000000-abcdef', state: 'running', since: '2026-12-01T00:00:00.000Z' };
+    writeFileSync(lockOf(h.dir), JSON.stringify(dead));
+    const before = await hostState(h.dir);
+    for (const mode of ['--resume', '--rollback']) {
+      const r = await spawnCli(upgradeArgs(h.dir, work, mode)).done;
+      t.is(resultCode(r.events), 2, r.stdout);
+      t.like(errorOf(r.events), { code: 'NO_JOURNAL', message: 'the journal here records no run: its run was stopped as it began, before it changed anything', remedy: 'Run the command again without --resume or --rollback.' });
+      t.false(existsSync(lockOf(h.dir)), `${mode}: the killed run's lock is cleared`);
+      t.false(existsSync(stray), `${mode}: the journal it was writing beside is removed`);
+    }
+    t.deepEqual(await hostState(h.dir), before, 'nothing on the host changed');
+    const again = await spawnCli(upgradeArgs(h.dir, work)).done;
+    t.is(resultCode(again.events), 5, again.stdout.slice(-800));
+    t.regex(readFileSync(journal, 'utf8'), /^\{"type":"begin"/);
+  }
 });

@@ -6,7 +6,7 @@
 // cached packages, services, every file and folder, every IIS setting), and nothing of the tool's
 // may be left behind.
 import test from 'ava';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openImageHost } from '../../lib/host/image/image-host.js';
 import { makePlan } from '../../lib/upgrade/make-plan.js';
@@ -27,6 +27,20 @@ interface Tier {
   repeat?: boolean;
 }
 
+/**
+ * The first atomic write of every run is its journal's creation: killed there (written beside,
+ * not yet renamed), the run has no journal and changed nothing, so --resume and --rollback say
+ * there is nothing to continue, clear what the killed run left, and leave the host as it was.
+ */
+const JOURNAL_CREATED = 'atomic-write#1';
+const NOTHING_TO_CONTINUE = /^(NO_JOURNAL|ADFS_NOTHING_TO_RESUME)$/;
+
+/** The tool's temporary files anywhere below a folder (the comparisons ignore some folders). */
+function tempsUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true }) as string[]).filter((rel) => rel.endsWith('.mfa-tmp')).map((rel) => join(dir, rel));
+}
+
 const slot = twoAtATime();
 const cli = (args: string[], killAt?: string) => slot(() => spawnCli(args, killAt ? { MFA_UPGRADE_KILL_AT: killAt } : {}).done);
 
@@ -43,6 +57,7 @@ function upgradeTier(sample: string): Tier {
     args: upgradeArgs,
     finishCode: 5,
     points: async () => [
+      JOURNAL_CREATED,
       'before:backup',
       'copy-chunk#2',
       'copy-chunk#5',
@@ -90,7 +105,7 @@ const adfsTier: Tier = {
   fresh: freshAdfs,
   args: adfsArgs,
   finishCode: 0,
-  points: async () => ADFS_STEPS.flatMap((id) => [`start:${id}`, `run:${id}`, `done:${id}`]),
+  points: async () => [JOURNAL_CREATED, ...ADFS_STEPS.flatMap((id) => [`start:${id}`, `run:${id}`, `done:${id}`])],
   lateKill: 'done:farm/policy-add',
   ignore: adfsIgnore,
 };
@@ -101,7 +116,7 @@ const restoreTier: Tier = {
   fresh: restoreHosts(),
   args: restoreArgs,
   finishCode: 0,
-  points: async () => ['stop-services', 'folders', 'file-000', 'file-001', 'file-002', 'start-services'].flatMap((id) => [`start:${id}`, `run:${id}`, `done:${id}`]).concat(['atomic-write#1', 'atomic-write#2']),
+  points: async () => ['stop-services', 'folders', 'file-000', 'file-001', 'file-002', 'start-services'].flatMap((id) => [`start:${id}`, `run:${id}`, `done:${id}`]).concat([JOURNAL_CREATED, 'atomic-write#2', 'atomic-write#3']),
   lateKill: 'done:',
   ignore: () => IGNORE,
   repeat: true,
@@ -152,6 +167,18 @@ for (const tier of [upgradeTier('phonefactor-5.2'), upgradeTier('mfa-7.0'), adfs
           }
           const other = copyRun(run);
           try {
+            if (point === JOURNAL_CREATED) {
+              for (const [w, mode] of [[run, '--resume'], [other, '--rollback']] as const) {
+                const after = await cli(tier.args(w, mode));
+                const code = String(after.events.find((e) => e['type'] === 'error')?.['code']);
+                if (!NOTHING_TO_CONTINUE.test(code)) failures.push(`${point}: ${mode} answered ${code}, not that there is nothing to continue: ${after.stdout.slice(-400)}`);
+                const d = differs(w.host, strictHostState(w.host), original, ignore);
+                if (d) failures.push(`${point}: after ${mode} the host differs from the original: ${d}`);
+                const stray = [...tempsUnder(w.work), ...tempsUnder(w.host)];
+                if (stray.length) failures.push(`${point}: after ${mode} the killed run's temporary files are still there: ${stray.join(', ')}`);
+              }
+              return;
+            }
             const resumed = await cli(tier.args(run, '--resume'));
             if (resultCode(resumed.events) !== tier.finishCode) failures.push(`${point}: --resume exited ${resultCode(resumed.events)}: ${resumed.stdout.slice(-400)}`);
             else if (leftToDo(resumed.events) !== finalLeft) failures.push(`${point}: --resume left [${leftToDo(resumed.events)}] to do, an uninterrupted run [${finalLeft}]`);
