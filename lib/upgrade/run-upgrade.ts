@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { openState, resumeRun, rollbackRun, startRun, type RunOptions, type RunResult } from '../engine/engine.js';
 import { Journal } from '../engine/journal.js';
+import { removeStaleTemps } from '../util/temp-names.js';
 import type { EngineStep } from '../engine/step.js';
 import type { RetryPolicy } from '../engine/installer-op.js';
 import { withHostLock } from '../engine/locked-run.js';
@@ -67,6 +68,9 @@ export async function runUpgrade(host: Host, backup: BackupAccess, reporter: Rep
   const continues = o.mode !== 'run' && new Journal(journalPath).begun() ? { journal: journalPath, runId: openState(journalPath).begin.runId } : undefined;
   const request = { command: `upgrade${o.mode === 'run' ? '' : ` --${o.mode}`}`, kind: 'upgrade' as const, ...(continues ? { continues } : {}) };
   return withHostLock(host, reporter, request, async (lock) => {
+    // What a killed writer left half-written in the run's folder (a journal it was creating, when
+    // the host's lock names another copy of the folder) goes first, whether or not a run follows.
+    if (o.mode !== 'run') for (const f of await removeStaleTemps(o.workDir)) reporter.log('verbose', `Removed ${f}, left by a run that was killed while writing it.`);
     const spec: UpgradeSpec = o.mode === 'run' ? { plan: planned as UpgradePlan, packagesDir: o.packagesDir } : (openState(journalPath).begin.spec as UpgradeSpec);
     const env: UpgradeEnv = { backup, workDir: o.workDir, plan: spec.plan, ...(o.conversion ? { conversion: o.conversion } : {}) };
     const run: RunOptions<UpgradeEnv> = {

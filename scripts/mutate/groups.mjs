@@ -31,7 +31,7 @@ export const GROUPS = [
   {
     name: 'backup-read',
     mutate: ['lib/backup/read-bundle.ts', 'lib/backup/crypto.ts'],
-    tests: ['test/backup/crypto.test.ts', 'test/backup/verify-problems.test.ts', 'test/backup/verify.test.ts', 'test/backup/trust.test.ts', 'test/backup/encryption.test.ts', 'test/backup/bad-input.test.ts', 'test/backup/paths.test.ts', 'test/hostile/bundle.test.ts'],
+    tests: ['test/backup/crypto.test.ts', 'test/backup/open-bundle.test.ts', 'test/backup/verify-problems.test.ts', 'test/backup/verify.test.ts', 'test/backup/trust.test.ts', 'test/backup/encryption.test.ts', 'test/backup/bad-input.test.ts', 'test/backup/paths.test.ts', 'test/hostile/bundle.test.ts'],
   },
   { name: 'backup-restore', mutate: ['lib/backup/restore.ts'], tests: ['test/backup/restore-result.test.ts', 'test/backup/restore.test.ts', 'test/backup/trust.test.ts', 'test/backup/encryption.test.ts', 'test/backup/paths.test.ts'] },
   // The bundle path checks: the segment rules (names.ts), the manifest path checks of format.ts, and
