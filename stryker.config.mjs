@@ -12,7 +12,8 @@ export default {
   incremental: true,
   concurrency: 2,
   timeoutMS: 60000,
-  reporters: ['clear-text', 'json'],
+  // progress-append-only: a line a few seconds apart in the log, so a long group shows how far it is.
+  reporters: ['clear-text', 'json', 'progress-append-only'],
   ignorePatterns: ['dist', 'prebuilds', 'build', '.cache', 'scratch', 'powershell/MfaUpgrade/bin', 'native/build'],
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
