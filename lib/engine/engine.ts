@@ -14,7 +14,7 @@ import { removePath } from '../util/remove.js';
 import { removeStaleTemps } from '../util/temp-names.js';
 import { windowsDirname } from '../util/winpath.js';
 import { installerOps, type RetryPolicy } from './installer-op.js';
-import { JOURNAL_FORMAT, Journal, journalState, type FailurePolicy, type JournalState, type RunKind, type StepPhase } from './journal.js';
+import { JOURNAL_FORMAT, Journal, journalState, type FailurePolicy, type JournalRecord, type JournalState, type RunKind, type StepPhase } from './journal.js';
 import type { HostLock } from './host-lock.js';
 import { serviceOps } from './service-ops.js';
 import { PersonNeeded, type EngineStep, type LeftToDo, type StepContext } from './step.js';
@@ -462,13 +462,28 @@ export interface BeginOptions {
 export async function beginJournal(journal: Journal, o: BeginOptions): Promise<string> {
   await rotateEnded(journal);
   const runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+  const services = await servicesAsFound(o.host);
   // The lock learns of the journal first: a run killed as it creates it leaves at most a
-  // temporary file beside it, which the next run's cleanup of the killed one removes.
+  // temporary file beside it, which the next run's cleanup of the killed one removes. The begin
+  // and the services as found are one write: a run never has one without the other.
   o.lock?.setJournal(journal.path, runId);
-  await journal.create({ type: 'begin', format: JOURNAL_FORMAT, time: iso(), runId, kind: o.kind, tool: o.toolVersion, host: o.localNode, pid: process.pid, policy: o.policy, spec: o.spec });
-  const running = (await o.host.services.list()).filter((s) => s.state === 'running' || s.state === 'start_pending').map((s) => s.name);
-  journal.append({ type: 'services', time: iso(), running });
+  await journal.create({ type: 'begin', format: JOURNAL_FORMAT, time: iso(), runId, kind: o.kind, tool: o.toolVersion, host: o.localNode, pid: process.pid, policy: o.policy, spec: o.spec }, services);
   return runId;
+}
+
+async function servicesAsFound(host: Host): Promise<Extract<JournalRecord, { type: 'services' }>> {
+  const running = (await host.services.list()).filter((s) => s.state === 'running' || s.state === 'start_pending').map((s) => s.name);
+  return { type: 'services', time: iso(), running };
+}
+
+/**
+ * An earlier version journaled the services as found after its begin record, and could be killed
+ * in between: no step had begun, so what runs now is what it found.
+ */
+async function recordMissingServices<Env>(run: Run<Env>, host: Host): Promise<JournalState> {
+  if (run.state.running !== undefined || run.state.phases.size > 0) return run.state;
+  run.journal.append(await servicesAsFound(host));
+  return run.reload();
 }
 
 /** Starts a new run: journals its begin and the services as found, then runs the steps. */
@@ -497,6 +512,7 @@ export async function resumeRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
   if (state.rollback !== 'none') throw new MfaError('a rollback of this run was started; it must be finished', { code: 'ROLLBACK_STARTED', target: o.journalPath, exitCode: ExitCode.usage, remedy: 'Run the same command with --rollback again to finish undoing it.' });
   o.lock?.setJournal(run.journal.path, state.begin.runId);
   o.reporter.log('info', `Resuming the ${state.begin.kind} run ${state.begin.runId} begun ${state.begin.time}.`);
+  await recordMissingServices(run, o.host);
   await run.putBackAsFound(false);
   return run.drive();
 }
@@ -507,6 +523,7 @@ export async function rollbackRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
   const state = run.reload();
   if (state.ended?.outcome === 'rolled-back') throw new MfaError('this run was already rolled back', { code: 'JOURNAL_ENDED', target: o.journalPath, exitCode: ExitCode.usage });
   o.lock?.setJournal(run.journal.path, state.begin.runId);
+  await recordMissingServices(run, o.host);
   run.beginRollback();
   await run.putBackAsFound(false);
   const clean = await run.undoAll();

@@ -68,11 +68,12 @@ export class Journal {
   }
 
   /**
-   * Creates the journal with its begin record, whole or not at all (written beside, flushed,
-   * renamed): a run killed as it begins leaves no journal, never one that records nothing.
+   * Creates the journal with its begin record and the records that go with it, whole or not at
+   * all (written beside, flushed, renamed): a run killed as it begins leaves no journal, never
+   * one that records nothing or half of its beginning.
    */
-  async create(begin: BeginRecord): Promise<void> {
-    await writeFileAtomicLocal(this.path, Buffer.from(`${JSON.stringify(begin)}\n`), 0o600);
+  async create(begin: BeginRecord, ...more: JournalRecord[]): Promise<void> {
+    await writeFileAtomicLocal(this.path, Buffer.from([begin, ...more].map((r) => `${JSON.stringify(r)}\n`).join('')), 0o600);
   }
 
   append(record: JournalRecord): void {

@@ -625,6 +625,37 @@ test('a journal that records no run (empty, or one torn line: a run killed as an
   }
 });
 
+test('a journal holding its begin without the services as found (an earlier version killed between the two): --resume records what runs now, since no step had begun, and puts it back when the run ends', async (t) => {
+  const r = await rig(t);
+  mkdirSync(r.work, { recursive: true });
+  const begin = { type: 'begin', format: 'mfa-upgrade/journal@2', time: '2026-12-01T00:00:00.000Z', runId: '20261201000000-abcdef', kind: 'upgrade', tool: 'test', host: 'MFA01', pid: 4194999, policy: 'pause', spec: {} };
+  writeFileSync(r.journal, `${JSON.stringify(begin)}\n`);
+  t.is(r.service(ADSYNC)?.state, 'running');
+  const installerStops = marks('01', {
+    async run(ctx) {
+      await ctx.host.services.stop(ADSYNC); // as an installer does
+    },
+  });
+  const res = await resumeRun(r.options(steps(installerStops, marks('02'))));
+  t.is(res.outcome, 'completed');
+  const services = r.records().find((x) => x.type === 'services') as { running?: string[] } | undefined;
+  t.true(services?.running?.includes(ADSYNC), JSON.stringify(services));
+  t.is(r.trail()[1], 'services', 'recorded before anything else');
+  t.is(r.service(ADSYNC)?.state, 'running', 'put back as found');
+});
+
+test('the journal begins with its begin record and the services as found, together', async (t) => {
+  const r = await rig(t);
+  const res = await startRun(r.options(steps(marks('01'))));
+  t.is(res.outcome, 'completed');
+  const [first, second] = r.records();
+  t.is(first?.type, 'begin');
+  t.is(second?.type, 'services');
+  // The oracle: the image's own services file, as it was before the run.
+  const asFound = (JSON.parse(readFileSync(join(r.hostDir, 'services.json'), 'utf8')) as Array<{ name: string; state: string }>).filter((x) => x.state === 'running' || x.state === 'start_pending').map((x) => x.name);
+  t.deepEqual((second as { running?: string[] }).running, asFound);
+});
+
 test('the journal is created whole: its begin record is written beside it and renamed into place, readable by its owner only', async (t) => {
   const r = await rig(t);
   await startRun(r.options(steps(marks('01'))));
