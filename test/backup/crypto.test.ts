@@ -78,6 +78,8 @@ test('scrypt parameters a crafted manifest could use to stall or exhaust the rea
   await refused(t, { salt: 12 as unknown as string }, /does not accept/);
   await refused(t, { name: 'pbkdf2' as 'scrypt' }, /does not accept/);
   await refused(t, {}, /does not accept/, 'aes-128-gcm');
+  const noKdf = (await t.throwsAsync(deriveKeys(PASS, { algorithm: 'aes-256-gcm', keyCheck: '' } as unknown as EncryptionInfo, 't'))) as MfaError;
+  t.is(noKdf.code, 'BUNDLE_ENCRYPTION', 'a manifest naming no key derivation at all');
   // 128 x 2^18 x 8 bytes is 256 MiB before scrypt's own overhead: over the 256 MB the tool allows.
   await refused(t, { N: 1 << 18, r: 8 }, /does not accept/);
   await refused(t, { salt: SALT.subarray(0, 15).toString('base64') }, /salt is too short/);
@@ -223,6 +225,7 @@ test('authentic entries that are not what the format says (not JSON, not a list,
     JSON.stringify([{ ...good, sha256: 'A'.repeat(64) }]),
     JSON.stringify([{ ...good, sha256: 'a'.repeat(63) }]),
     JSON.stringify([{ ...good, sha256: `${'a'.repeat(64)}\n` }]),
+    JSON.stringify([{ ...good, sha256: `x${'a'.repeat(64)}` }]),
     JSON.stringify([{ ...good, sha256: 7 }]),
   ]) {
     const e = t.throws(() => openEntries(keys, sealText(keys, stored, text), stored, 't'), undefined, text) as MfaError;

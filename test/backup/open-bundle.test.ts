@@ -2,10 +2,11 @@
 // named with the words an administrator is shown, and nothing half-used. Manifests are forged
 // from a real backup and resealed as anyone could; the expected words are written out here.
 import test from 'ava';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openBundle, type OpenOptions } from '../../lib/backup/read-bundle.js';
+import { paddedSize, startEncrypt, type BundleKeys } from '../../lib/backup/crypto.js';
+import { openBundle, readStoredBuffer, storedLocalPath, type OpenedBundle, type OpenOptions } from '../../lib/backup/read-bundle.js';
 import type { MfaError } from '../../lib/errors.js';
 import { backupOf, forgeManifest, shaOf } from './helpers.js';
 
@@ -53,6 +54,7 @@ const shapes: Array<[string, (m: Json) => void, string, boolean?]> = [
   ['an upper-case SHA-256', (m) => (first(m)['sha256'] = 'A'.repeat(64)), 'files[0].sha256 is not a SHA-256'],
   ['a short SHA-256', (m) => (first(m)['sha256'] = 'a'.repeat(63)), 'files[0].sha256 is not a SHA-256'],
   ['a SHA-256 with a line break after it', (m) => (first(m)['sha256'] = `${'a'.repeat(64)}\n`), 'files[0].sha256 is not a SHA-256'],
+  ['a SHA-256 after other text', (m) => (first(m)['sha256'] = `x${'a'.repeat(64)}`), 'files[0].sha256 is not a SHA-256'],
   ['tags that are not a list', (m) => (first(m)['tags'] = 'data'), 'files[0].tags is not a list of names'],
   ['a tag that is a number', (m) => (first(m)['tags'] = ['data', 3]), 'files[0].tags is not a list of names'],
   ['a stored SHA-256 that is not one', (m) => (first(m)['storedSha256'] = 'x'), 'files[0].storedSha256 is not a SHA-256'],
@@ -222,4 +224,74 @@ test('a bundle of format 1 opens with the warning of what it lacks, naming the t
   t.deepEqual((await openBundle(bundle)).formatWarnings, [`This bundle has format 1 (written by mfa-upgrade ${String((await openBundle(bundle)).manifest.tool.version)}); it was checked with the rules of format 2.`]);
   forgeJson(bundle, (m) => delete m['tool']);
   t.deepEqual((await openBundle(bundle)).formatWarnings, ['This bundle has format 1 (written by mfa-upgrade before 0.2); it was checked with the rules of format 2.']);
+});
+
+// Reading a stored file: the plaintext exactly, and every way its encrypted bytes can be wrong
+// named before (or instead of) anything is trusted.
+const WEB = 'snapshot/drive/C/inetpub/wwwroot/MFAPortal/web.config';
+const SAMPLE_WEB = readFileSync(join('examples/hosts/mfa-7.0', ...WEB.split('/').slice(1)));
+
+function fileIn(b: OpenedBundle, stored: string) {
+  const f = b.manifest.files.find((x) => x.stored === stored);
+  if (!f) throw new Error(`${stored} is not in the manifest`);
+  return f;
+}
+
+async function readRefusal(b: OpenedBundle, stored: string): Promise<MfaError> {
+  try {
+    await readStoredBuffer(b, fileIn(b, stored));
+  } catch (e) {
+    return e as MfaError;
+  }
+  throw new Error(`${stored} was read`);
+}
+
+function encryptWith(keys: BundleKeys, stored: string, plain: Buffer, padByte = 0): Buffer {
+  const { header, cipher } = startEncrypt(keys, stored);
+  const pad = Buffer.alloc(paddedSize(plain.length) - plain.length, padByte);
+  return Buffer.concat([header, cipher.update(Buffer.concat([plain, pad])), cipher.final(), cipher.getAuthTag()]);
+}
+
+test("a stored file reads back as the host's bytes exactly, plain or decrypted (padding never yielded)", async (t) => {
+  const plain = await openBundle(await copyOf(t));
+  t.deepEqual(await readStoredBuffer(plain, fileIn(plain, WEB)), SAMPLE_WEB);
+  const enc = await openBundle(await copyOf(t, true), { passphrase: PASS });
+  t.deepEqual(await readStoredBuffer(enc, fileIn(enc, `${WEB}.enc`)), SAMPLE_WEB);
+});
+
+test('an encrypted stored file: without the key, too short, cut, with padding that is not zeros, or moved to another path is refused, naming it', async (t) => {
+  const bundle = await copyOf(t, true);
+  const stored = `${WEB}.enc`;
+  const local = join(bundle, ...stored.split('/'));
+  const locked = await openBundle(bundle);
+  t.like(await readRefusal(locked, stored), { code: 'BUNDLE_PASSPHRASE_REQUIRED', message: 'the bundle is encrypted: its files cannot be read without the passphrase', exitCode: 3, remedy: 'Pass --passphrase-file with the passphrase the backup was taken with.' });
+  const b = await openBundle(bundle, { passphrase: PASS });
+  const keys = b.keys as BundleKeys;
+  const intact = readFileSync(local);
+  const altered = { code: 'BUNDLE_ALTERED', exitCode: 3, remedy: 'Use an intact copy of the bundle.' };
+  writeFileSync(local, intact.subarray(0, 20));
+  t.like(await readRefusal(b, stored), { ...altered, message: `'${stored}' is too short to be an encrypted file (truncated)` });
+  writeFileSync(local, intact.subarray(0, intact.length - 1));
+  t.like(await readRefusal(b, stored), { ...altered, message: `'${stored}' does not have the length its padding calls for (truncated or altered)` });
+  writeFileSync(local, encryptWith(keys, stored, SAMPLE_WEB, 1));
+  t.like(await readRefusal(b, stored), { ...altered, message: `'${stored}' has padding that is not zeros` });
+  writeFileSync(local, encryptWith(keys, `${stored}x`, SAMPLE_WEB));
+  t.like(await readRefusal(b, stored), { ...altered, message: `'${stored}' fails authentication: it was altered, truncated or swapped` });
+  writeFileSync(local, encryptWith(keys, stored, SAMPLE_WEB));
+  t.deepEqual(await readStoredBuffer(b, fileIn(b, stored)), SAMPLE_WEB, 'the same bytes encrypted again by the key holder read back');
+});
+
+test('a stored path that could leave the bundle, or runs through a link inside it, is never read', async (t) => {
+  const bundle = await copyOf(t);
+  const b = await openBundle(bundle);
+  const e = t.throws(() => storedLocalPath(b, { ...fileIn(b, WEB), stored: 'snapshot/../../etc/passwd' })) as MfaError;
+  t.like(e, { code: 'BUNDLE_PATH', message: 'a bundle path climbs out with ".."', exitCode: 3 });
+  t.is(e.target, join(bundle, 'manifest.json'));
+  // The portal's folder replaced by a link to a copy of it elsewhere.
+  const portal = join(bundle, 'snapshot/drive/C/inetpub/wwwroot/MFAPortal');
+  const outside = join(bundle, '..', 'elsewhere');
+  renameSync(portal, outside);
+  symlinkSync(outside, portal);
+  const linked = await readRefusal(b, WEB);
+  t.like(linked, { code: 'BUNDLE_LINK', message: `'${WEB}' runs through a link inside the bundle`, remedy: 'A bundle holds plain files and folders only: use an intact copy.' });
 });
