@@ -197,6 +197,8 @@ const local = (bundle: string, stored: string) => join(bundle, ...stored.split('
 
 test('encrypted, without the passphrase: a truncated file by its size, a changed byte by its stored hash; the bytes read are the stored ones', async (t) => {
   const { bundle } = await encryptedCopy(t);
+  // Problems come in the manifest's order of files.
+  const listed = manifestOf(bundle).files.map((f) => f.stored);
   const intact = (await verifyBundle(bundle)).report;
   t.true(intact.ok);
   t.false(intact.authenticated, 'an encrypted seal is checked only with the key');
@@ -206,11 +208,15 @@ test('encrypted, without the passphrase: a truncated file by its size, a changed
   const web = readFileSync(local(bundle, ENC_WEB));
   web[40] = (web[40] as number) ^ 1;
   writeFileSync(local(bundle, ENC_WEB), web);
+  const LOG = 'snapshot/drive/C/Program Files/Multi-Factor Authentication Server/Logs/MultiFactorAuthSvc.log.enc';
+  const log = readFileSync(local(bundle, LOG));
+  writeFileSync(local(bundle, LOG), Buffer.concat([log, Buffer.from([0])]));
   const { report } = await verifyBundle(bundle);
   t.deepEqual(report.problems, [
     { kind: 'altered', path: ENC_DATA, detail: `is ${data.length - 1} bytes, the manifest says ${data.length} (truncated)` },
+    { kind: 'altered', path: LOG, detail: `is ${log.length + 1} bytes, the manifest says ${log.length}` },
     { kind: 'altered', path: ENC_WEB, detail: 'its encrypted bytes do not match the manifest' },
-  ]);
+  ].sort((a, b) => listed.indexOf(a.path) - listed.indexOf(b.path)));
 });
 
 test('encrypted, with the passphrase: the plaintext bytes are counted, and a file changed by someone without the key fails authentication even when its recorded hash was updated', async (t) => {
