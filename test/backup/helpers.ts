@@ -11,6 +11,7 @@ import { Output } from '../../lib/cli/output.js';
 import type { CommandSpec } from '../../lib/cli/spec.js';
 import { openImageHost, type ImageHost } from '../../lib/host/image/image-host.js';
 import type { Files, Host } from '../../lib/host/ports.js';
+import { hmacHex, paddedSize, startEncrypt, type BundleKeys } from '../../lib/backup/crypto.js';
 import type { Manifest } from '../../lib/backup/format.js';
 import type { BundleFs } from '../../lib/backup/sink.js';
 import { takeBackup, type BackupOptions, type BackupResult } from '../../lib/backup/take-backup.js';
@@ -134,11 +135,22 @@ export const shaOf = (data: Buffer | string): string => createHash('sha256').upd
 export const fileSha = (path: string): string => shaOf(readFileSync(path));
 export const manifestOf = (bundle: string): Manifest => JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as Manifest;
 
-/** Rewrites a bundle's manifest and reseals it with SHA-256, which needs no key: what anyone with write access to the bundle can do. */
-export function forgeManifest(bundle: string, edit: (m: Manifest) => void): void {
+/**
+ * Rewrites a bundle's manifest and reseals it: with SHA-256, which needs no key (what anyone with
+ * write access to the bundle can do), or given the bundle's keys with HMAC (only a key holder can).
+ */
+export function forgeManifest(bundle: string, edit: (m: Manifest) => void, keys?: BundleKeys): void {
   const m = manifestOf(bundle);
   edit(m);
   const bytes = Buffer.from(JSON.stringify(m, null, 2));
   writeFileSync(join(bundle, 'manifest.json'), bytes);
-  writeFileSync(join(bundle, 'manifest.seal'), JSON.stringify({ algorithm: 'sha256', value: shaOf(bytes) }));
+  const seal = keys ? { algorithm: 'hmac-sha256', value: hmacHex(keys, bytes) } : { algorithm: 'sha256', value: shaOf(bytes) };
+  writeFileSync(join(bundle, 'manifest.seal'), JSON.stringify(seal));
+}
+
+/** A file's plaintext encrypted as a bundle stores it (header, padded body, tag), by a key holder. */
+export function encryptAs(keys: BundleKeys, stored: string, plain: Buffer, padByte = 0): Buffer {
+  const { header, cipher } = startEncrypt(keys, stored);
+  const pad = Buffer.alloc(paddedSize(plain.length) - plain.length, padByte);
+  return Buffer.concat([header, cipher.update(Buffer.concat([plain, pad])), cipher.final(), cipher.getAuthTag()]);
 }

@@ -5,10 +5,10 @@ import test from 'ava';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { paddedSize, startEncrypt, type BundleKeys } from '../../lib/backup/crypto.js';
+import type { BundleKeys } from '../../lib/backup/crypto.js';
 import { openBundle, readStoredBuffer, storedLocalPath, type OpenedBundle, type OpenOptions } from '../../lib/backup/read-bundle.js';
 import type { MfaError } from '../../lib/errors.js';
-import { backupOf, forgeManifest, shaOf } from './helpers.js';
+import { backupOf, encryptAs, forgeManifest, shaOf } from './helpers.js';
 
 const PASS = 'a long enough passphrase';
 type Json = Record<string, unknown>;
@@ -246,12 +246,6 @@ async function readRefusal(b: OpenedBundle, stored: string): Promise<MfaError> {
   throw new Error(`${stored} was read`);
 }
 
-function encryptWith(keys: BundleKeys, stored: string, plain: Buffer, padByte = 0): Buffer {
-  const { header, cipher } = startEncrypt(keys, stored);
-  const pad = Buffer.alloc(paddedSize(plain.length) - plain.length, padByte);
-  return Buffer.concat([header, cipher.update(Buffer.concat([plain, pad])), cipher.final(), cipher.getAuthTag()]);
-}
-
 test("a stored file reads back as the host's bytes exactly, plain or decrypted (padding never yielded)", async (t) => {
   const plain = await openBundle(await copyOf(t));
   t.deepEqual(await readStoredBuffer(plain, fileIn(plain, WEB)), SAMPLE_WEB);
@@ -273,11 +267,11 @@ test('an encrypted stored file: without the key, too short, cut, with padding th
   t.like(await readRefusal(b, stored), { ...altered, message: `'${stored}' is too short to be an encrypted file (truncated)` });
   writeFileSync(local, intact.subarray(0, intact.length - 1));
   t.like(await readRefusal(b, stored), { ...altered, message: `'${stored}' does not have the length its padding calls for (truncated or altered)` });
-  writeFileSync(local, encryptWith(keys, stored, SAMPLE_WEB, 1));
+  writeFileSync(local, encryptAs(keys, stored, SAMPLE_WEB, 1));
   t.like(await readRefusal(b, stored), { ...altered, message: `'${stored}' has padding that is not zeros` });
-  writeFileSync(local, encryptWith(keys, `${stored}x`, SAMPLE_WEB));
+  writeFileSync(local, encryptAs(keys, `${stored}x`, SAMPLE_WEB));
   t.like(await readRefusal(b, stored), { ...altered, message: `'${stored}' fails authentication: it was altered, truncated or swapped` });
-  writeFileSync(local, encryptWith(keys, stored, SAMPLE_WEB));
+  writeFileSync(local, encryptAs(keys, stored, SAMPLE_WEB));
   t.deepEqual(await readStoredBuffer(b, fileIn(b, stored)), SAMPLE_WEB, 'the same bytes encrypted again by the key holder read back');
 });
 
