@@ -2,7 +2,7 @@
 // nothing to back up. Each gets a clear error; neither the host nor an earlier bundle changes,
 // and no unfinished bundle is left behind.
 import test from 'ava';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { backupSpec } from '../../lib/cli/commands/backup.spec.js';
 import { localBundleFs, type BundleFs } from '../../lib/backup/sink.js';
@@ -18,7 +18,7 @@ import { runCommand, workspace } from './helpers.js';
  * full disk fails. It names the file it filled on, so each case proves where it failed instead of
  * guessing it from a byte count that moves whenever the bundle's contents do.
  */
-function diskFullingOn(fillsOn: RegExp, after: number): BundleFs & { filledOn: () => string | undefined; written: () => number } {
+function diskFullingOn(fillsOn: RegExp, after: number, code = 'ENOSPC'): BundleFs & { filledOn: () => string | undefined; written: () => number } {
   let filledOn: string | undefined;
   let written = 0;
   return {
@@ -32,8 +32,8 @@ function diskFullingOn(fillsOn: RegExp, after: number): BundleFs & { filledOn: (
         async write(data) {
           if (full && mine + data.length > after) {
             filledOn ??= path.split(sep).join('/');
-            const e = new Error('ENOSPC: no space left on device, write') as NodeJS.ErrnoException;
-            e.code = 'ENOSPC';
+            const e = new Error(`${code}: the disk said no, write`) as NodeJS.ErrnoException;
+            e.code = code;
             throw e;
           }
           mine += data.length;
@@ -150,4 +150,38 @@ test('an image host folder that does not exist: exit 3, nothing written', async 
   } finally {
     ws.cleanup();
   }
+});
+
+test('every way a disk says it is full (no space, over quota, file too large) is DISK_FULL; another write error is BUNDLE_WRITE with the system\'s words; neither leaves anything behind', async (t) => {
+  const ws = workspace('phonefactor-5.2');
+  t.teardown(ws.cleanup);
+  const hostBefore = strictHostState(ws.host);
+  for (const [code, want] of [['ENOSPC', 'DISK_FULL'], ['EDQUOT', 'DISK_FULL'], ['EFBIG', 'DISK_FULL'], ['EIO', 'BUNDLE_WRITE']] as const) {
+    const disk = diskFullingOn(/\/snapshot\/products\.json$/, 0, code);
+    const e = (await t.throwsAsync(takeBackup(await openImageHost(ws.host), { out: ws.bundle, fs: disk }), { instanceOf: MfaError })) as MfaError;
+    t.is(e.code, want, code);
+    t.is(e.exitCode, 1603, code);
+    t.is(e.target, join(`${ws.bundle}.partial`, 'snapshot', 'products.json'), code);
+    if (want === 'BUNDLE_WRITE') t.is(e.message, 'cannot write the bundle: EIO: the disk said no, write');
+    else t.is(e.remedy, 'Free space there or choose another --out on a volume with room; nothing on the host was changed and the unfinished bundle was removed.');
+    t.deepEqual(readdirSync(ws.root).sort(), ['phonefactor-5.2'], code);
+  }
+  t.deepEqual(strictHostDifferences(ws.host, hostBefore), []);
+});
+
+test('a .partial that another live backup is writing is left alone: BACKUP_RUNNING (1618) naming its process', async (t) => {
+  const ws = workspace('phonefactor-5.2');
+  t.teardown(ws.cleanup);
+  const partial = `${ws.bundle}.partial`;
+  mkdirSync(partial);
+  // The test runner's parent is alive for as long as this test runs.
+  writeFileSync(join(partial, '.mfa-upgrade-backup.lock'), `${process.ppid}\n`);
+  writeFileSync(join(partial, 'being-written.bin'), 'x');
+  const e = (await t.throwsAsync(takeBackup(await openImageHost(ws.host), { out: ws.bundle }), { instanceOf: MfaError })) as MfaError;
+  t.is(e.code, 'BACKUP_RUNNING');
+  t.is(e.exitCode, 1618);
+  t.is(e.message, `another backup (process ${process.ppid}) is writing ${partial}`);
+  t.is(e.remedy, 'Wait for it to finish, or choose another --out.');
+  t.true(existsSync(join(partial, 'being-written.bin')));
+  t.false(existsSync(ws.bundle));
 });
