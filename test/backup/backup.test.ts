@@ -12,8 +12,9 @@ import { openImageHost } from '../../lib/host/image/image-host.js';
 import { takeInventory } from '../../lib/inventory/take-inventory.js';
 import { runChecks } from '../../lib/readiness/run-checks.js';
 import { backupSpec } from '../../lib/cli/commands/backup.spec.js';
+import type { Reporter } from '../../lib/reporting/reporter.js';
 import { treeHash } from '../helpers/tree-hash.js';
-import { backupOf, fileSha, manifestOf, runCommand, SAMPLES, withPowerShell, workspace } from './helpers.js';
+import { backupOf, fileSha, manifestOf, runCommand, SAMPLES, withFiles, withPowerShell, workspace } from './helpers.js';
 
 
 for (const sample of SAMPLES) {
@@ -272,4 +273,34 @@ test('unknown --role values are refused', async (t) => {
   const r = await runCommand(backupSpec, ['--out', '/nonexistent/x', '--role', 'primary', '--json']);
   t.is(r.code, 2);
   t.false(isDeepStrictEqual(r.events, []));
+});
+
+test('mfa-8.0-adfs: an export that writes no file, or a file larger than an adapter configuration can be, is not taken, saying which; the bundle is complete without it and the host keeps no export file', async (t) => {
+  for (const [name, stat, reason] of [
+    ['no file', () => undefined, /^ADFS_EXPORT_EMPTY: the export wrote no file$/],
+    ['a folder', () => ({ isDirectory: true, size: 0 }), /^ADFS_EXPORT_EMPTY: the export wrote no file$/],
+    ['17 MiB', () => ({ isDirectory: false, size: 17 * 1024 * 1024 }), /^ADFS_EXPORT_TOO_LARGE: the export is 17(\.0)? MB, more than an adapter configuration can be$/],
+  ] as const) {
+    const ws = workspace('mfa-8.0-adfs');
+    t.teardown(ws.cleanup);
+    const image = await openImageHost(ws.host);
+    const exports: string[] = [];
+    const ps = withPowerShell(image, async (command, parameters) => {
+      if (/^export-/i.test(command)) exports.push(String(parameters?.['FilePath']));
+      return image.powershell.invoke(command, parameters);
+    });
+    const host = withFiles(ps, {
+      stat: async (path: string) => (exports.includes(path) ? (stat() as Awaited<ReturnType<typeof image.files.stat>>) : image.files.stat(path)),
+    });
+    const warnings: string[] = [];
+    const output: Reporter = { log: (level, m) => void (level === 'warning' && warnings.push(m)), progress: () => undefined, object: () => undefined };
+    const r = await takeBackup(host, { out: ws.bundle, output });
+    const n = r.manifest.notTaken.find((x) => x.item === 'adapter configuration exported from AD FS (AzureMfaServerAuthentication)');
+    t.regex(n?.reason ?? '(not listed)', reason, name);
+    t.false(r.manifest.files.some((f) => f.tags.includes('adfsExport')), name);
+    t.true(warnings.some((w) => w.startsWith('The AzureMfaServerAuthentication configuration was not exported from AD FS (')), name);
+    t.true(r.verification.ok, name);
+    t.is(exports.length, 1, name);
+    t.false(existsSync(image.paths.local(exports[0] as string)), `${name}: the export file is removed from the host`);
+  }
 });

@@ -9,7 +9,7 @@ import { parseArgs } from '../../lib/cli/args.js';
 import { toMfaError } from '../../lib/cli/main.js';
 import { Output } from '../../lib/cli/output.js';
 import type { CommandSpec } from '../../lib/cli/spec.js';
-import { openImageHost, type ImageHost } from '../../lib/host/image/image-host.js';
+import { openImageHost } from '../../lib/host/image/image-host.js';
 import type { Files, Host } from '../../lib/host/ports.js';
 import { hmacHex, paddedSize, startEncrypt, type BundleKeys } from '../../lib/backup/crypto.js';
 import type { Manifest } from '../../lib/backup/format.js';
@@ -98,7 +98,7 @@ export function fullDiskAfter(limit: number, base: BundleFs): BundleFs & { writt
 }
 
 /** The same host with some of its Files port replaced (a locked file, a read that fails half-way). */
-export function withFiles(host: ImageHost, override: Partial<Files>): Host {
+export function withFiles(host: Host, override: Partial<Files>): Host {
   const files = new Proxy(host.files, {
     get(target, prop, receiver) {
       const o = (override as Record<string | symbol, unknown>)[prop];
@@ -117,7 +117,7 @@ export function withFiles(host: ImageHost, override: Partial<Files>): Host {
 }
 
 /** The same host with its PowerShell port's invoke replaced. */
-export function withPowerShell(host: ImageHost, invoke: Host['powershell']['invoke']): Host {
+export function withPowerShell(host: Host, invoke: Host['powershell']['invoke']): Host {
   const ps = { hasCommand: (n: string) => host.powershell.hasCommand(n), invoke };
   return new Proxy(host, {
     get(target, prop, receiver) {
