@@ -2,10 +2,11 @@
 // named with the words an administrator is shown, and nothing half-used. Manifests are forged
 // from a real backup and resealed as anyone could; the expected words are written out here.
 import test from 'ava';
+import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BundleKeys } from '../../lib/backup/crypto.js';
+import { paddedSize, type BundleKeys } from '../../lib/backup/crypto.js';
 import { openBundle, readStoredBuffer, storedLocalPath, type OpenedBundle, type OpenOptions } from '../../lib/backup/read-bundle.js';
 import type { MfaError } from '../../lib/errors.js';
 import { backupOf, encryptAs, forgeManifest, shaOf } from './helpers.js';
@@ -66,10 +67,12 @@ const shapes: Array<[string, (m: Json) => void, string, boolean?]> = [
   ['a directory that is a string', (m) => (m['directories'] = ['snapshot/x']), "'directories' is malformed"],
   ['a directory without its original', (m) => (m['directories'] = [{ stored: 'snapshot/x' }]), "'directories' is malformed"],
   ['a directory whose stored path is a number', (m) => (m['directories'] = [{ stored: 1, original: 'C:\\x' }]), "'directories' is malformed"],
+  ['a bad directory after good ones', (m) => (m['directories'] as unknown[]).push({ stored: 'snapshot/x' }), "'directories' is malformed"],
   ['groups not a list', (m) => (m['groups'] = {}), "'groups' is malformed"],
   ['a group that is null', (m) => (m['groups'] = [null]), "'groups' is malformed"],
   ['a group without a kind', (m) => (m['groups'] = [{ original: 'C:\\x' }]), "'groups' is malformed"],
   ['a group without an original', (m) => (m['groups'] = [{ kind: 'data' }]), "'groups' is malformed"],
+  ['a bad group after good ones', (m) => (m['groups'] as unknown[]).push({ kind: 'data' }), "'groups' is malformed"],
   ['notTaken not a list', (m) => (m['notTaken'] = 'none'), "'notTaken' is not a list"],
   ['warnings not a list', (m) => (m['warnings'] = 'none'), "'warnings' is not a list"],
   // An encrypted bundle of format 2 hides plaintext sizes and hashes, and must say how.
@@ -124,6 +127,9 @@ test('what is not a bundle folder: nothing there, a file, a link, an unfinished 
   writeFileSync(join(bundle, 'manifest.json'), '');
   truncateSync(join(bundle, 'manifest.json'), 64 * 1024 * 1024 + 1);
   t.like(await refusal(bundle), { code: 'BUNDLE_INVALID', message: 'manifest.json is implausibly large' });
+  // 64 MiB itself is the largest read (and these zeros are then no JSON).
+  truncateSync(join(bundle, 'manifest.json'), 64 * 1024 * 1024);
+  t.like(await refusal(bundle), { code: 'BUNDLE_MANIFEST_DAMAGED' });
 });
 
 test('a manifest that is not JSON, not this format, or of no valid or a future version', async (t) => {
@@ -216,6 +222,8 @@ test('the seal of an encrypted bundle: unchecked without the key, a keyless one 
   writeFileSync(seal, JSON.stringify({ algorithm: 'hmac-sha256', value: 'ab'.repeat(32) }));
   t.is((await openBundle(bundle, { passphrase: PASS })).sealProblem, 'manifest.json was altered: it does not match its authentication code');
   t.like(await refusal(bundle, { passphrase: 'another long passphrase' }), { code: 'BUNDLE_PASSPHRASE', message: "the passphrase is wrong (or the manifest's key check was altered)", exitCode: 3 });
+  forgeJson(bundle, (m) => delete (m['encryption'] as Json)['keyCheck']);
+  t.like(await refusal(bundle, { passphrase: PASS }), { code: 'BUNDLE_PASSPHRASE', message: "the passphrase is wrong (or the manifest's key check was altered)" }, 'a key check removed');
 });
 
 test('a bundle of format 1 opens with the warning of what it lacks, naming the tool that wrote it', async (t) => {
@@ -251,6 +259,18 @@ test("a stored file reads back as the host's bytes exactly, plain or decrypted (
   t.deepEqual(await readStoredBuffer(plain, fileIn(plain, WEB)), SAMPLE_WEB);
   const enc = await openBundle(await copyOf(t, true), { passphrase: PASS });
   t.deepEqual(await readStoredBuffer(enc, fileIn(enc, `${WEB}.enc`)), SAMPLE_WEB);
+});
+
+test('an encrypted file longer than one read (1 MiB) with padding after it reads back exactly: the padding is cut where the plaintext ends, across reads', async (t) => {
+  const bundle = await copyOf(t, true);
+  const b = await openBundle(bundle, { passphrase: PASS });
+  const stored = `${WEB}.enc`;
+  const big = randomBytes((1 << 20) + 1);
+  t.true(paddedSize(big.length) > big.length, 'the case needs padding');
+  writeFileSync(join(bundle, ...stored.split('/')), encryptAs(b.keys as BundleKeys, stored, big));
+  // What the sealed entries would say of it, given to the opened bundle directly.
+  fileIn(b, stored).size = big.length;
+  t.deepEqual(await readStoredBuffer(b, fileIn(b, stored)), big);
 });
 
 test('an encrypted stored file: without the key, too short, cut, with padding that is not zeros, or moved to another path is refused, naming it', async (t) => {
