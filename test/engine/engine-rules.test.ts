@@ -644,6 +644,19 @@ test('a journal holding its begin without the services as found (an earlier vers
   t.is(r.service(ADSYNC)?.state, 'running', 'put back as found');
 });
 
+test('a run killed before any step began keeps the services as found at its beginning: --resume does not take them again, and starts what an administrator stopped meanwhile', async (t) => {
+  const r = await rig(t);
+  mkdirSync(r.work, { recursive: true });
+  const begin = { type: 'begin', format: 'mfa-upgrade/journal@2', time: '2026-12-01T00:00:00.000Z', runId: '20261201000000-abcdef', kind: 'upgrade', tool: 'test', host: 'MFA01', pid: 4194999, policy: 'pause', spec: {} };
+  const services = { type: 'services', time: '2026-12-01T00:00:00.001Z', running: [MFA, ADSYNC] };
+  writeFileSync(r.journal, `${JSON.stringify(begin)}\n${JSON.stringify(services)}\n`);
+  r.setService(ADSYNC, { state: 'stopped' });
+  const res = await resumeRun(r.options(steps(marks('01'))));
+  t.is(res.outcome, 'completed');
+  t.is(r.records().filter((x) => x.type === 'services').length, 1);
+  t.is(r.service(ADSYNC)?.state, 'running', 'as found when the run began');
+});
+
 test('the journal begins with its begin record and the services as found, together', async (t) => {
   const r = await rig(t);
   const res = await startRun(r.options(steps(marks('01'))));
