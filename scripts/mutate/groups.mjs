@@ -24,7 +24,8 @@ export const GROUPS = [
     return {
       name,
       mutate: [`lib/backup/take-backup.ts:${lines}`],
-      tests: ['test/backup/manifest-facts.test.ts', 'test/backup/backup.test.ts', 'test/backup/bad-input.test.ts', 'test/backup/consistency.test.ts', 'test/backup/secrets-and-progress.test.ts', 'test/backup/verify.test.ts'],
+      // encryption.test.ts and trust.test.ts take encrypted backups: the writer's padding and stored hashes.
+      tests: ['test/backup/manifest-facts.test.ts', 'test/backup/backup.test.ts', 'test/backup/bad-input.test.ts', 'test/backup/consistency.test.ts', 'test/backup/secrets-and-progress.test.ts', 'test/backup/verify.test.ts', 'test/backup/encryption.test.ts', 'test/backup/trust.test.ts'],
     };
   }),
   // Verification, and the reading and decryption under it: two groups judged by the same files, so

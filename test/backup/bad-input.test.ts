@@ -8,6 +8,7 @@ import { backupSpec } from '../../lib/cli/commands/backup.spec.js';
 import { localBundleFs, type BundleFs } from '../../lib/backup/sink.js';
 import { takeBackup } from '../../lib/backup/take-backup.js';
 import { MfaError } from '../../lib/errors.js';
+import { CancelSource } from '../../lib/util/cancel.js';
 import { openImageHost } from '../../lib/host/image/image-host.js';
 import { treeHash } from '../helpers/tree-hash.js';
 import { strictHostDifferences, strictHostState } from '../helpers/host-state.js';
@@ -184,4 +185,19 @@ test('a .partial that another live backup is writing is left alone: BACKUP_RUNNI
   t.is(e.remedy, 'Wait for it to finish, or choose another --out.');
   t.true(existsSync(join(partial, 'being-written.bin')));
   t.false(existsSync(ws.bundle));
+});
+
+test('a stop request during the copy ends the backup between chunks: INTERRUPTED (1602), no bundle and no .partial, the services running again', async (t) => {
+  const ws = workspace('phonefactor-5.2');
+  t.teardown(ws.cleanup);
+  const hostBefore = strictHostState(ws.host);
+  const stop = new CancelSource();
+  stop.cancel('SIGTERM');
+  const e = (await t.throwsAsync(takeBackup(await openImageHost(ws.host), { out: ws.bundle, cancel: stop.signal }), { instanceOf: MfaError })) as MfaError;
+  t.is(e.code, 'INTERRUPTED');
+  t.is(e.exitCode, 1602);
+  t.is(e.message, 'the backup was stopped (SIGTERM); its partial bundle is removed');
+  t.is(e.remedy, 'Run the backup again.');
+  t.deepEqual(readdirSync(ws.root), ['phonefactor-5.2']);
+  t.deepEqual(strictHostDifferences(ws.host, hostBefore), []);
 });
