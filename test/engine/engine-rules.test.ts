@@ -625,11 +625,13 @@ test('a journal that records no run (empty, or one torn line: a run killed as an
   }
 });
 
+/** A begin record written by hand, of a run whose process (above Linux's largest pid) is gone. */
+const HAND_BEGIN = { type: 'begin', format: 'mfa-upgrade/journal@2', time: '2026-12-01T00:00:00.000Z', runId: '20261201000000-abcdef', kind: 'upgrade', tool: 'test', host: 'MFA01', pid: 4194999, policy: 'pause', spec: {} };
+
 test('a journal holding its begin without the services as found (an earlier version killed between the two): --resume records what runs now, since no step had begun, and puts it back when the run ends', async (t) => {
   const r = await rig(t);
   mkdirSync(r.work, { recursive: true });
-  const begin = { type: 'begin', format: 'mfa-upgrade/journal@2', time: '2026-12-01T00:00:00.000Z', runId: '20261201000000-abcdef', kind: 'upgrade', tool: 'test', host: 'MFA01', pid: 4194999, policy: 'pause', spec: {} };
-  writeFileSync(r.journal, `${JSON.stringify(begin)}\n`);
+  writeFileSync(r.journal, `${JSON.stringify(HAND_BEGIN)}\n`);
   t.is(r.service(ADSYNC)?.state, 'running');
   const installerStops = marks('01', {
     async run(ctx) {
@@ -647,9 +649,8 @@ test('a journal holding its begin without the services as found (an earlier vers
 test('a run killed before any step began keeps the services as found at its beginning: --resume does not take them again, and starts what an administrator stopped meanwhile', async (t) => {
   const r = await rig(t);
   mkdirSync(r.work, { recursive: true });
-  const begin = { type: 'begin', format: 'mfa-upgrade/journal@2', time: '2026-12-01T00:00:00.000Z', runId: '20261201000000-abcdef', kind: 'upgrade', tool: 'test', host: 'MFA01', pid: 4194999, policy: 'pause', spec: {} };
   const services = { type: 'services', time: '2026-12-01T00:00:00.001Z', running: [MFA, ADSYNC] };
-  writeFileSync(r.journal, `${JSON.stringify(begin)}\n${JSON.stringify(services)}\n`);
+  writeFileSync(r.journal, `${JSON.stringify(HAND_BEGIN)}\n${JSON.stringify(services)}\n`);
   r.setService(ADSYNC, { state: 'stopped' });
   const res = await resumeRun(r.options(steps(marks('01'))));
   t.is(res.outcome, 'completed');
