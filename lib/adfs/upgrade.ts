@@ -10,7 +10,7 @@ import { CURRENT_ADAPTER_NAME, discoverAdfs, theAdapter, typeNameVersion, type A
 import { parseServers, planAdfsUpgrade, planData, runsHere, sameNode, type AdfsPlan, type FarmSpec } from './plan.js';
 import { readRegisterCall } from './register-script.js';
 import type { AdfsEnv, AdfsRunData, FarmInputs } from './steps.js';
-import { openState, resumeRun, rollbackRun, startRun, type RunOptions, type RunOutcome, type RunResult } from '../engine/engine.js';
+import { resumeRun, rollbackRun, startRun, type RunOptions, type RunOutcome, type RunResult } from '../engine/engine.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../engine/installer-op.js';
 import { Journal, type JournalState } from '../engine/journal.js';
 import { withHostLock } from '../engine/locked-run.js';
@@ -239,8 +239,8 @@ function journalOf(host: Host, backupDir: string): string {
 
 /** The run this server's journal holds that may be continued: an open one, or for --rollback also a completed one. */
 function openRun(journal: string, rollback: boolean): JournalState | undefined {
-  if (!new Journal(journal).begun()) return undefined;
-  const state = openState(journal);
+  const state = new Journal(journal).state();
+  if (!state) return undefined;
   if (!state.ended) return state;
   return rollback && state.ended.outcome === 'completed' ? state : undefined;
 }

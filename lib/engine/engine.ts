@@ -435,8 +435,8 @@ class Run<Env> {
 
 function rotateEnded(journal: Journal): Promise<void> | undefined {
   // A journal that records nothing is replaced by the new one.
-  if (!journal.begun()) return undefined;
-  const state = journalState(journal.read(), journal.path);
+  const state = journal.state();
+  if (!state) return undefined;
   if (!state.ended) {
     throw new MfaError('an earlier run recorded in this journal has not ended', {
       code: 'RUN_OPEN',
@@ -498,10 +498,11 @@ export async function startRun<Env>(o: RunOptions<Env>): Promise<RunResult> {
 export function openState(journalPath: string): JournalState {
   const journal = new Journal(journalPath);
   if (!journal.exists()) throw new MfaError('there is no run to continue here', { code: 'NO_JOURNAL', target: journalPath, exitCode: ExitCode.usage, remedy: 'Pass the folder of the interrupted run (the one given when it started).' });
-  if (!journal.begun()) {
+  const state = journal.state();
+  if (!state) {
     throw new MfaError('the journal here records no run: its run was stopped as it began, before it changed anything', { code: 'NO_JOURNAL', target: journalPath, exitCode: ExitCode.usage, remedy: 'Run the command again without --resume or --rollback.' });
   }
-  return journalState(journal.read(), journalPath);
+  return state;
 }
 
 /** Goes on from where the journal stands: what a killed run left is put right first. */

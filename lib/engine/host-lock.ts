@@ -124,7 +124,7 @@ function describe(info: LockInfo): string {
 function journalBegun(info: LockInfo): boolean {
   if (info.journal === null) return false;
   try {
-    return new Journal(info.journal).begun();
+    return new Journal(info.journal).state() !== undefined;
   } catch {
     return true;
   }

@@ -60,11 +60,13 @@ export class Journal {
   }
 
   /**
-   * Whether the journal records a run: a file with at least one whole record. A run killed while
-   * an earlier version created its journal left an empty or torn file; it had changed nothing.
+   * The run the journal records, read once; undefined when there is no file or not one whole
+   * record in it (a run killed while an earlier version created its journal changed nothing).
    */
-  begun(): boolean {
-    return this.exists() && this.read().length > 0;
+  state(): JournalState | undefined {
+    if (!this.exists()) return undefined;
+    const records = this.read();
+    return records.length > 0 ? journalState(records, this.path) : undefined;
   }
 
   /**

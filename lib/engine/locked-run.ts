@@ -4,7 +4,7 @@
 import type { Host } from '../host/ports.js';
 import type { Reporter } from '../reporting/reporter.js';
 import { acquireHostLock, type HostLock, type LockRequest } from './host-lock.js';
-import { Journal, journalState } from './journal.js';
+import { Journal } from './journal.js';
 import { finishKilledRun } from './recover.js';
 
 export async function withHostLock<T>(host: Host, reporter: Reporter, request: LockRequest, fn: (lock: HostLock) => Promise<T>): Promise<T> {
@@ -26,8 +26,8 @@ function openJournal(lock: HostLock): boolean {
   const path = lock.journal;
   if (!path) return false;
   try {
-    const journal = new Journal(path);
-    return journal.begun() && journalState(journal.read(), path).ended === undefined;
+    const state = new Journal(path).state();
+    return state !== undefined && state.ended === undefined;
   } catch {
     // A journal that cannot be read is not known to be finished: keep the host held.
     return true;

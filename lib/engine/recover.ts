@@ -7,20 +7,20 @@ import { removePath } from '../util/remove.js';
 import { removeStaleTemps } from '../util/temp-names.js';
 import { dirname, join } from 'node:path';
 import type { LockInfo } from './host-lock.js';
-import { Journal, journalState } from './journal.js';
+import { Journal } from './journal.js';
 import { serviceOps } from './service-ops.js';
 
 const iso = () => new Date().toISOString();
 
 export async function finishKilledRun(host: Host, reporter: Reporter, dead: LockInfo): Promise<void> {
-  if (!dead.journal || !new Journal(dead.journal).begun()) {
+  const state = dead.journal ? new Journal(dead.journal).state() : undefined;
+  if (!dead.journal || !state) {
     reporter.log('warning', `A ${dead.kind} run (process ${dead.pid}) was killed before it kept a journal; nothing of it to clean up.`);
     // At most the journal it was creating, half-written beside where it belongs.
     if (dead.journal) for (const f of await removeStaleTemps(dirname(dead.journal))) reporter.log('verbose', `Removed ${f}, left by that run.`);
     return;
   }
   const journal = new Journal(dead.journal);
-  const state = journalState(journal.read(), journal.path);
   if (state.ended) return;
   reporter.log('warning', `A ${dead.kind} run (process ${dead.pid}, since ${dead.since}) was killed; finishing its cleanup from ${journal.path}.`);
   const sink = { append: (r: Parameters<Journal['append']>[0]) => journal.append(r) };

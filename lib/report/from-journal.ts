@@ -1,7 +1,7 @@
 // The one adapter between the engine's run journal (lib/engine/journal.ts, journal@2) of a server
 // upgrade and the report's run section. The renderer and the other producers see RunSection only.
 import { join } from 'node:path';
-import { Journal, journalState, type JournalState, type StepPhase } from '../engine/journal.js';
+import { Journal, type JournalState, type StepPhase } from '../engine/journal.js';
 import { parseJson } from '../util/json-file.js';
 import { journalPathOf, type UpgradeSpec } from '../upgrade/run-upgrade.js';
 import type { ManualStep, UpgradePlan } from '../upgrade/plan-types.js';
@@ -56,8 +56,7 @@ function statusOf(phase: StepPhase | undefined): RunStepStatus {
 /** The engine's journal of the upgrade run kept in workDir; undefined when there is none. */
 export function readUpgradeJournal(workDir: string): JournalState | undefined {
   const path = journalPathOf(workDir);
-  const journal = new Journal(path);
-  return journal.begun() ? journalState(journal.read(), path) : undefined;
+  return new Journal(path).state();
 }
 
 /** Reads the journal in workDir; undefined when there is none (nothing ran yet). */

@@ -65,7 +65,8 @@ export async function runUpgrade(host: Host, backup: BackupAccess, reporter: Rep
   }
   // A run to continue is named by its journal's id; without a journal there is nothing to continue,
   // but the lock is still taken (and so a killed run's stale one cleared) before saying so.
-  const continues = o.mode !== 'run' && new Journal(journalPath).begun() ? { journal: journalPath, runId: openState(journalPath).begin.runId } : undefined;
+  const runId = o.mode !== 'run' ? new Journal(journalPath).state()?.begin.runId : undefined;
+  const continues = runId !== undefined ? { journal: journalPath, runId } : undefined;
   const request = { command: `upgrade${o.mode === 'run' ? '' : ` --${o.mode}`}`, kind: 'upgrade' as const, ...(continues ? { continues } : {}) };
   return withHostLock(host, reporter, request, async (lock) => {
     // What a killed writer left half-written in the run's folder (a journal it was creating, when
