@@ -1,6 +1,8 @@
 // How the bundle writer puts bytes on this machine's disk. A seam of its own (not a host port:
-// the bundle is local), so tests can make a write fail the way a full disk does.
+// the bundle is local), so tests can make a write fail the way a full disk does, or give the
+// volume any free space.
 import { promises as fsp } from 'node:fs';
+import { localFreeSpace } from '../util/free-space.js';
 
 export interface FileSink {
   write(data: Uint8Array): Promise<void>;
@@ -12,6 +14,8 @@ export interface FileSink {
 export interface BundleFs {
   /** Creates a new file (never an existing one), readable by its owner only. */
   create(path: string): Promise<FileSink>;
+  /** Free bytes on the volume holding a folder; undefined where this runtime cannot tell. */
+  freeSpace(dir: string): Promise<number | undefined>;
 }
 
 export const localBundleFs: BundleFs = {
@@ -26,4 +30,5 @@ export const localBundleFs: BundleFs = {
       close: () => h.close(),
     };
   },
+  freeSpace: localFreeSpace,
 };

@@ -42,7 +42,6 @@ import { faultPoint } from '../util/fault.js';
 import { isProcessAlive } from '../util/process.js';
 import { systemRoot } from '../host/registry-values.js';
 import { fsyncDir } from '../util/local-fs.js';
-import { localFreeSpace } from '../util/free-space.js';
 import { removePath } from '../util/remove.js';
 import { serviceOps, type ServiceOps } from '../engine/service-ops.js';
 import { readPolicy, readProviders } from '../adfs/adfs-state.js';
@@ -357,8 +356,10 @@ export async function takeBackup(host: Host, options: BackupOptions): Promise<Ba
 
   const fileBytes = plan.files.reduce((n, f) => n + f.size, 0);
   const needed = (options.passphrase !== undefined ? plan.files.reduce((n, f) => n + paddedSize(f.size) + ENC_OVERHEAD, 0) : fileBytes) + DISK_MARGIN;
-  await fsp.mkdir(dirname(out), { recursive: true });
-  const free = await localFreeSpace(dirname(out)).catch(() => undefined);
+  await fsp.mkdir(dirname(out), { recursive: true }).catch((e: unknown) => {
+    throw bundleWriteError(e, dirname(out));
+  });
+  const free = await fs.freeSpace(dirname(out)).catch(() => undefined);
   if (free === undefined) output?.log('warning', `The free space of ${dirname(out)} cannot be measured here; the backup needs about ${formatBytes(needed)}.`);
   else if (free < needed) {
     throw new MfaError(`the disk holding the bundle has ${formatBytes(free)} free and the backup needs about ${formatBytes(needed)}`, { code: 'DISK_FULL', target: dirname(out), exitCode: ExitCode.fatal, remedy: 'Free space there or choose another --out; nothing was changed.' });

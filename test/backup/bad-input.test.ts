@@ -45,6 +45,7 @@ function diskFullingOn(fillsOn: RegExp, after: number, code = 'ENOSPC'): BundleF
         close: () => sink.close(),
       };
     },
+    freeSpace: (dir) => localBundleFs.freeSpace(dir),
   };
 }
 

@@ -143,6 +143,7 @@ test('--role subordinate warns that the master holds the writable copy; master d
     t.true(manifest.warnings.some((w) => /subordinate/.test(w)));
 
     const master = await runCommand(backupSpec, ['--out', join(ws.root, 'b'), '--host', ws.host, '--role', 'master', '--json']);
+    t.is(master.code, 0);
     t.false(master.events.some((e) => e['type'] === 'log' && /subordinate/.test(String(e['message'])) && e['level'] === 'warning'));
 
     const unknown = await runCommand(backupSpec, ['--out', join(ws.root, 'c'), '--host', ws.host, '--json']);

@@ -94,6 +94,7 @@ export function fullDiskAfter(limit: number, base: BundleFs): BundleFs & { writt
         close: () => sink.close(),
       };
     },
+    freeSpace: (dir) => base.freeSpace(dir),
   };
 }
 
