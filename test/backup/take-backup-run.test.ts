@@ -13,7 +13,7 @@ import { openImageHost } from '../../lib/host/image/image-host.js';
 import type { Host, Network } from '../../lib/host/ports.js';
 import type { LogLevel, Reporter } from '../../lib/reporting/reporter.js';
 import { strictHostDifferences, strictHostState } from '../helpers/host-state.js';
-import { manifestOf, TEST_SCRYPT, workspace, type Sample } from './helpers.js';
+import { manifestOf, TEST_SCRYPT, withFiles, workspace, type Sample } from './helpers.js';
 
 const MiB = 1024 * 1024;
 const ENC_EXTRA = 8 + 12 + 16;
@@ -401,4 +401,132 @@ test('host.json: what the machine reports, each outside name reachable only when
   await takeBackup(withNetwork(await openImageHost(ws.host), undefined), { out: none });
   const { reachable: _r, ...rest } = hostJson;
   t.deepEqual(JSON.parse(readFileSync(join(none, 'snapshot', 'host.json'), 'utf8')), rest);
+});
+
+/** The same host with its PowerShell port's invoke wrapped. */
+function withInvoke(host: Host, invoke: (inner: Host['powershell']['invoke'], command: string, parameters?: Record<string, unknown>) => Promise<unknown[]>): Host {
+  const inner = host.powershell.invoke.bind(host.powershell);
+  const powershell = { hasCommand: host.powershell.hasCommand.bind(host.powershell), invoke: (c: string, p?: Record<string, unknown>) => invoke(inner, c, p) };
+  return new Proxy(host, {
+    get(target, prop, receiver) {
+      if (prop === 'powershell') return powershell;
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  }) as Host;
+}
+
+test('the AD FS export goes to a file of this process under the Windows Temp folder, is removed, and is said', async (t) => {
+  const ws = workspace('mfa-8.0-adfs');
+  t.teardown(ws.cleanup);
+  // Every Windows has its Temp folder; the sample image does not carry the empty folder.
+  mkdirSync(join(ws.host, 'drive/C/Windows/Temp'), { recursive: true });
+  const before = strictHostState(ws.host);
+  const exports: string[] = [];
+  const image = await openImageHost(ws.host);
+  const host = withInvoke(image, (inner, command, parameters) => {
+    if (command === 'Export-AdfsAuthenticationProviderConfigurationData') exports.push(String(parameters?.['FilePath']));
+    return inner(command, parameters);
+  });
+  const output = recorder();
+  await takeBackup(host, { out: ws.bundle, output });
+  t.is(exports.length, 1);
+  t.regex(exports[0] ?? '', new RegExp(`^C:\\\\Windows\\\\Temp\\\\mfa-upgrade-adfs-export-${process.pid}-\\d+\\.config$`));
+  t.falsy(await image.files.stat(exports[0] ?? ''), 'the exported file is removed');
+  t.deepEqual(strictHostDifferences(ws.host, before), [], 'nothing left on the host');
+  t.true(output.lines.some(([l, m]) => l === 'verbose' && m === 'Exported the AzureMfaServerAuthentication configuration from AD FS'), JSON.stringify(output.lines));
+});
+
+test('an adapter installed but not registered in AD FS: nothing exported, the manifest says why in words', async (t) => {
+  const ws = workspace('mfa-8.0-adfs');
+  t.teardown(ws.cleanup);
+  const path = join(ws.host, 'adfs.json');
+  const state = JSON.parse(readFileSync(path, 'utf8')) as { providers: Array<Record<string, string>> };
+  state.providers = state.providers.filter((p) => p['name'] !== 'AzureMfaServerAuthentication');
+  writeFileSync(path, JSON.stringify(state));
+  const r = await takeBackup(await openImageHost(ws.host), { out: ws.bundle });
+  t.deepEqual(r.manifest.notTaken.filter((n) => n.item.startsWith('adapter configuration')), [
+    { item: 'adapter configuration exported from AD FS', reason: 'no MFA Server provider (WindowsAzureMultiFactorAuthentication or AzureMfaServerAuthentication) is registered in AD FS on this host, or it is not an AD FS server' },
+  ]);
+  t.false(existsSync(join(ws.bundle, 'extra', 'adfs')));
+});
+
+test('adfs.json: a provider AD FS reports with no type name (a built-in one, as Get-AdfsAuthenticationProvider shows it) gets an empty one', async (t) => {
+  const ws = workspace('mfa-8.0-adfs');
+  t.teardown(ws.cleanup);
+  const host = withInvoke(await openImageHost(ws.host), async (inner, command, parameters) => {
+    const out = await inner(command, parameters);
+    if (command !== 'Get-AdfsAuthenticationProvider') return out;
+    return [...out, { Name: 'Untyped', AdminName: 'Untyped' }];
+  });
+  await takeBackup(host, { out: ws.bundle });
+  const adfs = JSON.parse(readFileSync(join(ws.bundle, 'snapshot', 'adfs.json'), 'utf8')) as { providers: unknown[] };
+  t.deepEqual(adfs.providers.at(-1), { name: 'Untyped', typeName: '' });
+});
+
+test('host.json: the free space is that of the system drive C:, not of another drive', async (t) => {
+  const ws = workspace('phonefactor-5.2');
+  t.teardown(ws.cleanup);
+  const asked: string[] = [];
+  const host = withFiles(await openImageHost(ws.host), {
+    freeSpace: async (p: string) => {
+      asked.push(p);
+      return p === 'C:\\' ? 123456789 : 1;
+    },
+  });
+  await takeBackup(host, { out: ws.bundle });
+  t.is((JSON.parse(readFileSync(join(ws.bundle, 'snapshot', 'host.json'), 'utf8')) as Record<string, unknown>)['freeDiskBytes'], 123456789);
+  t.true(asked.includes('C:\\'));
+});
+
+test('the services are stopped with the reason said, and the manifest lists them', async (t) => {
+  const ws = workspace('phonefactor-5.2');
+  t.teardown(ws.cleanup);
+  const output = recorder();
+  const r = await takeBackup(await openImageHost(ws.host), { out: ws.bundle, output });
+  t.deepEqual(output.lines.filter(([, m]) => m.startsWith('Stopping ')), [['info', 'Stopping pfsvc (so the data file is copied in a consistent state)']]);
+  t.deepEqual(r.manifest.consistency, { method: 'services-stopped', stopped: ['pfsvc'] });
+});
+
+test('an error with no remedy of its own after two services would not start again: both named, in the order they were tried, and the one thing to do', async (t) => {
+  const ws = workspace('mfa-7.0');
+  t.teardown(ws.cleanup);
+  const image = await openImageHost(ws.host);
+  const tried: string[] = [];
+  image.services.start = async (name: string) => {
+    tried.push(name);
+    throw new Error(`${name} did not start`);
+  };
+  const disk: BundleFs = {
+    async create(path) {
+      if (path.split(sep).join('/').endsWith('/snapshot/products.json')) throw Object.assign(new Error('i/o error'), { code: 'EIO' });
+      return localBundleFs.create(path);
+    },
+    freeSpace: (dir) => localBundleFs.freeSpace(dir),
+  };
+  const e = refusal(await t.throwsAsync(takeBackup(image, { out: ws.bundle, fs: disk })));
+  t.is(tried.length, 2, tried.join(', '));
+  t.is(e.code, 'BUNDLE_WRITE');
+  t.is(e.message, `cannot write the bundle: i/o error; and ${tried.join(', ')} could not be started again`);
+  t.is(e.remedy, `Start ${tried.join(', ')} (Start-Service) first.`);
+  t.false(existsSync(`${ws.bundle}.partial`));
+});
+
+test('an encrypted bundle records the scrypt cost it was made with', async (t) => {
+  const ws = workspace('mfa-7.0');
+  t.teardown(ws.cleanup);
+  const r = await takeBackup(await openImageHost(ws.host), { out: ws.bundle, scrypt: TEST_SCRYPT, passphrase: 'correct horse battery staple' });
+  const kdf = r.manifest.encryption?.kdf;
+  t.deepEqual({ N: kdf?.N, r: kdf?.r, p: kdf?.p }, TEST_SCRYPT);
+});
+
+test('a passphrase too short for a new bundle is refused naming --passphrase-file, before anything is stopped or written', async (t) => {
+  const ws = workspace('phonefactor-5.2');
+  t.teardown(ws.cleanup);
+  const before = strictHostState(ws.host);
+  const e = refusal(await t.throwsAsync(takeBackup(await openImageHost(ws.host), { out: ws.bundle, passphrase: 'short' })));
+  t.is(e.code, 'PASSPHRASE_WEAK');
+  t.is(e.target, '--passphrase-file');
+  t.false(existsSync(ws.bundle));
+  t.deepEqual(strictHostDifferences(ws.host, before), []);
 });
