@@ -210,6 +210,15 @@ test('a bundle that does not verify after writing (a disk that changed a byte) i
   }
 });
 
+test('two files damaged on the way to the disk: each named in the refusal, in bundle order, one problem after another', async (t) => {
+  const ws = workspace('phonefactor-5.2');
+  t.teardown(ws.cleanup);
+  const r = refusal(await t.throwsAsync(takeBackup(await openImageHost(ws.host), { out: ws.bundle, fs: flipping(/\/snapshot\/(services|products)\.json$/) })));
+  t.is(r.code, 'BACKUP_VERIFY_FAILED');
+  const problems = r.message.replace(/^the bundle did not verify after writing: /, '').split('; ');
+  t.deepEqual(problems.map((p) => p.split(' ')[0]), ['snapshot/products.json', 'snapshot/services.json'], r.message);
+});
+
 test('an encrypted backup verifies itself with its key: the ciphertext authenticated, the plaintext re-hashed', async (t) => {
   const ws = workspace('phonefactor-5.2');
   t.teardown(ws.cleanup);
