@@ -14,6 +14,8 @@ export interface FileSink {
 export interface BundleFs {
   /** Creates a new file (never an existing one), readable by its owner only. */
   create(path: string): Promise<FileSink>;
+  /** Creates a folder and any missing parents (existing ones are kept), for its owner only. */
+  mkdir(dir: string): Promise<void>;
   /** Free bytes on the volume holding a folder; undefined where this runtime cannot tell. */
   freeSpace(dir: string): Promise<number | undefined>;
 }
@@ -29,6 +31,9 @@ export const localBundleFs: BundleFs = {
       sync: () => h.sync(),
       close: () => h.close(),
     };
+  },
+  async mkdir(dir: string): Promise<void> {
+    await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
   },
   freeSpace: localFreeSpace,
 };

@@ -152,7 +152,7 @@ class BundleWriter {
     const local = join(this.dir, ...stored.split('/'));
     if (this.madeDirs.has(local)) return;
     try {
-      await fsp.mkdir(local, { recursive: true, mode: 0o700 });
+      await this.fs.mkdir(local);
     } catch (e) {
       throw bundleWriteError(e, local);
     }

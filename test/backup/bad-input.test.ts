@@ -46,6 +46,7 @@ function diskFullingOn(fillsOn: RegExp, after: number, code = 'ENOSPC'): BundleF
       };
     },
     freeSpace: (dir) => localBundleFs.freeSpace(dir),
+    mkdir: (dir) => localBundleFs.mkdir(dir),
   };
 }
 

@@ -3,9 +3,9 @@
 // with the whole message, one spelling per folder in the snapshot whatever case the host's
 // paths use, and what a .partial left behind is taken to be.
 import test from 'ava';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { localBundleFs, type BundleFs } from '../../lib/backup/sink.js';
 import { takeBackup } from '../../lib/backup/take-backup.js';
 import { ExitCode, MfaError } from '../../lib/errors.js';
@@ -23,10 +23,12 @@ function refusal(e: unknown): { code: string; message: string; target: string | 
 }
 
 /** The local disk, recording what happens to each file it creates. */
-function recordingDisk(): BundleFs & { events: Map<string, string[]> } {
+function recordingDisk(): BundleFs & { events: Map<string, string[]>; dirs: string[] } {
   const events = new Map<string, string[]>();
+  const dirs: string[] = [];
   return {
     events,
+    dirs,
     async create(path) {
       const log: string[] = [];
       events.set(path, log);
@@ -47,6 +49,10 @@ function recordingDisk(): BundleFs & { events: Map<string, string[]> } {
       };
     },
     freeSpace: (dir) => localBundleFs.freeSpace(dir),
+    mkdir: (dir) => {
+      dirs.push(dir);
+      return localBundleFs.mkdir(dir);
+    },
   };
 }
 
@@ -65,6 +71,8 @@ test('every file of the bundle is written, then flushed, then closed once, plain
       const size = readFileSync(join(ws.bundle, ...(p as string).split('/'))).length;
       t.is(log, size === 0 ? 'sync,close' : 'write,sync,close', `${encrypted ? 'encrypted' : 'plain'}: ${p}`);
     }
+    // One request per folder (a network share pays a round trip for each).
+    t.deepEqual(disk.dirs.filter((d, i) => disk.dirs.indexOf(d) !== i), [], 'no folder asked for twice');
   }
 });
 
@@ -94,6 +102,7 @@ for (const [name, failing] of [
         };
       },
       freeSpace: (dir) => localBundleFs.freeSpace(dir),
+      mkdir: (dir) => localBundleFs.mkdir(dir),
     };
     const e = await t.throwsAsync(takeBackup(await openImageHost(ws.host), { out: ws.bundle, fs: disk }));
     t.truthy(failedOn);
@@ -117,6 +126,7 @@ test('a disk that fails with something that is not an Error (a string, undefined
         return localBundleFs.create(path);
       },
       freeSpace: (dir) => localBundleFs.freeSpace(dir),
+      mkdir: (dir) => localBundleFs.mkdir(dir),
     };
     const e = await t.throwsAsync(takeBackup(await openImageHost(ws.host), { out: ws.bundle, fs: disk }), { any: true });
     t.deepEqual(refusal(e), { code: 'BUNDLE_WRITE', message: `cannot write the bundle: ${words}`, target, exitCode: ExitCode.fatal, remedy: undefined }, String(thrown));
@@ -284,5 +294,124 @@ test('the role message is for servers only: a portal-only host gets none, whatev
     const r = await takeBackup(await openImageHost(ws.host), { out, role, output });
     t.deepEqual(lines.filter(([, m]) => /role of this server|server is a subordinate/i.test(m)), [], role);
     t.false(r.manifest.warnings.some((w) => /subordinate/.test(w)), role);
+  }
+});
+
+test('a disk that stalls does not make the copy read ahead without bound: a few chunks wait for it, then the copy goes on', async (t) => {
+  const ws = workspace('phonefactor-5.2');
+  t.teardown(ws.cleanup);
+  const image = await openImageHost(ws.host);
+  const dataFile = 'C:\\Program Files\\PhoneFactor\\Data\\Phonefactor.pfdata';
+  const chunk = Buffer.alloc(64 * 1024, 0x5a);
+  let read = 0;
+  const host = withFiles(image, {
+    openRead: async (p: string) => {
+      if (p.toLowerCase() !== dataFile.toLowerCase()) return image.files.openRead(p);
+      return (async function* () {
+        for (let i = 0; i < 32; i++) {
+          read++;
+          yield chunk;
+        }
+      })() as unknown as NodeJS.ReadableStream;
+    },
+  });
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const disk: BundleFs = {
+    async create(path) {
+      const sink = await localBundleFs.create(path);
+      if (!/\.pfdata$/i.test(path)) return sink;
+      return { write: async (data) => gate.then(() => sink.write(data)), sync: () => sink.sync(), close: () => sink.close() };
+    },
+    freeSpace: (dir) => localBundleFs.freeSpace(dir),
+    mkdir: (dir) => localBundleFs.mkdir(dir),
+  };
+  const running = takeBackup(host, { out: ws.bundle, fs: disk });
+  // Until the copy stops asking for more (nothing else moves while the disk is stalled).
+  while (read === 0) await new Promise((r) => setTimeout(r, 20));
+  for (let last = -1; last !== read; ) {
+    last = read;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const aheadOfTheDisk = read;
+  release();
+  const r = await running;
+  t.true(aheadOfTheDisk >= 2 && aheadOfTheDisk <= 4, `${aheadOfTheDisk} chunks read while the disk took none`);
+  t.is(r.manifest.files.find((f) => f.tags.includes('data'))?.size, 32 * chunk.length);
+  t.true(r.verification.ok);
+});
+
+test('an encrypted file whose padding is larger than one zero buffer (a data file just over 64 MiB) is padded in full and verifies', async (t) => {
+  const ws = workspace('phonefactor-5.2');
+  t.teardown(ws.cleanup);
+  const size = 64 * 1024 * 1024 + 1;
+  writeFileSync(join(ws.host, 'drive/C/Program Files/PhoneFactor/Data/Phonefactor.pfdata'), Buffer.alloc(size, 0x11));
+  // Padmé over 2^26 bytes rounds to 2 MiB steps: just under 2 MiB of zeros, more than the 1 MiB buffer.
+  const padded = 66 * 1024 * 1024;
+  const r = await takeBackup(await openImageHost(ws.host), { out: ws.bundle, scrypt: TEST_SCRYPT, passphrase: 'correct horse battery staple' });
+  t.true(r.verification.ok);
+  const data = r.manifest.files.find((f) => f.tags.includes('data'));
+  t.is(data?.storedSize, padded + 8 + 12 + 16);
+  t.is(statSync(join(ws.bundle, ...(data?.stored ?? '?').split('/'))).size, padded + 8 + 12 + 16);
+});
+
+test('an --out whose .partial name is too long for the file system is BUNDLE_WRITE naming the .partial, nothing stopped or left', async (t) => {
+  const ws = workspace('phonefactor-5.2');
+  t.teardown(ws.cleanup);
+  const before = strictHostState(ws.host);
+  // 250 characters fit a name (255 on Linux file systems, as on NTFS); with ".partial" they do not.
+  const out = join(ws.root, 'b'.repeat(250));
+  const e = refusal(await t.throwsAsync(takeBackup(await openImageHost(ws.host), { out }), { any: true }));
+  t.is(e.code, 'BUNDLE_WRITE');
+  t.is(e.target, `${out}.partial`);
+  t.regex(e.message, /^cannot write the bundle: ENAMETOOLONG/);
+  t.deepEqual(readdirSync(ws.root), ['phonefactor-5.2']);
+  t.deepEqual(strictHostDifferences(ws.host, before), []);
+});
+
+test('a stop whose signal gives no reason is still said in words', async (t) => {
+  const ws = workspace('phonefactor-5.2');
+  t.teardown(ws.cleanup);
+  let cancelled = false;
+  const image = await openImageHost(ws.host);
+  const host = withFiles(image, {
+    openRead: async (p: string) => {
+      cancelled = true;
+      return image.files.openRead(p);
+    },
+  });
+  const cancel = { get cancelled() { return cancelled; }, reason: undefined, onCancel: () => () => undefined };
+  const e = refusal(await t.throwsAsync(takeBackup(host, { out: ws.bundle, cancel }), { any: true }));
+  t.is(e.code, 'INTERRUPTED');
+  t.is(e.message, 'the backup was stopped (interrupted); its partial bundle is removed');
+});
+
+test('a folder of the bundle that cannot be made (the disk filled) is DISK_FULL naming that folder; no file is attempted in it, nothing left', async (t) => {
+  for (const [code, want] of [['ENOSPC', 'DISK_FULL'], ['EIO', 'BUNDLE_WRITE']] as const) {
+    const ws = workspace('phonefactor-5.2');
+    t.teardown(ws.cleanup);
+    const before = strictHostState(ws.host);
+    const created: string[] = [];
+    let refused: string | undefined;
+    const disk: BundleFs = {
+      async create(path) {
+        created.push(path);
+        return localBundleFs.create(path);
+      },
+      async mkdir(dir) {
+        if (rel(dir, `${ws.bundle}.partial`) === 'snapshot/drive/C/inetpub/wwwroot/PhoneFactor') {
+          refused = dir;
+          throw Object.assign(new Error(`${code}: mkdir failed`), { code });
+        }
+        return localBundleFs.mkdir(dir);
+      },
+      freeSpace: (dir) => localBundleFs.freeSpace(dir),
+    };
+    const e = refusal(await t.throwsAsync(takeBackup(await openImageHost(ws.host), { out: ws.bundle, fs: disk }), { any: true }));
+    t.is(e.code, want);
+    t.is(e.target, refused);
+    t.false(created.some((p) => dirname(p) === refused), 'no file is created in a folder that was not made');
+    t.deepEqual(readdirSync(ws.root), ['phonefactor-5.2']);
+    t.deepEqual(strictHostDifferences(ws.host, before), []);
   }
 });

@@ -95,6 +95,7 @@ export function fullDiskAfter(limit: number, base: BundleFs): BundleFs & { writt
       };
     },
     freeSpace: (dir) => base.freeSpace(dir),
+    mkdir: (dir) => base.mkdir(dir),
   };
 }
 

@@ -31,6 +31,7 @@ function diskWith(free: () => Promise<number | undefined>, onCreate: (path: stri
       return localBundleFs.create(path);
     },
     freeSpace: free,
+    mkdir: (dir) => localBundleFs.mkdir(dir),
   };
 }
 
@@ -56,6 +57,7 @@ function flipping(match: RegExp): BundleFs {
       };
     },
     freeSpace: (dir) => localBundleFs.freeSpace(dir),
+    mkdir: (dir) => localBundleFs.mkdir(dir),
   };
 }
 
@@ -251,6 +253,7 @@ test('an error after a service would not start again says both, and what to do f
       return localBundleFs.create(path);
     },
     freeSpace: (dir) => localBundleFs.freeSpace(dir),
+    mkdir: (dir) => localBundleFs.mkdir(dir),
   };
   const e = (await t.throwsAsync(takeBackup(image, { out: ws.bundle, fs: disk }))) as MfaError;
   const products = join(`${ws.bundle}.partial`, 'snapshot', 'products.json');
@@ -512,6 +515,7 @@ test('an error with no remedy of its own after two services would not start agai
       return localBundleFs.create(path);
     },
     freeSpace: (dir) => localBundleFs.freeSpace(dir),
+    mkdir: (dir) => localBundleFs.mkdir(dir),
   };
   const e = refusal(await t.throwsAsync(takeBackup(image, { out: ws.bundle, fs: disk })));
   t.is(tried.length, 2, tried.join(', '));
