@@ -141,6 +141,7 @@ test('a host file that cannot be read is FILE_UNREADABLE (the data file DATA_FIL
     [webConfig, Object.assign(new Error('the file is locked'), { code: 'EBUSY' }), { code: 'FILE_UNREADABLE', message: 'a file to back up cannot be read (EBUSY: the file is locked)', remedy: 'Check that it is not locked and that you run as an administrator, then back up again.' }],
     [webConfig, 'a string', { code: 'FILE_UNREADABLE', message: 'a file to back up cannot be read (error: a string)', remedy: 'Check that it is not locked and that you run as an administrator, then back up again.' }],
     [webConfig, undefined, { code: 'FILE_UNREADABLE', message: 'a file to back up cannot be read (error: undefined)', remedy: 'Check that it is not locked and that you run as an administrator, then back up again.' }],
+    [dataFile, new Error('the handle is invalid'), { code: 'DATA_FILE_UNREADABLE', message: 'the data file cannot be read (error: the handle is invalid)', remedy: 'Check that no other process holds the data file open (a backup agent, antivirus, a second MFA Server service) and that you run as an administrator; then back up again. The services were left as they were found.' }],
     [dataFile, new MfaError('sharing violation', { code: 'WIN32_32' }), { code: 'DATA_FILE_UNREADABLE', message: 'the data file cannot be read (WIN32_32: sharing violation)', remedy: 'Check that no other process holds the data file open (a backup agent, antivirus, a second MFA Server service) and that you run as an administrator; then back up again. The services were left as they were found.' }],
   ] as const) {
     const ws = workspace('phonefactor-5.2');
@@ -334,6 +335,8 @@ test('a disk that stalls does not make the copy read ahead without bound: a few 
     await new Promise((r) => setTimeout(r, 200));
   }
   const aheadOfTheDisk = read;
+  // While it runs, the .partial says which process writes it (so another backup keeps off).
+  t.is(readFileSync(join(`${ws.bundle}.partial`, '.mfa-upgrade-backup.lock'), 'utf8'), `${process.pid}\n`);
   release();
   const r = await running;
   t.true(aheadOfTheDisk >= 2 && aheadOfTheDisk <= 4, `${aheadOfTheDisk} chunks read while the disk took none`);
