@@ -12,13 +12,14 @@ const groupsLoaded = import(join(root, 'scripts/mutate/groups.mjs')) as Promise<
 
 function parseTarget(target: string): { file: string; from?: number; to?: number } {
   const m = /^(.*):(\d+)-(\d+)$/.exec(target);
-  return m ? { file: m[1], from: Number(m[2]), to: Number(m[3]) } : { file: target };
+  return m?.[1] ? { file: m[1], from: Number(m[2]), to: Number(m[3]) } : { file: target };
 }
 
 /** Whether the cut after line n (1-based; 0 is the top) falls between top-level declarations. */
 function between(lines: string[], n: number): boolean {
   if (n === 0 || n === lines.length) return true;
-  const [before, after] = [lines[n - 1], lines[n]];
+  const before = lines[n - 1] ?? '';
+  const after = lines[n] ?? '';
   if (before.trim() === '') return after.trim() !== '' && !/^\s/.test(after);
   return after.trim() === '' && !/^\s/.test(before);
 }
@@ -63,10 +64,12 @@ test('a file split across groups is covered from its first line to its last, onc
   t.true(split.length > 0, 'take-backup.ts is split in two groups');
   for (const [file, list] of split) {
     const lines = readFileSync(join(root, file), 'utf8').replace(/\n$/, '').split('\n').length;
-    const sorted = [...list].sort((a, b) => a.from - b.from);
-    t.is(sorted[0].from, 1, `${file} starts at line 1`);
-    for (let i = 1; i < sorted.length; i++) t.is(sorted[i].from, sorted[i - 1].to + 1, `${file}: ${sorted[i - 1].from}-${sorted[i - 1].to} and ${sorted[i].from}-${sorted[i].to} meet`);
-    t.is(sorted[sorted.length - 1].to, lines, `${file} is covered to its last line (${lines})`);
+    let next = 1;
+    for (const r of [...list].sort((a, b) => a.from - b.from)) {
+      t.is(r.from, next, `${file}: ${r.from}-${r.to} follows line ${next - 1}`);
+      next = r.to + 1;
+    }
+    t.is(next - 1, lines, `${file} is covered to its last line (${lines})`);
   }
 });
 
