@@ -99,6 +99,17 @@ export function fullDiskAfter(limit: number, base: BundleFs): BundleFs & { writt
   };
 }
 
+/** The same host with one of its ports replaced (the rest answer as the host's own). */
+export function withPort<K extends keyof Host>(host: Host, key: K, port: Host[K]): Host {
+  return new Proxy(host, {
+    get(target, prop, receiver) {
+      if (prop === key) return port;
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  }) as Host;
+}
+
 /** The same host with some of its Files port replaced (a locked file, a read that fails half-way). */
 export function withFiles(host: Host, override: Partial<Files>): Host {
   const files = new Proxy(host.files, {
@@ -109,25 +120,13 @@ export function withFiles(host: Host, override: Partial<Files>): Host {
       return typeof v === 'function' ? v.bind(target) : v;
     },
   });
-  return new Proxy(host, {
-    get(target, prop, receiver) {
-      if (prop === 'files') return files;
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  }) as Host;
+  return withPort(host, 'files', files);
 }
 
-/** The same host with its PowerShell port's invoke replaced. */
-export function withPowerShell(host: Host, invoke: Host['powershell']['invoke']): Host {
-  const ps = { hasCommand: (n: string) => host.powershell.hasCommand(n), invoke };
-  return new Proxy(host, {
-    get(target, prop, receiver) {
-      if (prop === 'powershell') return ps;
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  }) as Host;
+/** The same host with its PowerShell port's invoke replaced; `inner` is the host's own. */
+export function withPowerShell(host: Host, invoke: (command: string, parameters: Record<string, unknown> | undefined, inner: Host['powershell']['invoke']) => Promise<unknown[]>): Host {
+  const inner = host.powershell.invoke.bind(host.powershell);
+  return withPort(host, 'powershell', { hasCommand: (n: string) => host.powershell.hasCommand(n), invoke: (c, p) => invoke(c, p, inner) });
 }
 
 /** Ignore the image's services.json in tree hashes where only stop/start touched it. */

@@ -10,10 +10,10 @@ import { localBundleFs, type BundleFs } from '../../lib/backup/sink.js';
 import { takeBackup } from '../../lib/backup/take-backup.js';
 import { ExitCode, MfaError } from '../../lib/errors.js';
 import { openImageHost } from '../../lib/host/image/image-host.js';
-import type { Host, Network } from '../../lib/host/ports.js';
+import type { Network } from '../../lib/host/ports.js';
 import type { LogLevel, Reporter } from '../../lib/reporting/reporter.js';
 import { strictHostDifferences, strictHostState } from '../helpers/host-state.js';
-import { manifestOf, TEST_SCRYPT, withFiles, workspace, type Sample } from './helpers.js';
+import { manifestOf, TEST_SCRYPT, withFiles, withPort, withPowerShell, workspace, type Sample } from './helpers.js';
 
 const MiB = 1024 * 1024;
 const ENC_EXTRA = 8 + 12 + 16;
@@ -383,17 +383,6 @@ test('an AD FS export of exactly 16 MiB is taken (the limit is what is larger)',
   t.false(r.manifest.notTaken.some((n) => n.item.startsWith('adapter configuration exported')));
 });
 
-/** The same host with another Network port (or none). */
-function withNetwork(host: Host, network: Network | undefined): Host {
-  return new Proxy(host, {
-    get(target, prop, receiver) {
-      if (prop === 'network') return network;
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  }) as Host;
-}
-
 test('host.json: what the machine reports, each outside name reachable only when it answered (a failed probe is unreachable), and no reachability where there is no network port', async (t) => {
   const ws = workspace('phonefactor-5.2');
   t.teardown(ws.cleanup);
@@ -406,27 +395,14 @@ test('host.json: what the machine reports, each outside name reachable only when
     },
     httpProbe: (url, timeoutMs) => image.network.httpProbe(url, timeoutMs),
   };
-  await takeBackup(withNetwork(image, network), { out: ws.bundle });
+  await takeBackup(withPort(image, 'network', network), { out: ws.bundle });
   t.deepEqual(JSON.parse(readFileSync(join(ws.bundle, 'snapshot', 'host.json'), 'utf8')), { ...hostJson, reachable: { 'pfd.phonefactor.net': true, 'pfd2.phonefactor.net': false, 'css.phonefactor.net': false } });
 
   const none = join(ws.root, 'none');
-  await takeBackup(withNetwork(await openImageHost(ws.host), undefined), { out: none });
+  await takeBackup(withPort(await openImageHost(ws.host), 'network', undefined), { out: none });
   const { reachable: _r, ...rest } = hostJson;
   t.deepEqual(JSON.parse(readFileSync(join(none, 'snapshot', 'host.json'), 'utf8')), rest);
 });
-
-/** The same host with its PowerShell port's invoke wrapped. */
-function withInvoke(host: Host, invoke: (inner: Host['powershell']['invoke'], command: string, parameters?: Record<string, unknown>) => Promise<unknown[]>): Host {
-  const inner = host.powershell.invoke.bind(host.powershell);
-  const powershell = { hasCommand: host.powershell.hasCommand.bind(host.powershell), invoke: (c: string, p?: Record<string, unknown>) => invoke(inner, c, p) };
-  return new Proxy(host, {
-    get(target, prop, receiver) {
-      if (prop === 'powershell') return powershell;
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  }) as Host;
-}
 
 test('the AD FS export goes to a file of this process under the Windows Temp folder, is removed, and is said', async (t) => {
   const ws = workspace('mfa-8.0-adfs');
@@ -436,7 +412,7 @@ test('the AD FS export goes to a file of this process under the Windows Temp fol
   const before = strictHostState(ws.host);
   const exports: string[] = [];
   const image = await openImageHost(ws.host);
-  const host = withInvoke(image, (inner, command, parameters) => {
+  const host = withPowerShell(image, (command, parameters, inner) => {
     if (command === 'Export-AdfsAuthenticationProviderConfigurationData') exports.push(String(parameters?.['FilePath']));
     return inner(command, parameters);
   });
@@ -466,7 +442,7 @@ test('an adapter installed but not registered in AD FS: nothing exported, the ma
 test('adfs.json: a provider AD FS reports with no type name (a built-in one, as Get-AdfsAuthenticationProvider shows it) gets an empty one', async (t) => {
   const ws = workspace('mfa-8.0-adfs');
   t.teardown(ws.cleanup);
-  const host = withInvoke(await openImageHost(ws.host), async (inner, command, parameters) => {
+  const host = withPowerShell(await openImageHost(ws.host), async (command, parameters, inner) => {
     const out = await inner(command, parameters);
     if (command !== 'Get-AdfsAuthenticationProvider') return out;
     return [...out, { Name: 'Untyped', AdminName: 'Untyped' }];
