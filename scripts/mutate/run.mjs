@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GROUPS } from './groups.mjs';
 import { testsFingerprint, forgetUnkilled } from './tests-changed.mjs';
+import { percent, scoreOf } from './score.mjs';
 
 const args = process.argv.slice(2);
 const force = args.includes('--force');
@@ -76,19 +77,11 @@ for (const r of results) {
     console.log(`  ${r.group}: ${r.status}`);
     continue;
   }
-  const data = JSON.parse(readFileSync(r.report, 'utf8'));
-  let k = 0;
-  let n = 0;
-  for (const [file, f] of Object.entries(data.files)) {
-    for (const m of f.mutants) {
-      if (m.status === 'Killed' || m.status === 'Timeout') k++;
-      if (['Killed', 'Timeout', 'Survived', 'NoCoverage'].includes(m.status)) n++;
-      if (m.status === 'Survived' || m.status === 'NoCoverage') survivors.push(`${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} -> ${JSON.stringify(m.replacement ?? '')}`);
-    }
-  }
+  const { killed: k, judged: n, survivors: s } = scoreOf(JSON.parse(readFileSync(r.report, 'utf8')));
   killed += k;
   judged += n;
-  console.log(`  ${r.group}: ${k}/${n} killed (${n ? ((100 * k) / n).toFixed(2) : '100.00'}%) ${r.status === 'done' ? '' : r.status}`);
+  survivors.push(...s);
+  console.log(`  ${r.group}: ${k}/${n} killed (${percent(k, n)}%) ${r.status === 'done' ? '' : r.status}`);
 }
 if (survivors.length) console.log(`Survivors:\n  ${survivors.join('\n  ')}`);
 console.log(`Mutation score: ${judged ? ((100 * killed) / judged).toFixed(2) : '0.00'}%${results.some((r) => r.status !== 'done') ? ' (incomplete: some groups were not run to the end)' : ''}`);
